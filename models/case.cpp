@@ -1,0 +1,633 @@
+#include "case.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <sstream>
+
+#include "injection.hpp"
+
+namespace dermasim {
+
+namespace fs = std::filesystem;
+
+double Case::total_thickness() const {
+  double s = 0;
+  for (const auto& l : layers) s += l.thickness;
+  return s;
+}
+
+int Case::species_index(const std::string& n) const {
+  for (size_t i = 0; i < species.size(); ++i)
+    if (species[i].name == n) return static_cast<int>(i);
+  return -1;
+}
+
+namespace {
+
+template <class T>
+std::string join(const std::vector<T>& v, const std::string& sep = ", ") {
+  std::ostringstream os;
+  for (size_t i = 0; i < v.size(); ++i) os << (i ? sep : "") << v[i];
+  return os.str();
+}
+
+double positive(const Located& l, const Dim& d) {
+  const double v = l.as_quantity(d);
+  if (!(v > 0)) l.fail("must be positive, got '" + l.as_string() + "'");
+  return v;
+}
+
+double non_negative(const Located& l, const Dim& d) {
+  const double v = l.as_quantity(d);
+  if (v < 0) l.fail("must not be negative, got '" + l.as_string() + "'");
+  return v;
+}
+
+std::string one_of(const Located& l, const std::vector<std::string>& allowed) {
+  const std::string s = l.as_string();
+  if (std::find(allowed.begin(), allowed.end(), s) == allowed.end())
+    l.fail("'" + s + "' is not allowed; choose one of: " + join(allowed));
+  return s;
+}
+
+void read_time(MapReader& root, Case& c) {
+  Located tl = root.at("time");
+  MapReader t(tl);
+  c.end = positive(t.at("end"), dims::time);
+  if (auto e = t.maybe("output_every")) c.output_every = positive(*e, dims::time);
+  if (auto o = t.maybe("outputs")) {
+    if (c.output_every > 0) o->fail("give either output_every or outputs, not both");
+    for (const auto& item : o->as_list()) {
+      const double v = non_negative(item, dims::time);
+      if (v > c.end) item.fail("output time after time.end (" + format_quantity(c.end, dims::time) + ")");
+      c.outputs.push_back(v);
+    }
+  }
+  if (auto d = t.maybe("dt")) c.dt = positive(*d, dims::time);
+  if (auto d = t.maybe("dt_initial")) c.dt_initial = positive(*d, dims::time);
+  if (auto d = t.maybe("dt_max")) c.dt_max = positive(*d, dims::time);
+  if (auto r = t.maybe("rtol")) {
+    c.rtol = r->as_number();
+    if (!(c.rtol > 0 && c.rtol < 1)) r->fail("must be between 0 and 1 (e.g. 1e-4)");
+  }
+  if (auto s = t.maybe("scheme")) c.scheme = one_of(*s, {"tr_bdf2", "backward_euler"}) == "tr_bdf2" ? Scheme::TrBdf2 : Scheme::BackwardEuler;
+  t.finish();
+  if (c.outputs.empty()) {
+    if (c.output_every > 0) {
+      const long n = static_cast<long>(std::floor(c.end / c.output_every + 1e-9));
+      if (n > 100000) tl.fail("output_every gives more than 100000 outputs");
+      for (long i = 0; i <= n; ++i) c.outputs.push_back(std::min(c.end, i * c.output_every));
+    } else {
+      c.outputs = {0.0};
+    }
+    if (c.outputs.back() < c.end * (1 - 1e-12)) c.outputs.push_back(c.end);
+    c.outputs.back() = std::min(c.outputs.back(), c.end);
+  }
+  std::sort(c.outputs.begin(), c.outputs.end());
+  c.outputs.erase(std::unique(c.outputs.begin(), c.outputs.end()), c.outputs.end());
+}
+
+void read_geometry(MapReader& root, Case& c) {
+  auto gl = root.maybe("geometry");
+  if (!gl) return;  // 1d
+  MapReader g(*gl);
+  const std::string kind = one_of(g.at("kind"), {"1d", "2d", "axisymmetric", "3d"});
+  c.geometry = kind == "1d" ? Geometry::OneD : kind == "2d" ? Geometry::TwoD : kind == "axisymmetric" ? Geometry::Axisymmetric : Geometry::ThreeD;
+  if (c.geometry == Geometry::OneD) {
+    g.finish();
+    return;
+  }
+  c.width = positive(g.at("width"), dims::length);
+  c.length = c.width;
+  if (auto l = g.maybe("length")) {
+    if (c.geometry != Geometry::ThreeD) l->fail("length (the y extent) is only used in 3d geometry");
+    c.length = positive(*l, dims::length);
+  }
+  c.nx = 40;
+  c.ny = (c.geometry == Geometry::ThreeD) ? 40 : 1;
+  if (auto n = g.maybe("lateral_cells")) {
+    if (n->is_list()) {
+      auto items = n->as_list();
+      if (c.geometry != Geometry::ThreeD || items.size() != 2) n->fail("a list [nx, ny] is only for 3d; give one number here");
+      c.nx = static_cast<int>(items[0].as_int(1, 100000));
+      c.ny = static_cast<int>(items[1].as_int(1, 100000));
+    } else {
+      c.nx = static_cast<int>(n->as_int(1, 100000));
+      if (c.geometry == Geometry::ThreeD) c.ny = c.nx;
+    }
+  }
+  if (auto r = g.maybe("lateral_grading")) {
+    c.lateral_grading = r->as_number();
+    if (!(c.lateral_grading >= 1 && c.lateral_grading <= 1000)) r->fail("must be a ratio between 1 (uniform) and 1000");
+  }
+  if (auto b = g.maybe("lateral_boundary")) {
+    c.periodic = one_of(*b, {"no_flux", "periodic"}) == "periodic";
+    if (c.periodic && c.geometry == Geometry::Axisymmetric) b->fail("periodic does not apply to an axisymmetric (radial) domain; use no_flux");
+    if (c.periodic && c.lateral_grading > 1) b->fail("periodic boundaries need uniform lateral cells (lateral_grading: 1)");
+  }
+  g.finish();
+}
+
+LayerDef read_layer(const Located& l) {
+  MapReader m(l);
+  LayerDef d;
+  d.name = m.at("name").as_string();
+  if (d.name.empty() || d.name == "all") m.at("name").fail("a layer needs a name other than 'all'");
+  d.thickness = positive(m.at("thickness"), dims::length);
+  d.cells = static_cast<int>(m.at("cells").as_int(1, 100000));
+  if (auto g = m.maybe("grading")) {
+    d.grading = g->as_number();
+    if (!(d.grading >= 1 && d.grading <= 1000)) g->fail("must be a ratio between 1 (uniform) and 1000");
+  }
+  if (auto t = m.maybe("toward")) d.toward = one_of(*t, {"both", "top", "bottom"});
+  if (auto k = m.maybe("clearance")) d.clearance = non_negative(*k, dims::rate);
+  if (auto k = m.maybe("lymph_clearance")) d.lymph_clearance = non_negative(*k, dims::rate);
+  if (auto s = m.maybe("source")) d.source = s->as_string();
+  m.finish();
+  return d;
+}
+
+void read_skin(MapReader& root, Case& c) {
+  Located sl = root.at("skin");
+  MapReader s(sl);
+  const SkinPreset* preset = nullptr;
+  if (auto p = s.maybe("preset")) {
+    c.preset = p->as_string();
+    preset = find_skin_preset(c.preset);
+    if (!preset) {
+      std::vector<std::string> names;
+      for (const auto& x : skin_presets()) names.push_back(x.name);
+      p->fail("unknown skin preset '" + c.preset + "'; available: " + join(names));
+    }
+    c.layers = preset->layers;
+    c.bottom_sink = preset->bottom_sink;
+  }
+  if (auto ls = s.maybe("layers")) {
+    c.layers.clear();
+    auto items = ls->as_list();
+    if (items.empty()) ls->fail("at least one layer is needed");
+    for (const auto& item : items) {
+      LayerDef d = read_layer(item);
+      for (const auto& prev : c.layers)
+        if (prev.name == d.name) item.fail("layer name '" + d.name + "' is used twice");
+      c.layers.push_back(d);
+    }
+  }
+  if (c.layers.empty()) sl.fail("give a preset (" + std::string("face_cheek, forearm_invitro") + ") or a list of layers");
+  if (auto b = s.maybe("bottom")) c.bottom_sink = one_of(*b, {"sink", "no_flux"}) == "sink";
+  s.finish();
+}
+
+void read_species(MapReader& root, Case& c) {
+  Located list = root.at("species");
+  auto items = list.as_list();
+  if (items.empty()) list.fail("at least one species is needed");
+  std::vector<std::string> layer_names;
+  for (const auto& l : c.layers) layer_names.push_back(l.name);
+  for (const auto& item : items) {
+    MapReader m(item);
+    SpeciesDef sd;
+    sd.name = m.at("name").as_string();
+    if (sd.name.empty() || sd.name.find_first_of("/ .") != std::string::npos)
+      m.at("name").fail("a species name must be non-empty, without '/', '.' or spaces");
+    if (c.species_index(sd.name) >= 0) m.at("name").fail("species '" + sd.name + "' is defined twice");
+    if (auto ing = m.maybe("ingredient"))
+      ing->fail("the ingredient library (properties from molecular weight and logKow) is not in this version yet; "
+                "give 'properties' per layer instead");
+    Located pl = m.at("properties");
+    MapReader pm(pl);
+    // defaults from the layer definitions (clearance); diffusivity and partition have none
+    sd.props.resize(c.layers.size());
+    std::vector<bool> hasD(c.layers.size(), false), hasK(c.layers.size(), false);
+    for (size_t l = 0; l < c.layers.size(); ++l) {
+      sd.props[l].clearance = c.layers[l].clearance;
+      sd.props[l].lymph_clearance = c.layers[l].lymph_clearance;
+    }
+    auto apply = [&](const Located& entry, size_t l) {
+      MapReader e(entry);
+      if (auto v = e.maybe("diffusivity")) { sd.props[l].diffusivity = positive(*v, dims::diffusivity); hasD[l] = true; }
+      if (auto v = e.maybe("partition")) {
+        sd.props[l].partition = v->as_number();
+        if (!(sd.props[l].partition > 0)) v->fail("a partition coefficient must be positive");
+        hasK[l] = true;
+      }
+      if (auto v = e.maybe("clearance")) sd.props[l].clearance = non_negative(*v, dims::rate);
+      if (auto v = e.maybe("lymph_clearance")) sd.props[l].lymph_clearance = non_negative(*v, dims::rate);
+      if (auto v = e.maybe("degradation")) sd.props[l].degradation = non_negative(*v, dims::rate);
+      e.finish();
+    };
+    if (auto all = pm.maybe("all"))
+      for (size_t l = 0; l < c.layers.size(); ++l) apply(*all, l);
+    for (const auto& key : pm.keys()) {
+      if (key == "all") continue;
+      auto it = std::find(layer_names.begin(), layer_names.end(), key);
+      if (it == layer_names.end()) {
+        Located bad = pm.at(key);
+        bad.fail("no layer named '" + key + "' in this skin; layers: " + join(layer_names) + " (or 'all')");
+      }
+      apply(pm.at(key), static_cast<size_t>(it - layer_names.begin()));
+    }
+    pm.finish();
+    for (size_t l = 0; l < c.layers.size(); ++l) {
+      if (!hasD[l] || !hasK[l])
+        pl.fail("no " + std::string(!hasD[l] ? "diffusivity" : "partition") + " for layer '" + c.layers[l].name +
+                "'; every layer needs diffusivity and partition (give them under properties." + c.layers[l].name +
+                " or properties.all)");
+    }
+    m.finish();
+    c.species.push_back(sd);
+  }
+}
+
+void read_delivery(MapReader& root, Case& c) {
+  auto list = root.maybe("delivery");
+  if (!list) return;
+  const double depth_total = c.total_thickness();
+  for (const auto& item : list->as_list()) {
+    MapReader m(item);
+    DeliveryDef d;
+    d.type = one_of(m.at("type"), {"topical", "injection"});
+    if (d.type == "topical") {
+      Located sp = m.at("species");
+      d.species = sp.as_string();
+      if (c.species_index(d.species) < 0) sp.fail("no species named '" + d.species + "' in the species list");
+      d.concentration = positive(m.at("concentration"), dims::concentration);
+      if (auto v = m.maybe("infinite")) d.infinite = v->as_bool();
+      double density = 1000.0;  // kg/m3: an aqueous vehicle, 1 g/mL
+      if (auto v = m.maybe("density")) density = positive(*v, dims::concentration);
+      if (auto v = m.maybe("dose")) {
+        Quantity q = v->as_quantity_of({dims::length, dims::mass_per_area});
+        if (!(q.si > 0)) v->fail("must be positive");
+        d.dose = (q.dim == dims::length) ? q.si : q.si / density;
+      } else if (!d.infinite) {
+        m.at("dose");  // required for a finite dose: throws "missing required key"
+      }
+      if (auto v = m.maybe("partition")) {
+        d.partition = v->as_number();
+        if (!(d.partition > 0)) v->fail("a partition coefficient must be positive");
+      }
+      if (auto v = m.maybe("start")) d.start = non_negative(*v, dims::time);
+      if (auto v = m.maybe("remove")) {
+        d.remove = positive(*v, dims::time);
+        if (d.remove <= d.start) v->fail("the vehicle must be removed after it is applied (start " + format_quantity(d.start, dims::time) + ")");
+      }
+      if (d.start >= c.end) m.at("start").fail("applied at or after time.end; nothing would happen");
+    } else {
+      Located sp = m.at("species");
+      MapReader sm(sp);
+      for (const auto& name : sm.keys()) {
+        Located v = sm.at(name);
+        if (c.species_index(name) < 0) v.fail("no species named '" + name + "' in the species list");
+        d.contents.emplace_back(name, positive(v, dims::concentration));
+      }
+      sm.finish();
+      if (d.contents.empty()) sp.fail("name at least one species with its concentration, e.g. {caffeine: 20 mg/mL}");
+      Located vol = m.at("volume");
+      const Dim want = c.geometry == Geometry::OneD ? dims::length : c.geometry == Geometry::TwoD ? dims::area : dims::volume;
+      try {
+        d.volume = positive(vol, want);
+      } catch (const InputError&) {
+        const char* hint = c.geometry == Geometry::OneD
+                               ? "in 1d geometry an injection is a layer of fluid: give volume per area, e.g. '2 uL/cm2'"
+                           : c.geometry == Geometry::TwoD
+                               ? "in 2d geometry amounts are per unit length: give volume per length, e.g. '0.2 uL/mm' or '0.2 mm2'"
+                               : "give a volume, e.g. '20 uL' or '0.02 mL'";
+        vol.fail("'" + vol.as_string() + "': " + hint);
+      }
+      Located dep = m.at("depth");
+      d.depth = non_negative(dep, dims::length);
+      if (d.depth > depth_total)
+        dep.fail("injection outside the domain: depth " + format_quantity(d.depth, dims::length) + " is below the bottom of the skin (" +
+                 format_quantity(depth_total, dims::length) + ")");
+      if (auto at = m.maybe("at")) {
+        auto xy = at->as_list();
+        if (xy.empty() || xy.size() > 2) at->fail("give the lateral position as [x, y]");
+        d.x = xy[0].as_quantity(dims::length);
+        if (xy.size() > 1) d.y = xy[1].as_quantity(dims::length);
+        if (c.geometry == Geometry::OneD && (d.x != 0 || d.y != 0)) at->fail("a 1d column has no lateral position; leave 'at' out or give [0, 0]");
+        if (c.geometry == Geometry::Axisymmetric && (d.x != 0 || d.y != 0))
+          at->fail("in an axisymmetric domain an injection sits on the axis: give [0 mm, 0 mm] (or use 3d)");
+        if (c.geometry == Geometry::TwoD && d.y != 0) at->fail("a 2d domain has no y position; give [x] or [x, 0]");
+        if (d.x < 0 || d.x > c.width + 1e-15 || d.y < 0 || (c.geometry == Geometry::ThreeD && d.y > c.length + 1e-15))
+          at->fail("injection outside the domain: the lateral domain is x in [0, " + format_quantity(c.width, dims::length) + "]" +
+                   (c.geometry == Geometry::ThreeD ? ", y in [0, " + format_quantity(c.length, dims::length) + "]" : std::string()));
+      }
+      if (auto t = m.maybe("time")) d.time = non_negative(*t, dims::time);
+      if (d.time >= c.end && c.end > 0) m.at("time").fail("injection at or after time.end; nothing would happen");
+    }
+    m.finish();
+    c.delivery.push_back(d);
+  }
+  // one vehicle per species at a time
+  for (size_t a = 0; a < c.delivery.size(); ++a)
+    for (size_t b = a + 1; b < c.delivery.size(); ++b) {
+      const auto &A = c.delivery[a], &B = c.delivery[b];
+      if (A.type != "topical" || B.type != "topical" || A.species != B.species) continue;
+      if (A.start < B.remove && B.start < A.remove) {
+        auto items = list->as_list();
+        items[b].fail("overlaps delivery[" + std::to_string(a) + "]: one topical vehicle of '" + A.species +
+                      "' at a time (remove the first before applying the next)");
+      }
+    }
+}
+
+void read_output(MapReader& root, Case& c) {
+  c.output_file = "results/" + c.name + ".h5";
+  std::optional<Located> fileloc;
+  if (auto ol = root.maybe("output")) {
+    MapReader o(*ol);
+    if (auto f = o.maybe("file")) {
+      c.output_file = f->as_string();
+      c.output_line = f->line();
+      fileloc = f;
+    }
+    if (auto v = o.maybe("vtk")) {
+      c.vtk = v->as_bool();
+#ifndef DERMASIM_HAVE_VTK
+      if (c.vtk) v->fail("this build of dermasim has no VTK support (install libvtk9-dev and rebuild); the HDF5 + XDMF output opens in ParaView");
+#endif
+    }
+    o.finish();
+  }
+  if (c.output_file.size() < 4 || c.output_file.substr(c.output_file.size() - 3) != ".h5") {
+    const std::string msg = "the output file must end in .h5, got '" + c.output_file + "'";
+    if (fileloc) fileloc->fail(msg);
+    root.self().fail(msg);
+  }
+}
+
+void read_solver(MapReader& root, Case& c) {
+  auto sl = root.maybe("solver");
+  if (!sl) return;
+  MapReader s(*sl);
+  if (auto l = s.maybe("linear")) c.solver.linear = one_of(*l, {"auto", "direct", "cg"});
+  if (auto t = s.maybe("tolerance")) {
+    c.solver.tolerance = t->as_number();
+    if (!(c.solver.tolerance > 0 && c.solver.tolerance < 1e-2)) t->fail("must be between 0 and 1e-2 (a relative residual)");
+  }
+  if (auto t = s.maybe("max_iterations")) c.solver.max_iterations = static_cast<int>(t->as_int(1, 100000000));
+  s.finish();
+}
+
+}  // namespace
+
+Case read_case(const Located& rootloc) {
+  MapReader root(rootloc);
+  Case c;
+  c.file = rootloc.src ? rootloc.src->file : "";
+  if (auto n = root.maybe("name")) {
+    c.name = n->as_string();
+    if (c.name.empty() || c.name.find('/') != std::string::npos) n->fail("a name must be non-empty and without '/'");
+  } else {
+    c.name = c.file.empty() ? "case" : fs::path(c.file).stem().string();
+  }
+  read_time(root, c);
+  read_geometry(root, c);
+  read_skin(root, c);
+  read_species(root, c);
+  read_delivery(root, c);
+  read_output(root, c);
+  read_solver(root, c);
+  root.finish();
+  if (c.dt > 0 && c.dt > c.end) root.at("time").fail("dt is longer than the whole run");
+  return c;
+}
+
+// ------------------------------------------------------------------------------------------------
+// The resolved case, written back as YAML
+
+namespace {
+std::string q(double si, const std::string& unit) {
+  Quantity u = parse_unit(unit);
+  std::ostringstream os;
+  os.precision(10);
+  os << si / u.si << " " << unit;
+  return os.str();
+}
+std::string time_q(double s) {
+  if (s == 0) return "0 h";
+  if (std::fabs(s) >= 3600 && std::fmod(s, 3600) == 0) return q(s, "h");
+  if (std::fabs(s) >= 60 && std::fmod(s, 60) == 0) return q(s, "min");
+  return q(s, "s");
+}
+std::string len_q(double m) { return m < 1e-3 ? q(m, "um") : q(m, "mm"); }
+}  // namespace
+
+std::string dump_case(const Case& c) {
+  YAML::Emitter e;
+  e.SetIndent(2);
+  e << YAML::BeginMap;
+  e << YAML::Key << "name" << YAML::Value << c.name;
+  e << YAML::Key << "time" << YAML::Value << YAML::BeginMap;
+  e << YAML::Key << "end" << YAML::Value << time_q(c.end);
+  e << YAML::Key << "outputs" << YAML::Value << YAML::Flow << YAML::BeginSeq;
+  for (double t : c.outputs) e << time_q(t);
+  e << YAML::EndSeq;
+  if (c.dt > 0) e << YAML::Key << "dt" << YAML::Value << time_q(c.dt);
+  if (c.dt_initial > 0) e << YAML::Key << "dt_initial" << YAML::Value << time_q(c.dt_initial);
+  if (c.dt_max > 0) e << YAML::Key << "dt_max" << YAML::Value << time_q(c.dt_max);
+  e << YAML::Key << "scheme" << YAML::Value << (c.scheme == Scheme::TrBdf2 ? "tr_bdf2" : "backward_euler");
+  e << YAML::Key << "rtol" << YAML::Value << c.rtol;
+  e << YAML::EndMap;
+  e << YAML::Key << "geometry" << YAML::Value << YAML::BeginMap;
+  e << YAML::Key << "kind" << YAML::Value << to_string(c.geometry);
+  if (c.geometry != Geometry::OneD) {
+    e << YAML::Key << "width" << YAML::Value << len_q(c.width);
+    if (c.geometry == Geometry::ThreeD) e << YAML::Key << "length" << YAML::Value << len_q(c.length);
+    if (c.geometry == Geometry::ThreeD)
+      e << YAML::Key << "lateral_cells" << YAML::Value << YAML::Flow << YAML::BeginSeq << c.nx << c.ny << YAML::EndSeq;
+    else
+      e << YAML::Key << "lateral_cells" << YAML::Value << c.nx;
+    e << YAML::Key << "lateral_grading" << YAML::Value << c.lateral_grading;
+    e << YAML::Key << "lateral_boundary" << YAML::Value << (c.periodic ? "periodic" : "no_flux");
+  }
+  e << YAML::EndMap;
+  e << YAML::Key << "skin" << YAML::Value << YAML::BeginMap;
+  if (!c.preset.empty()) e << YAML::Comment("expanded from preset '" + c.preset + "'");
+  e << YAML::Key << "layers" << YAML::Value << YAML::BeginSeq;
+  for (const auto& l : c.layers) {
+    e << YAML::Flow << YAML::BeginMap;
+    e << YAML::Key << "name" << YAML::Value << l.name;
+    e << YAML::Key << "thickness" << YAML::Value << len_q(l.thickness);
+    e << YAML::Key << "cells" << YAML::Value << l.cells;
+    e << YAML::Key << "grading" << YAML::Value << l.grading;
+    e << YAML::Key << "toward" << YAML::Value << l.toward;
+    e << YAML::Key << "clearance" << YAML::Value << q(l.clearance, "1/s");
+    e << YAML::Key << "lymph_clearance" << YAML::Value << q(l.lymph_clearance, "1/s");
+    if (!l.source.empty()) e << YAML::Key << "source" << YAML::Value << l.source;
+    e << YAML::EndMap;
+  }
+  e << YAML::EndSeq;
+  e << YAML::Key << "bottom" << YAML::Value << (c.bottom_sink ? "sink" : "no_flux");
+  e << YAML::EndMap;
+  e << YAML::Key << "species" << YAML::Value << YAML::BeginSeq;
+  for (const auto& s : c.species) {
+    e << YAML::BeginMap << YAML::Key << "name" << YAML::Value << s.name;
+    e << YAML::Key << "properties" << YAML::Value << YAML::BeginMap;
+    for (size_t l = 0; l < c.layers.size(); ++l) {
+      const auto& p = s.props[l];
+      e << YAML::Key << c.layers[l].name << YAML::Value << YAML::Flow << YAML::BeginMap;
+      e << YAML::Key << "diffusivity" << YAML::Value << q(p.diffusivity, "m2/s");
+      e << YAML::Key << "partition" << YAML::Value << p.partition;
+      e << YAML::Key << "clearance" << YAML::Value << q(p.clearance, "1/s");
+      e << YAML::Key << "lymph_clearance" << YAML::Value << q(p.lymph_clearance, "1/s");
+      e << YAML::Key << "degradation" << YAML::Value << q(p.degradation, "1/s");
+      e << YAML::EndMap;
+    }
+    e << YAML::EndMap << YAML::EndMap;
+  }
+  e << YAML::EndSeq;
+  if (!c.delivery.empty()) {
+    e << YAML::Key << "delivery" << YAML::Value << YAML::BeginSeq;
+    for (const auto& d : c.delivery) {
+      e << YAML::Flow << YAML::BeginMap << YAML::Key << "type" << YAML::Value << d.type;
+      if (d.type == "topical") {
+        e << YAML::Key << "species" << YAML::Value << d.species;
+        if (d.dose > 0) e << YAML::Key << "dose" << YAML::Value << q(d.dose, "uL/cm2");
+        e << YAML::Key << "concentration" << YAML::Value << q(d.concentration, "mg/mL");
+        e << YAML::Key << "partition" << YAML::Value << d.partition;
+        e << YAML::Key << "infinite" << YAML::Value << d.infinite;
+        e << YAML::Key << "start" << YAML::Value << time_q(d.start);
+        if (std::isfinite(d.remove)) e << YAML::Key << "remove" << YAML::Value << time_q(d.remove);
+      } else {
+        e << YAML::Key << "species" << YAML::Value << YAML::BeginMap;
+        for (const auto& [n, v] : d.contents) e << YAML::Key << n << YAML::Value << q(v, "mg/mL");
+        e << YAML::EndMap;
+        const char* vu = c.geometry == Geometry::OneD ? "uL/cm2" : c.geometry == Geometry::TwoD ? "mm2" : "uL";
+        e << YAML::Key << "volume" << YAML::Value << q(d.volume, vu);
+        e << YAML::Key << "depth" << YAML::Value << len_q(d.depth);
+        e << YAML::Key << "at" << YAML::Value << YAML::BeginSeq << q(d.x, "mm") << q(d.y, "mm") << YAML::EndSeq;
+        e << YAML::Key << "time" << YAML::Value << time_q(d.time);
+      }
+      e << YAML::EndMap;
+    }
+    e << YAML::EndSeq;
+  }
+  e << YAML::Key << "output" << YAML::Value << YAML::BeginMap;
+  e << YAML::Key << "file" << YAML::Value << c.output_file;
+  e << YAML::Key << "vtk" << YAML::Value << c.vtk;
+  e << YAML::EndMap;
+  e << YAML::Key << "solver" << YAML::Value << YAML::BeginMap;
+  e << YAML::Key << "linear" << YAML::Value << c.solver.linear;
+  e << YAML::Key << "tolerance" << YAML::Value << c.solver.tolerance;
+  e << YAML::Key << "max_iterations" << YAML::Value << c.solver.max_iterations;
+  e << YAML::EndMap;
+  e << YAML::EndMap;
+  return std::string(e.c_str()) + "\n";
+}
+
+// ------------------------------------------------------------------------------------------------
+
+Problem build_problem(const Case& c, std::vector<std::string>* warnings) {
+  Problem p;
+  Grid& g = p.grid;
+  g.geometry = c.geometry;
+  // depth: layers stacked, each graded on its own
+  g.zn = {0.0};
+  double z0 = 0;
+  std::vector<int> row_layer;
+  for (size_t l = 0; l < c.layers.size(); ++l) {
+    const auto& L = c.layers[l];
+    const std::string toward = L.toward == "top" ? "start" : L.toward == "bottom" ? "end" : "both";
+    auto nodes = graded_nodes(z0, z0 + L.thickness, L.cells, L.grading, toward);
+    for (int i = 1; i <= L.cells; ++i) g.zn.push_back(nodes[i]);
+    for (int i = 0; i < L.cells; ++i) row_layer.push_back(static_cast<int>(l));
+    z0 += L.thickness;
+    g.layer_names.push_back(L.name);
+  }
+  g.cell_layer = row_layer;
+  const double depth = z0;
+  switch (c.geometry) {
+    case Geometry::OneD:
+      // A column of unit area: lateral coordinates are nominal (for viewing only).
+      g.xn = {0.0, 0.1 * depth};
+      g.yn = {0.0, 0.1 * depth};
+      break;
+    case Geometry::TwoD:
+    case Geometry::Axisymmetric:
+      g.xn = graded_nodes(0.0, c.width, c.nx, c.lateral_grading, "start");
+      g.yn = {0.0, c.width / c.nx};  // nominal thickness for viewing; amounts are per metre
+      break;
+    case Geometry::ThreeD:
+      g.xn = graded_nodes(0.0, c.width, c.nx, c.lateral_grading, "start");
+      g.yn = graded_nodes(0.0, c.length, c.ny, c.lateral_grading, "start");
+      break;
+  }
+  g.periodic_x = c.periodic && c.geometry != Geometry::Axisymmetric && c.geometry != Geometry::OneD;
+  g.periodic_y = c.periodic && c.geometry == Geometry::ThreeD;
+  g.finalize();
+  p.bottom_sink = c.bottom_sink;
+
+  const size_t n = g.cells();
+  for (const auto& s : c.species) {
+    SpeciesSpec ss;
+    ss.name = s.name;
+    ss.K.resize(n);
+    ss.DK.resize(n);
+    LossChannel blood{"cleared_blood", std::vector<double>(n)}, lymph{"cleared_lymph", std::vector<double>(n)},
+        deg{"degraded", std::vector<double>(n)};
+    for (int k = 0; k < g.nz; ++k) {
+      const LayerProps& pr = s.props[g.cell_layer[k]];
+      for (int j = 0; j < g.ny; ++j)
+        for (int i = 0; i < g.nx; ++i) {
+          const size_t idx = g.index(i, j, k);
+          ss.K[idx] = pr.partition;
+          ss.DK[idx] = pr.diffusivity * pr.partition;
+          blood.k[idx] = pr.clearance;
+          lymph.k[idx] = pr.lymph_clearance;
+          deg.k[idx] = pr.degradation;
+        }
+    }
+    ss.losses = {blood, lymph, deg};
+    p.species.push_back(std::move(ss));
+  }
+  for (size_t di = 0; di < c.delivery.size(); ++di) {
+    const auto& d = c.delivery[di];
+    if (d.type == "topical") {
+      VehicleSpec v;
+      v.species = c.species_index(d.species);
+      v.t_on = d.start;
+      v.t_off = d.remove;
+      v.infinite = d.infinite;
+      v.film = d.dose;
+      v.K_vehicle = d.partition;
+      v.conc = d.concentration;
+      v.source = static_cast<int>(di);
+      p.vehicles.push_back(v);
+    } else {
+      BolusShape shape = bolus_in_grid(g, d.volume, d.x, d.y, d.depth);
+      if (shape.fraction_inside < 1.0 - 1e-9 && warnings) {
+        std::ostringstream os;
+        os.precision(3);
+        os << "delivery[" << di << "]: " << (1.0 - shape.fraction_inside) * 100
+           << " % of the injected volume (radius " << format_quantity(shape.radius, dims::length)
+           << ") lies outside the domain; that part is not applied and is reported as clipped";
+        warnings->push_back(os.str());
+      }
+      for (const auto& [name, conc] : d.contents) {
+        DepositSpec dep;
+        dep.species = c.species_index(name);
+        dep.time = d.time;
+        dep.source = static_cast<int>(di);
+        const double total = conc * d.volume;
+        for (const auto& [cell, w] : shape.weights) dep.mass.emplace_back(cell, total * shape.fraction_inside * w);
+        dep.clipped = total * (1.0 - shape.fraction_inside);
+        p.deposits.push_back(std::move(dep));
+      }
+    }
+  }
+  p.time.end = c.end;
+  p.time.outputs = c.outputs;
+  p.time.scheme = c.scheme;
+  p.time.rtol = c.rtol;
+  p.time.dt_fixed = c.dt;
+  p.time.dt_initial = c.dt_initial;
+  p.time.dt_max = c.dt_max;
+  p.solver = c.solver;
+  return p;
+}
+
+}  // namespace dermasim

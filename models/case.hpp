@@ -1,0 +1,85 @@
+// A case: what the user wrote in the YAML file, validated and with every default filled in.
+// read_case() checks everything (unknown keys, units, ranges, cross references) and throws
+// InputError; build_problem() turns the case into the solver's Problem.
+#pragma once
+#include <limits>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "../solver/input.hpp"
+#include "../solver/simulation.hpp"
+#include "skin_presets.hpp"
+
+namespace dermasim {
+
+struct LayerProps {
+  double diffusivity = 0;   // m2/s
+  double partition = 0;     // tissue/water
+  double clearance = 0;     // to blood, 1/s
+  double lymph_clearance = 0;
+  double degradation = 0;
+};
+
+struct SpeciesDef {
+  std::string name;
+  std::vector<LayerProps> props;  // per layer, in layer order
+};
+
+struct DeliveryDef {
+  std::string type;  // topical | injection
+  // topical
+  std::string species;
+  double dose = 0;          // film volume per area (m)
+  double concentration = 0; // kg/m3
+  double partition = 1;     // vehicle/water
+  bool infinite = false;
+  double start = 0;
+  double remove = std::numeric_limits<double>::infinity();
+  // injection
+  std::vector<std::pair<std::string, double>> contents;  // species -> concentration in the fluid
+  double volume = 0;  // m3 (3d, axisymmetric), m2 (2d, per length), m (1d, per area)
+  double depth = 0;
+  double x = 0, y = 0;
+  double time = 0;
+};
+
+struct Case {
+  std::string name;
+  std::string file;
+  // time
+  double end = 0;
+  std::vector<double> outputs;
+  double output_every = 0;
+  double dt = 0, dt_initial = 0, dt_max = 0, rtol = 1e-4;
+  Scheme scheme = Scheme::TrBdf2;
+  // geometry
+  Geometry geometry = Geometry::OneD;
+  double width = 0, length = 0;
+  int nx = 1, ny = 1;
+  double lateral_grading = 1;
+  bool periodic = false;
+  // skin
+  std::string preset;
+  std::vector<LayerDef> layers;
+  bool bottom_sink = false;
+  // species, delivery
+  std::vector<SpeciesDef> species;
+  std::vector<DeliveryDef> delivery;
+  // output and solver
+  std::string output_file;
+  int output_line = 0;  // where output.file was given (0: default)
+  bool vtk = false;
+  SolverSpec solver;
+
+  double total_thickness() const;
+  int species_index(const std::string& n) const;
+};
+
+Case read_case(const Located& root);
+// The resolved case as YAML (every default written out); it reads back to the same case.
+std::string dump_case(const Case& c);
+// Builds the solver problem. Warnings (e.g. part of an injection above the skin) are appended.
+Problem build_problem(const Case& c, std::vector<std::string>* warnings);
+
+}  // namespace dermasim

@@ -1,0 +1,33 @@
+// Skin presets: layer stacks with thicknesses, cell counts and default clearance, each value with
+// its source in ../shared/reference/physics.md (section numbers) next to it.
+#pragma once
+#include <string>
+#include <vector>
+
+namespace dermasim {
+
+struct LayerDef {
+  std::string name;
+  double thickness = 0;     // m
+  int cells = 10;
+  double grading = 1.0;     // largest/smallest cell
+  std::string toward = "both";  // both | top | bottom: where the small cells are
+  // Defaults for species that do not set their own (1/s). Values are for small molecules
+  // (< ~20 kDa): capillary clearance; lymph drains everything (physics.md 1.5).
+  double clearance = 0;
+  double lymph_clearance = 0;
+  std::string source;       // where the numbers come from
+};
+
+struct SkinPreset {
+  std::string name;
+  std::string description;
+  std::vector<LayerDef> layers;
+  bool bottom_sink = false;
+  std::string bottom_note;
+};
+
+const std::vector<SkinPreset>& skin_presets();
+const SkinPreset* find_skin_preset(const std::string& name);
+
+}  // namespace dermasim

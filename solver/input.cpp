@@ -1,0 +1,259 @@
+#include "input.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+namespace dermasim {
+
+std::string InputError::compose(const std::string& f, int l, const std::string& p, const std::string& w) {
+  std::ostringstream os;
+  os << (f.empty() ? "<input>" : f);
+  if (l > 0) os << ":" << l;
+  os << ": ";
+  if (!p.empty()) os << p << ": ";
+  os << w;
+  return os.str();
+}
+
+int Located::line() const {
+  if (!node) return 0;
+  auto m = node.Mark();
+  return m.line >= 0 ? m.line + 1 : 0;
+}
+
+namespace {
+bool is_overridden(const Located& l) {
+  if (!l.src) return false;
+  for (const auto& p : l.src->overridden) {
+    if (l.path == p || l.path.rfind(p + ".", 0) == 0 || l.path.rfind(p + "[", 0) == 0) return true;
+  }
+  return false;
+}
+}  // namespace
+
+void Located::fail(const std::string& what) const {
+  const std::string file = src ? src->file : std::string();
+  if (is_overridden(*this)) throw InputError(file + " (value from --set)", 0, path, what);
+  throw InputError(file, line(), path, what);
+}
+
+std::string Located::as_string() const {
+  if (!node || !node.IsScalar()) fail("expected a single value (text)");
+  return node.Scalar();
+}
+
+double Located::as_number() const {
+  if (!node || !node.IsScalar()) fail("expected a number");
+  const std::string& s = node.Scalar();
+  char* end = nullptr;
+  errno = 0;
+  double v = std::strtod(s.c_str(), &end);
+  while (end && *end == ' ') ++end;
+  if (end == s.c_str() || (end && *end != '\0') || !std::isfinite(v)) fail("expected a plain number, got '" + s + "'");
+  return v;
+}
+
+long Located::as_int(long min_value, long max_value) const {
+  if (!node || !node.IsScalar()) fail("expected a whole number");
+  const std::string& s = node.Scalar();
+  char* end = nullptr;
+  long v = std::strtol(s.c_str(), &end, 10);
+  if (end == s.c_str() || *end != '\0') fail("expected a whole number, got '" + s + "'");
+  if (v < min_value || v > max_value)
+    fail("must be between " + std::to_string(min_value) + " and " + std::to_string(max_value) + ", got " + s);
+  return v;
+}
+
+bool Located::as_bool() const {
+  if (!node || !node.IsScalar()) fail("expected true or false");
+  std::string s = node.Scalar();
+  std::transform(s.begin(), s.end(), s.begin(), ::tolower);
+  if (s == "true" || s == "yes" || s == "on") return true;
+  if (s == "false" || s == "no" || s == "off") return false;
+  fail("expected true or false, got '" + node.Scalar() + "'");
+}
+
+double Located::as_quantity(const Dim& d) const { return as_quantity_of({d}).si; }
+
+Quantity Located::as_quantity_of(const std::vector<Dim>& allowed) const {
+  if (!node || !node.IsScalar()) fail("expected " + describe_dim(allowed.front()));
+  const std::string& s = node.Scalar();
+  Quantity q;
+  try {
+    q = parse_quantity(s);
+  } catch (const UnitError& e) {
+    fail(std::string(e.what()) + "; expected " + describe_dim(allowed.front()));
+  }
+  // A plain number is taken as SI in whatever dimension is expected first.
+  bool plain = true;
+  for (char c : s)
+    if (std::isalpha(static_cast<unsigned char>(c)) && c != 'e' && c != 'E') plain = false;
+  if (s.find('%') != std::string::npos) plain = false;
+  if (plain && q.dim == dims::none) return {q.si, allowed.front()};
+  for (const auto& d : allowed)
+    if (q.dim == d) return q;
+  std::string want;
+  for (size_t i = 0; i < allowed.size(); ++i) want += (i ? " or " : "") + describe_dim(allowed[i]);
+  fail("'" + s + "' is " + describe_dim(q.dim) + "; expected " + want);
+}
+
+std::vector<Located> Located::as_list() const {
+  if (!node || !node.IsSequence()) fail("expected a list ([a, b] or '- item' lines)");
+  std::vector<Located> out;
+  for (size_t i = 0; i < node.size(); ++i) out.push_back({node[i], index_path(i), src});
+  return out;
+}
+
+MapReader::MapReader(const Located& where) : where_(where) {
+  if (!where_.node || !where_.node.IsMap()) where_.fail("expected a map of 'key: value' entries");
+}
+
+bool MapReader::has(const std::string& key) const { return static_cast<bool>(where_.node[key]); }
+
+Located MapReader::at(const std::string& key) {
+  known_.push_back(key);
+  YAML::Node n = where_.node[key];
+  if (!n || n.IsNull()) {
+    std::string allowed;
+    where_.fail("missing required key '" + key + "'");
+  }
+  return {n, where_.child_path(key), where_.src};
+}
+
+std::optional<Located> MapReader::maybe(const std::string& key) {
+  known_.push_back(key);
+  YAML::Node n = where_.node[key];
+  if (!n || n.IsNull()) return std::nullopt;
+  return Located{n, where_.child_path(key), where_.src};
+}
+
+std::vector<std::string> MapReader::keys() const {
+  std::vector<std::string> out;
+  for (auto it = where_.node.begin(); it != where_.node.end(); ++it) out.push_back(it->first.Scalar());
+  return out;
+}
+
+void MapReader::finish() const {
+  for (auto it = where_.node.begin(); it != where_.node.end(); ++it) {
+    const std::string k = it->first.Scalar();
+    if (std::find(known_.begin(), known_.end(), k) == known_.end()) {
+      std::string allowed;
+      std::vector<std::string> uniq;
+      for (const auto& a : known_)
+        if (std::find(uniq.begin(), uniq.end(), a) == uniq.end()) uniq.push_back(a);
+      for (size_t i = 0; i < uniq.size(); ++i) allowed += (i ? ", " : "") + uniq[i];
+      Located bad{it->first, where_.child_path(k), where_.src};
+      bad.fail("unknown key '" + k + "'; allowed here: " + allowed);
+    }
+  }
+}
+
+namespace {
+
+// Splits "a.b[2].c" into segments; an index segment is "[2]".
+std::vector<std::string> split_path(const std::string& path) {
+  std::vector<std::string> segs;
+  std::string cur;
+  for (size_t i = 0; i < path.size(); ++i) {
+    char c = path[i];
+    if (c == '.') {
+      if (!cur.empty()) segs.push_back(cur);
+      cur.clear();
+    } else if (c == '[') {
+      if (!cur.empty()) segs.push_back(cur);
+      cur.clear();
+      size_t j = path.find(']', i);
+      if (j == std::string::npos) throw InputError("--set", 0, path, "unclosed '[' in key path");
+      segs.push_back(path.substr(i, j - i + 1));
+      i = j;
+    } else {
+      cur += c;
+    }
+  }
+  if (!cur.empty()) segs.push_back(cur);
+  return segs;
+}
+
+void apply_override(YAML::Node root, const std::string& assignment, InputSource& src) {
+  auto eq = assignment.find('=');
+  if (eq == std::string::npos || eq == 0)
+    throw InputError("--set", 0, "", "expected KEY.PATH=VALUE, got '" + assignment + "'");
+  std::string path = assignment.substr(0, eq);
+  std::string value = assignment.substr(eq + 1);
+  auto segs = split_path(path);
+  if (segs.empty()) throw InputError("--set", 0, path, "empty key path");
+  YAML::Node value_node;
+  try {
+    value_node = YAML::Load(value);
+  } catch (const YAML::Exception& e) {
+    throw InputError("--set", 0, path, "cannot read value '" + value + "': " + e.msg);
+  }
+  // Walk down, creating maps as needed; list indices must exist.
+  std::vector<YAML::Node> chain{root};
+  std::string walked;
+  for (size_t s = 0; s + 1 < segs.size(); ++s) {
+    YAML::Node cur = chain.back();
+    const std::string& seg = segs[s];
+    if (seg[0] == '[') {
+      size_t idx = std::strtoul(seg.c_str() + 1, nullptr, 10);
+      if (!cur.IsSequence() || idx >= cur.size())
+        throw InputError("--set", 0, walked + seg, "no list entry " + seg + " to override");
+      chain.push_back(cur[idx]);
+      walked += seg;
+    } else {
+      if (!cur[seg]) cur[seg] = YAML::Node(YAML::NodeType::Map);
+      chain.push_back(cur[seg]);
+      walked += (walked.empty() ? "" : ".") + seg;
+    }
+  }
+  YAML::Node parent = chain.back();
+  const std::string& last = segs.back();
+  if (last[0] == '[') {
+    size_t idx = std::strtoul(last.c_str() + 1, nullptr, 10);
+    if (!parent.IsSequence() || idx >= parent.size())
+      throw InputError("--set", 0, path, "no list entry " + last + " to override");
+    parent[idx] = value_node;
+  } else {
+    if (parent.IsScalar()) throw InputError("--set", 0, path, "'" + walked + "' is a single value, not a map");
+    parent[last] = value_node;
+  }
+  // Normalise the path to the form the readers build ("a.b[2].c").
+  std::string norm;
+  for (const auto& s : segs) norm += (s[0] == '[' || norm.empty()) ? s : "." + s;
+  src.overridden.insert(norm);
+}
+
+Located finish_load(YAML::Node root, const std::string& name, const std::vector<std::string>& overrides) {
+  auto src = std::make_shared<InputSource>();
+  src->file = name;
+  if (!root || root.IsNull()) root = YAML::Node(YAML::NodeType::Map);
+  if (!root.IsMap()) throw InputError(name, 1, "", "a case file must be a map of 'key: value' entries");
+  for (const auto& o : overrides) apply_override(root, o, *src);
+  return Located{root, "", src};
+}
+
+}  // namespace
+
+Located load_yaml_file(const std::string& path, const std::vector<std::string>& overrides) {
+  std::ifstream in(path);
+  if (!in) throw InputError(path, 0, "", "cannot open the case file");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return load_yaml_text(ss.str(), path, overrides);
+}
+
+Located load_yaml_text(const std::string& text, const std::string& name, const std::vector<std::string>& overrides) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    throw InputError(name, e.mark.line >= 0 ? e.mark.line + 1 : 0, "", "YAML syntax error: " + e.msg);
+  }
+  return finish_load(root, name, overrides);
+}
+
+}  // namespace dermasim

@@ -1,0 +1,94 @@
+// Reading case files: every value is looked up through a MapReader that knows its file, line and
+// full key path, so an error can say "case.yaml:12: delivery[1].depth: ...". Keys nobody asked for
+// are errors (MapReader::finish). Overrides from the command line (--set a.b[2].c=value) are applied
+// to the YAML tree before it is read, and errors in them say so.
+#pragma once
+#include <yaml-cpp/yaml.h>
+
+#include <memory>
+#include <optional>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "units.hpp"
+
+namespace dermasim {
+
+// A user-facing input error; exit code 2.
+class InputError : public std::runtime_error {
+ public:
+  InputError(std::string file, int line, std::string path, std::string what)
+      : std::runtime_error(compose(file, line, path, what)), file_(std::move(file)), line_(line),
+        path_(std::move(path)), what_(std::move(what)) {}
+  const std::string& file() const { return file_; }
+  int line() const { return line_; }
+  const std::string& key_path() const { return path_; }
+  const std::string& reason() const { return what_; }
+
+ private:
+  static std::string compose(const std::string& f, int l, const std::string& p, const std::string& w);
+  std::string file_;
+  int line_;
+  std::string path_;
+  std::string what_;
+};
+
+// Where values come from: the file name and the key paths set on the command line.
+struct InputSource {
+  std::string file;
+  std::set<std::string> overridden;  // key paths replaced by --set
+};
+
+// A YAML node plus where it is.
+struct Located {
+  YAML::Node node;
+  std::string path;  // "delivery[2].depth"; "" for the root
+  std::shared_ptr<const InputSource> src;
+
+  int line() const;  // 1-based; 0 if unknown
+  [[noreturn]] void fail(const std::string& what) const;
+  std::string child_path(const std::string& key) const { return path.empty() ? key : path + "." + key; }
+  std::string index_path(size_t i) const { return path + "[" + std::to_string(i) + "]"; }
+
+  // Scalars
+  std::string as_string() const;
+  double as_number() const;  // plain number, no unit
+  long as_int(long min_value, long max_value) const;
+  bool as_bool() const;
+  // A value with a unit (a plain number is SI) that must have dimension `d`.
+  double as_quantity(const Dim& d) const;
+  // A value whose dimension must be one of `allowed`; returns the one found.
+  Quantity as_quantity_of(const std::vector<Dim>& allowed) const;
+  std::vector<Located> as_list() const;
+  bool is_map() const { return node.IsMap(); }
+  bool is_list() const { return node.IsSequence(); }
+  bool is_scalar() const { return node.IsScalar(); }
+};
+
+// Reads the keys of one YAML map. Every key read is remembered; finish() rejects the rest,
+// naming the allowed keys.
+class MapReader {
+ public:
+  explicit MapReader(const Located& where);
+  bool has(const std::string& key) const;
+  Located at(const std::string& key);                  // required
+  std::optional<Located> maybe(const std::string& key);  // optional
+  void allow(const std::string& key) { known_.push_back(key); }
+  // Keys in file order (for maps keyed by user names, e.g. layer names).
+  std::vector<std::string> keys() const;
+  void finish() const;
+  const Located& self() const { return where_; }
+
+ private:
+  Located where_;
+  std::vector<std::string> known_;
+};
+
+// Loads a YAML file; syntax errors become InputErrors with the line.
+Located load_yaml_file(const std::string& path, const std::vector<std::string>& overrides);
+// Same, from text (tests, and the resolved case stored in output files).
+Located load_yaml_text(const std::string& text, const std::string& name, const std::vector<std::string>& overrides);
+
+}  // namespace dermasim

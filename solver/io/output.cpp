@@ -1,0 +1,231 @@
+#include "output.hpp"
+
+#include <hdf5.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include "vtk_writer.hpp"
+
+namespace dermasim {
+namespace fs = std::filesystem;
+
+namespace {
+
+void check(herr_t e, const char* what) {
+  if (e < 0) throw std::runtime_error(std::string("HDF5 error: ") + what);
+}
+
+void attr_string(hid_t obj, const char* name, const std::string& value) {
+  hid_t type = H5Tcopy(H5T_C_S1);
+  H5Tset_size(type, value.empty() ? 1 : value.size());
+  H5Tset_cset(type, H5T_CSET_UTF8);
+  hid_t space = H5Screate(H5S_SCALAR);
+  hid_t a = H5Acreate2(obj, name, type, space, H5P_DEFAULT, H5P_DEFAULT);
+  check(H5Awrite(a, type, value.empty() ? "" : value.c_str()), name);
+  H5Aclose(a);
+  H5Sclose(space);
+  H5Tclose(type);
+}
+
+void attr_double(hid_t obj, const char* name, double v) {
+  hid_t space = H5Screate(H5S_SCALAR);
+  hid_t a = H5Acreate2(obj, name, H5T_NATIVE_DOUBLE, space, H5P_DEFAULT, H5P_DEFAULT);
+  check(H5Awrite(a, H5T_NATIVE_DOUBLE, &v), name);
+  H5Aclose(a);
+  H5Sclose(space);
+}
+
+void attr_strings(hid_t obj, const char* name, const std::vector<std::string>& v) {
+  std::vector<const char*> ptrs;
+  for (const auto& s : v) ptrs.push_back(s.c_str());
+  hid_t type = H5Tcopy(H5T_C_S1);
+  H5Tset_size(type, H5T_VARIABLE);
+  H5Tset_cset(type, H5T_CSET_UTF8);
+  hsize_t n = v.size();
+  hid_t space = H5Screate_simple(1, &n, nullptr);
+  hid_t a = H5Acreate2(obj, name, type, space, H5P_DEFAULT, H5P_DEFAULT);
+  check(H5Awrite(a, type, ptrs.data()), name);
+  H5Aclose(a);
+  H5Sclose(space);
+  H5Tclose(type);
+}
+
+void dataset(hid_t loc, const std::string& name, const std::vector<hsize_t>& dims, hid_t memtype, const void* data,
+             const std::string& units) {
+  hid_t space = H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr);
+  hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
+  H5Pset_create_intermediate_group(lcpl, 1);
+  hid_t d = H5Dcreate2(loc, name.c_str(), memtype == H5T_NATIVE_INT ? H5T_STD_I32LE : H5T_IEEE_F64LE, space, lcpl,
+                       H5P_DEFAULT, H5P_DEFAULT);
+  if (d < 0) throw std::runtime_error("HDF5: cannot create dataset " + name);
+  check(H5Dwrite(d, memtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), name.c_str());
+  if (!units.empty()) attr_string(d, "units", units);
+  H5Dclose(d);
+  H5Pclose(lcpl);
+  H5Sclose(space);
+}
+
+std::string snapshot_name(int index) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%06d", index);
+  return buf;
+}
+
+}  // namespace
+
+struct RunWriter::Impl {
+  hid_t file = -1;
+  bool finished = false;
+  std::vector<std::pair<double, int>> snaps;
+  std::unique_ptr<VtkSeriesWriter> vtk;
+};
+
+std::string RunWriter::check_writable(const std::string& path) {
+  fs::path p(path);
+  fs::path dir = p.parent_path().empty() ? fs::path(".") : p.parent_path();
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return "cannot create the folder '" + dir.string() + "': " + ec.message();
+  if (fs::is_directory(p)) return "'" + path + "' is a folder";
+  const std::string probe = (dir / (".dermasim-write-test-" + std::to_string(::getpid()))).string();
+  FILE* f = std::fopen(probe.c_str(), "w");
+  if (!f) return "cannot write in the folder '" + dir.string() + "'";
+  std::fclose(f);
+  std::remove(probe.c_str());
+  return "";
+}
+
+RunWriter::RunWriter(const std::string& path, const Simulation& sim, const std::string& case_yaml, bool vtk)
+    : impl_(std::make_unique<Impl>()), path_(path) {
+  tmp_ = path + ".tmp-" + std::to_string(::getpid());
+  fs::path p(path);
+  xmf_ = (p.parent_path() / (p.stem().string() + ".xmf")).string();
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  impl_->file = H5Fcreate(tmp_.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  if (impl_->file < 0) throw std::runtime_error("cannot create the output file '" + tmp_ + "'");
+  const Grid& g = sim.grid();
+  hid_t f = impl_->file;
+  attr_string(f, "case", case_yaml);
+  attr_string(f, "dermasim_version", DERMASIM_VERSION);
+  attr_string(f, "geometry", to_string(g.geometry));
+  attr_string(f, "amount_units", g.amount_unit());
+  std::vector<std::string> names;
+  for (const auto& s : sim.problem().species) names.push_back(s.name);
+  attr_strings(f, "species", names);
+  dataset(f, "grid/x", {g.xn.size()}, H5T_NATIVE_DOUBLE, g.xn.data(), "m");
+  dataset(f, "grid/y", {g.yn.size()}, H5T_NATIVE_DOUBLE, g.yn.data(), "m");
+  dataset(f, "grid/z", {g.zn.size()}, H5T_NATIVE_DOUBLE, g.zn.data(), "m");
+  std::vector<int> layer(g.cells());
+  for (int k = 0; k < g.nz; ++k)
+    for (int j = 0; j < g.ny; ++j)
+      for (int i = 0; i < g.nx; ++i) layer[g.index(i, j, k)] = g.cell_layer[k];
+  dataset(f, "grid/layer", {hsize_t(g.nz), hsize_t(g.ny), hsize_t(g.nx)}, H5T_NATIVE_INT, layer.data(), "");
+  {
+    hid_t d = H5Dopen2(f, "grid/layer", H5P_DEFAULT);
+    attr_strings(d, "names", g.layer_names);
+    H5Dclose(d);
+    hid_t gr = H5Gopen2(f, "grid", H5P_DEFAULT);
+    attr_string(gr, "note", to_string(g.geometry) == "1d" || to_string(g.geometry) == "2d"
+                                ? "z is depth below the skin surface; x/y extents along unresolved directions are nominal"
+                                : "z is depth below the skin surface; x is the radius in axisymmetric geometry");
+    H5Gclose(gr);
+  }
+  if (vtk) {
+    pvd_ = (p.parent_path() / (p.stem().string() + ".pvd")).string();
+    impl_->vtk = std::make_unique<VtkSeriesWriter>(pvd_, g);
+  }
+}
+
+RunWriter::~RunWriter() {
+  if (impl_->file >= 0) H5Fclose(impl_->file);
+  if (!impl_->finished) {
+    std::remove(tmp_.c_str());
+    if (impl_->vtk) impl_->vtk->abandon();
+  }
+}
+
+void RunWriter::snapshot(const Simulation& sim, double t, int index) {
+  const Grid& g = sim.grid();
+  const std::string grp = "snapshots/" + snapshot_name(index);
+  std::vector<std::vector<double>> fields;
+  std::vector<std::string> names;
+  for (size_t s = 0; s < sim.species_count(); ++s) {
+    fields.push_back(sim.concentration(static_cast<int>(s)));
+    names.push_back(sim.problem().species[s].name);
+    dataset(impl_->file, grp + "/" + names.back(), {hsize_t(g.nz), hsize_t(g.ny), hsize_t(g.nx)}, H5T_NATIVE_DOUBLE,
+            fields.back().data(), "kg/m3");
+  }
+  hid_t gr = H5Gopen2(impl_->file, grp.c_str(), H5P_DEFAULT);
+  attr_double(gr, "time", t);
+  H5Gclose(gr);
+  impl_->snaps.emplace_back(t, index);
+  if (impl_->vtk) impl_->vtk->write(t, index, names, fields);
+}
+
+void RunWriter::finish(const Simulation& sim) {
+  const auto& h = sim.history();
+  hid_t f = impl_->file;
+  const std::string au = sim.grid().amount_unit();
+  dataset(f, "scalars/time", {h.time.size()}, H5T_NATIVE_DOUBLE, h.time.data(), "s");
+  for (size_t s = 0; s < sim.species_count(); ++s) {
+    const std::string base = "scalars/" + sim.problem().species[s].name + "/";
+    for (const auto& [k, v] : h.species[s]) dataset(f, base + k, {v.size()}, H5T_NATIVE_DOUBLE, v.data(), au);
+    const Balance b = sim.balance(static_cast<int>(s));
+    hid_t gr = H5Gopen2(f, base.c_str(), H5P_DEFAULT);
+    attr_double(gr, "clipped", b.clipped);
+    H5Gclose(gr);
+  }
+  {
+    hid_t gr = H5Gopen2(f, "scalars", H5P_DEFAULT);
+    attr_double(gr, "accepted_steps", static_cast<double>(sim.stats().accepted));
+    attr_double(gr, "rejected_steps", static_cast<double>(sim.stats().rejected));
+    attr_string(gr, "linear_solver", sim.stats().linear_solver);
+    H5Gclose(gr);
+  }
+  check(H5Fclose(f), "close");
+  impl_->file = -1;
+  fs::rename(tmp_, path_);
+  impl_->finished = true;
+  // XDMF sidecar (relative HDF5 paths, so the pair can be moved together)
+  const Grid& g = sim.grid();
+  const std::string h5name = fs::path(path_).filename().string();
+  std::ostringstream x;
+  x << "<?xml version=\"1.0\" ?>\n<!DOCTYPE Xdmf SYSTEM \"Xdmf.dtd\" []>\n<Xdmf Version=\"3.0\">\n  <Domain>\n"
+    << "    <Grid Name=\"" << sim.problem().species.front().name << "\" GridType=\"Collection\" CollectionType=\"Temporal\">\n";
+  for (const auto& [t, idx] : impl_->snaps) {
+    const std::string grp = "/snapshots/" + snapshot_name(idx);
+    x.precision(17);
+    x << "      <Grid Name=\"t" << snapshot_name(idx) << "\" GridType=\"Uniform\">\n"
+      << "        <Time Value=\"" << t << "\"/>\n"
+      << "        <Topology TopologyType=\"3DRectMesh\" Dimensions=\"" << g.nz + 1 << " " << g.ny + 1 << " " << g.nx + 1 << "\"/>\n"
+      << "        <Geometry GeometryType=\"VXVYVZ\">\n"
+      << "          <DataItem Dimensions=\"" << g.nx + 1 << "\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">" << h5name << ":/grid/x</DataItem>\n"
+      << "          <DataItem Dimensions=\"" << g.ny + 1 << "\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">" << h5name << ":/grid/y</DataItem>\n"
+      << "          <DataItem Dimensions=\"" << g.nz + 1 << "\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">" << h5name << ":/grid/z</DataItem>\n"
+      << "        </Geometry>\n"
+      << "        <Attribute Name=\"layer\" AttributeType=\"Scalar\" Center=\"Cell\">\n"
+      << "          <DataItem Dimensions=\"" << g.nz << " " << g.ny << " " << g.nx << "\" NumberType=\"Int\" Precision=\"4\" Format=\"HDF\">" << h5name << ":/grid/layer</DataItem>\n"
+      << "        </Attribute>\n";
+    for (const auto& sp : sim.problem().species)
+      x << "        <Attribute Name=\"" << sp.name << "\" AttributeType=\"Scalar\" Center=\"Cell\">\n"
+        << "          <DataItem Dimensions=\"" << g.nz << " " << g.ny << " " << g.nx << "\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">" << h5name << ":" << grp << "/" << sp.name << "</DataItem>\n"
+        << "        </Attribute>\n";
+    x << "      </Grid>\n";
+  }
+  x << "    </Grid>\n  </Domain>\n</Xdmf>\n";
+  const std::string tmpx = xmf_ + ".tmp-" + std::to_string(::getpid());
+  {
+    std::ofstream out(tmpx);
+    out << x.str();
+    if (!out) throw std::runtime_error("cannot write " + xmf_);
+  }
+  fs::rename(tmpx, xmf_);
+  if (impl_->vtk) impl_->vtk->finish();
+}
+
+}  // namespace dermasim

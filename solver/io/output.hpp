@@ -1,0 +1,31 @@
+// Run output: one HDF5 file (written under a temporary name and renamed when complete), an XDMF v3
+// sidecar for ParaView, and optionally VTK XML (.vtr per output + .pvd) through the VTK library.
+#pragma once
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "../simulation.hpp"
+
+namespace dermasim {
+
+class RunWriter {
+ public:
+  // path: the final .h5 path. Nothing appears under that name until finish() succeeds.
+  RunWriter(const std::string& path, const Simulation& sim, const std::string& case_yaml, bool vtk);
+  ~RunWriter();  // removes temporary files unless finish() ran
+  void snapshot(const Simulation& sim, double t, int index);
+  // Writes the scalars and the summary, closes the file and renames it; then writes the .xmf.
+  void finish(const Simulation& sim);
+  // Checks that a file can be created next to `path` (creating its folder); returns "" or a reason.
+  static std::string check_writable(const std::string& path);
+  const std::string& xdmf_path() const { return xmf_; }
+  const std::string& pvd_path() const { return pvd_; }
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  std::string path_, tmp_, xmf_, pvd_;
+};
+
+}  // namespace dermasim

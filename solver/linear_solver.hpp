@@ -1,0 +1,33 @@
+// Solvers for (cm M + ca A) x = rhs. Direct (Eigen sparse LDLT, factorised once per (operator, dt))
+// for small grids; matrix-free preconditioned conjugate gradients with OpenMP for large ones.
+#pragma once
+#include <Eigen/SparseCholesky>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "operator.hpp"
+
+namespace dermasim {
+
+struct LinearStats {
+  long solves = 0;
+  long iterations = 0;     // CG iterations, summed
+  long factorizations = 0;
+};
+
+class LinearSolver {
+ public:
+  virtual ~LinearSolver() = default;
+  // Prepares for the matrix cm*M + ca*A of `op`; `op_version` changes whenever op does.
+  virtual void setup(const StencilOperator& op, long op_version, double cm, double ca) = 0;
+  // Solves in place: x holds the initial guess on entry and the solution on exit.
+  virtual void solve(const std::vector<double>& rhs, std::vector<double>& x) = 0;
+  virtual std::string name() const = 0;
+  LinearStats stats;
+};
+
+// kind: "direct", "cg"; tolerance: relative residual for CG.
+std::unique_ptr<LinearSolver> make_linear_solver(const std::string& kind, double tolerance, int max_iterations);
+
+}  // namespace dermasim

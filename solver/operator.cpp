@@ -1,0 +1,253 @@
+#include "operator.hpp"
+
+#include <omp.h>
+
+#include <stdexcept>
+
+namespace dermasim {
+
+namespace {
+constexpr size_t kParallelCells = 16384;  // below this, threads cost more than they save
+
+// Series resistance of two half cells.
+inline double series(double area, double dP, double dkP, double dN, double dkN) {
+  return area / (dP / dkP + dN / dkN);
+}
+}  // namespace
+
+StencilOperator::StencilOperator(const OperatorSpec& s) : g_(s.grid), n_(s.grid->cells()), top_(s.top) {
+  const Grid& g = *g_;
+  const int nx = g.nx, ny = g.ny, nz = g.nz;
+  if (s.K.size() != n_ || s.DK.size() != n_) throw std::invalid_argument("operator: property size mismatch");
+  mass_.assign(n_ + 1, 0.0);
+  diagA_.assign(n_ + 1, 0.0);
+  b_.assign(n_ + 1, 0.0);
+  tx_.assign(static_cast<size_t>(nx + 1) * ny * nz, 0.0);
+  ty_.assign(static_cast<size_t>(nx) * (ny + 1) * nz, 0.0);
+  tz_.assign(static_cast<size_t>(nx) * ny * (nz + 1), 0.0);
+  ttop_.assign(static_cast<size_t>(nx) * ny, 0.0);
+
+  for (int k = 0; k < nz; ++k)
+    for (int j = 0; j < ny; ++j)
+      for (int i = 0; i < nx; ++i) {
+        const size_t p = g.index(i, j, k);
+        mass_[p] = g.volume(i, j, k) * s.K[p];
+        for (const auto& L : s.losses) diagA_[p] += mass_[p] * L.k[p];
+      }
+  // x faces
+  if (nx > 1) {
+    for (int k = 0; k < nz; ++k)
+      for (int j = 0; j < ny; ++j) {
+        for (int i = 1; i < nx; ++i) {
+          const size_t p = g.index(i - 1, j, k), q = g.index(i, j, k);
+          const double area = g.ax[i] * g.gy[j] * g.dz[k];
+          tx_[(static_cast<size_t>(k) * ny + j) * (nx + 1) + i] =
+              series(area, 0.5 * g.dx[i - 1], s.DK[p], 0.5 * g.dx[i], s.DK[q]);
+        }
+        if (g.periodic_x) {
+          const size_t p = g.index(nx - 1, j, k), q = g.index(0, j, k);
+          const double area = g.ax[0] * g.gy[j] * g.dz[k];
+          const double t = series(area, 0.5 * g.dx[nx - 1], s.DK[p], 0.5 * g.dx[0], s.DK[q]);
+          tx_[(static_cast<size_t>(k) * ny + j) * (nx + 1) + 0] = t;
+          tx_[(static_cast<size_t>(k) * ny + j) * (nx + 1) + nx] = t;
+        }
+      }
+  }
+  if (ny > 1) {
+    for (int k = 0; k < nz; ++k)
+      for (int i = 0; i < nx; ++i) {
+        for (int j = 1; j < ny; ++j) {
+          const size_t p = g.index(i, j - 1, k), q = g.index(i, j, k);
+          const double area = g.gx[i] * g.dz[k];
+          ty_[(static_cast<size_t>(k) * (ny + 1) + j) * nx + i] =
+              series(area, 0.5 * g.dy[j - 1], s.DK[p], 0.5 * g.dy[j], s.DK[q]);
+        }
+        if (g.periodic_y) {
+          const size_t p = g.index(i, ny - 1, k), q = g.index(i, 0, k);
+          const double t = series(g.gx[i] * g.dz[k], 0.5 * g.dy[ny - 1], s.DK[p], 0.5 * g.dy[0], s.DK[q]);
+          ty_[(static_cast<size_t>(k) * (ny + 1) + 0) * nx + i] = t;
+          ty_[(static_cast<size_t>(k) * (ny + 1) + ny) * nx + i] = t;
+        }
+      }
+  }
+  for (int k = 1; k < nz; ++k)
+    for (int j = 0; j < ny; ++j)
+      for (int i = 0; i < nx; ++i) {
+        const size_t p = g.index(i, j, k - 1), q = g.index(i, j, k);
+        tz_[(static_cast<size_t>(k) * ny + j) * nx + i] =
+            series(g.gx[i] * g.gy[j], 0.5 * g.dz[k - 1], s.DK[p], 0.5 * g.dz[k], s.DK[q]);
+      }
+  // diagonal: sum of neighbour couplings
+  for (int k = 0; k < nz; ++k)
+    for (int j = 0; j < ny; ++j)
+      for (int i = 0; i < nx; ++i) {
+        const size_t p = g.index(i, j, k);
+        double d = 0;
+        if (nx > 1) d += tx_[(static_cast<size_t>(k) * ny + j) * (nx + 1) + i] + tx_[(static_cast<size_t>(k) * ny + j) * (nx + 1) + i + 1];
+        if (ny > 1) d += ty_[(static_cast<size_t>(k) * (ny + 1) + j) * nx + i] + ty_[(static_cast<size_t>(k) * (ny + 1) + j + 1) * nx + i];
+        d += tz_[(static_cast<size_t>(k) * ny + j) * nx + i] + tz_[(static_cast<size_t>(k + 1) * ny + j) * nx + i];
+        diagA_[p] += d;
+      }
+  // loss channels as rate functionals
+  for (const auto& L : s.losses) {
+    RateFunctional r{L.name, {}, 0.0};
+    for (size_t p = 0; p < n_; ++p)
+      if (L.k[p] != 0.0) r.w.emplace_back(p, mass_[p] * L.k[p]);
+    out_.push_back(std::move(r));
+  }
+  // bottom sink: Dirichlet u = 0 through the lower half cell
+  if (s.bottom_sink) {
+    RateFunctional r{"receptor", {}, 0.0};
+    const int k = nz - 1;
+    for (int j = 0; j < ny; ++j)
+      for (int i = 0; i < nx; ++i) {
+        const size_t p = g.index(i, j, k);
+        const double t = g.gx[i] * g.gy[j] / (0.5 * g.dz[k] / s.DK[p]);
+        diagA_[p] += t;
+        r.w.emplace_back(p, t);
+      }
+    out_.push_back(std::move(r));
+  }
+  // top: vehicle coupling through the upper half cell (well-stirred vehicle, no film resistance)
+  if (s.top != TopMode::Closed) {
+    for (int j = 0; j < ny; ++j)
+      for (int i = 0; i < nx; ++i) {
+        const size_t p = g.index(i, j, 0);
+        const double t = g.gx[i] * g.gy[j] / (0.5 * g.dz[0] / s.DK[p]);
+        ttop_[static_cast<size_t>(j) * nx + i] = t;
+        diagA_[p] += t;
+      }
+  }
+  if (s.top == TopMode::Vehicle) {
+    mass_[n_] = s.vehicle_capacity;
+    double sum = 0;
+    for (double t : ttop_) sum += t;
+    diagA_[n_] = sum;
+  } else {
+    mass_[n_] = 1.0;  // inactive slot: decoupled, stays at its value (kept at zero)
+    diagA_[n_] = 0.0;
+  }
+  if (s.top == TopMode::Fixed) {
+    has_in_ = true;
+    in_.name = "applied";
+    for (int j = 0; j < ny; ++j)
+      for (int i = 0; i < nx; ++i) {
+        const size_t p = g.index(i, j, 0);
+        const double t = ttop_[static_cast<size_t>(j) * nx + i];
+        b_[p] += t * s.fixed_activity;
+        in_.w.emplace_back(p, -t);
+        in_.r0 += t * s.fixed_activity;
+      }
+  }
+}
+
+void StencilOperator::diagonal(double cm, double ca, std::vector<double>& d) const {
+  d.resize(n_ + 1);
+  for (size_t p = 0; p <= n_; ++p) d[p] = cm * mass_[p] + ca * diagA_[p];
+}
+
+void StencilOperator::apply(double cm, double ca, const std::vector<double>& x, std::vector<double>& y) const {
+  const Grid& g = *g_;
+  const int nx = g.nx, ny = g.ny, nz = g.nz;
+  y.resize(n_ + 1);
+  const double* X = x.data();
+  double* Y = y.data();
+  const double* TX = tx_.data();
+  const double* TY = ty_.data();
+  const double* TZ = tz_.data();
+  const double* MM = mass_.data();
+  const double* DA = diagA_.data();
+  const size_t plane = static_cast<size_t>(nx) * ny;
+#pragma omp parallel for schedule(static) if (n_ >= kParallelCells)
+  for (int k = 0; k < nz; ++k) {
+    for (int j = 0; j < ny; ++j) {
+      const size_t row = (static_cast<size_t>(k) * ny + j) * nx;
+      const double* txr = TX + (static_cast<size_t>(k) * ny + j) * (nx + 1);
+      const double* tyl = TY + (static_cast<size_t>(k) * (ny + 1) + j) * nx;
+      const double* tyh = tyl + nx;
+      const double* tzl = TZ + static_cast<size_t>(k) * plane + static_cast<size_t>(j) * nx;
+      const double* tzh = tzl + plane;
+      const size_t rowS = (j > 0) ? row - nx : row + static_cast<size_t>(ny - 1) * nx;  // y wrap
+      const size_t rowN = (j < ny - 1) ? row + nx : row - static_cast<size_t>(ny - 1) * nx;
+      const size_t rowU = (k > 0) ? row - plane : row;
+      const size_t rowD = (k < nz - 1) ? row + plane : row;
+      for (int i = 0; i < nx; ++i) {
+        const size_t p = row + i;
+        double off = tzl[i] * X[rowU + i] + tzh[i] * X[rowD + i];
+        if (nx > 1) {
+          const size_t w = (i > 0) ? p - 1 : row + nx - 1;
+          const size_t e = (i < nx - 1) ? p + 1 : row;
+          off += txr[i] * X[w] + txr[i + 1] * X[e];
+        }
+        if (ny > 1) off += tyl[i] * X[rowS + i] + tyh[i] * X[rowN + i];
+        Y[p] = (cm * MM[p] + ca * DA[p]) * X[p] - ca * off;
+      }
+    }
+  }
+  // vehicle coupling
+  double yv = (cm * MM[n_] + ca * DA[n_]) * X[n_];
+  if (top_ == TopMode::Vehicle) {
+    for (int j = 0; j < ny; ++j)
+      for (int i = 0; i < nx; ++i) {
+        const size_t p = g.index(i, j, 0);
+        const double t = ttop_[static_cast<size_t>(j) * nx + i];
+        Y[p] -= ca * t * X[n_];
+        yv -= ca * t * X[p];
+      }
+  }
+  Y[n_] = yv;
+}
+
+Eigen::SparseMatrix<double> StencilOperator::assemble(double cm, double ca) const {
+  const Grid& g = *g_;
+  const int nx = g.nx, ny = g.ny, nz = g.nz;
+  std::vector<Eigen::Triplet<double>> t;
+  t.reserve((n_ + 1) * 7);
+  auto add_pair = [&](size_t p, size_t q, double c) {
+    if (c == 0.0 || p == q) return;
+    t.emplace_back(static_cast<int>(p), static_cast<int>(q), -ca * c);
+  };
+  for (size_t p = 0; p <= n_; ++p) t.emplace_back(static_cast<int>(p), static_cast<int>(p), cm * mass_[p] + ca * diagA_[p]);
+  for (int k = 0; k < nz; ++k)
+    for (int j = 0; j < ny; ++j)
+      for (int i = 0; i < nx; ++i) {
+        const size_t p = g.index(i, j, k);
+        if (nx > 1) {
+          // face to the east (i+1/2); periodic wrap at i = nx-1
+          const double c = tx_[(static_cast<size_t>(k) * ny + j) * (nx + 1) + i + 1];
+          if (i < nx - 1 || g.periodic_x) {
+            const size_t q = g.index((i + 1) % nx, j, k);
+            add_pair(p, q, c);
+            add_pair(q, p, c);
+          }
+        }
+        if (ny > 1) {
+          const double c = ty_[(static_cast<size_t>(k) * (ny + 1) + j + 1) * nx + i];
+          if (j < ny - 1 || g.periodic_y) {
+            const size_t q = g.index(i, (j + 1) % ny, k);
+            add_pair(p, q, c);
+            add_pair(q, p, c);
+          }
+        }
+        if (k < nz - 1) {
+          const double c = tz_[(static_cast<size_t>(k + 1) * ny + j) * nx + i];
+          const size_t q = g.index(i, j, k + 1);
+          add_pair(p, q, c);
+          add_pair(q, p, c);
+        }
+      }
+  if (top_ == TopMode::Vehicle) {
+    for (int j = 0; j < ny; ++j)
+      for (int i = 0; i < nx; ++i) {
+        const size_t p = g.index(i, j, 0);
+        const double c = ttop_[static_cast<size_t>(j) * nx + i];
+        add_pair(p, n_, c);
+        add_pair(n_, p, c);
+      }
+  }
+  Eigen::SparseMatrix<double> S(static_cast<int>(n_ + 1), static_cast<int>(n_ + 1));
+  S.setFromTriplets(t.begin(), t.end());
+  return S;
+}
+
+}  // namespace dermasim

@@ -1,0 +1,381 @@
+#include "simulation.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <stdexcept>
+
+namespace dermasim {
+
+namespace {
+// TR-BDF2 (Bank et al. 1985; Hosea & Shampine 1996) with gamma = 2 - sqrt(2): a trapezoidal stage to
+// t + gamma h, then BDF2 through (t, t + gamma h, t + h). Both stages solve with M + (gamma h / 2) A.
+const double kGamma = 2.0 - std::sqrt(2.0);
+const double kA = 1.0 / (kGamma * (2.0 - kGamma));                                   // weight of u_gamma
+const double kB = -(1.0 - kGamma) * (1.0 - kGamma) / (kGamma * (2.0 - kGamma));      // weight of u_n
+// Local truncation error constant: LTE = C h^3 u''' (Bank et al. 1985).
+const double kC = (-3.0 * kGamma * kGamma + 4.0 * kGamma - 2.0) / (12.0 * (2.0 - kGamma));
+}  // namespace
+
+double Balance::tissue() const {
+  double s = 0;
+  for (double v : layer) s += v;
+  return s;
+}
+
+double Balance::error() const {
+  double acc = vehicle + washed + tissue();
+  for (const auto& [k, v] : out) acc += v;
+  return applied - acc;
+}
+
+struct Simulation::SpeciesRun {
+  OperatorSpec spec;
+  std::unique_ptr<StencilOperator> op;
+  long version = 0;
+  std::unique_ptr<LinearSolver> solver;
+  std::vector<double> u, u_new, ug, Au, rhs, est, e;
+  std::map<std::string, double> Q, Q_new;  // cumulative outflows ("receptor", loss channels) and "uptake"
+  double applied_fixed = 0;  // initial + deposits + finite vehicle loads
+  double washed = 0;
+  double clipped = 0;
+  int active_vehicle = -1;
+  double amount_scale = 0;
+  double err_num = 0, err_den = 0;
+};
+
+Simulation::Simulation(Problem p) : p_(std::move(p)) {
+  Grid& g = p_.grid;
+  const size_t n = g.cells();
+  if (p_.time.end <= 0) throw std::invalid_argument("time.end must be positive");
+  linear_kind_ = p_.solver.linear;
+  if (linear_kind_ == "auto") {
+    const size_t limit = (g.geometry == Geometry::ThreeD) ? 60000 : 250000;
+    linear_kind_ = (n <= limit) ? "direct" : "cg";
+  }
+  hist_.species.resize(p_.species.size());
+  for (size_t s = 0; s < p_.species.size(); ++s) {
+    auto r = std::make_unique<SpeciesRun>();
+    const SpeciesSpec& ss = p_.species[s];
+    r->spec.grid = &p_.grid;
+    r->spec.K = ss.K;
+    r->spec.DK = ss.DK;
+    r->spec.losses = ss.losses;
+    r->spec.bottom_sink = p_.bottom_sink;
+    r->solver = make_linear_solver(linear_kind_, p_.solver.tolerance, p_.solver.max_iterations);
+    r->u.assign(n + 1, 0.0);
+    if (!ss.initial_c.empty()) {
+      for (int k = 0; k < g.nz; ++k)
+        for (int j = 0; j < g.ny; ++j)
+          for (int i = 0; i < g.nx; ++i) {
+            const size_t c = g.index(i, j, k);
+            r->u[c] = ss.initial_c[c] / ss.K[c];
+            r->applied_fixed += ss.initial_c[c] * g.volume(i, j, k);
+          }
+    }
+    if (p_.bottom_sink) r->Q["receptor"] = 0.0;
+    for (const auto& L : ss.losses) r->Q[L.name] = 0.0;
+    // scale of amounts for the absolute part of the error test
+    double scale = r->applied_fixed;
+    double sumM = 0;
+    for (int k = 0; k < g.nz; ++k)
+      for (int j = 0; j < g.ny; ++j)
+        for (int i = 0; i < g.nx; ++i) sumM += g.volume(i, j, k) * ss.K[g.index(i, j, k)];
+    for (const auto& v : p_.vehicles)
+      if (v.species == static_cast<int>(s))
+        scale += v.infinite ? (v.conc / v.K_vehicle) * sumM : v.film * g.top_area() * v.conc;
+    for (const auto& d : p_.deposits)
+      if (d.species == static_cast<int>(s))
+        for (const auto& [c, m] : d.mass) scale += m;
+    r->amount_scale = scale > 0 ? scale : 1.0;
+    sp_.push_back(std::move(r));
+    rebuild(static_cast<int>(s));
+  }
+  stats_.linear_solver = sp_.empty() ? linear_kind_ : sp_.front()->solver->name();
+}
+
+Simulation::~Simulation() = default;
+
+void Simulation::rebuild(int s) {
+  SpeciesRun& r = *sp_[s];
+  r.spec.top = TopMode::Closed;
+  if (r.active_vehicle >= 0) {
+    const VehicleSpec& v = p_.vehicles[r.active_vehicle];
+    r.spec.top = v.infinite ? TopMode::Fixed : TopMode::Vehicle;
+    r.spec.vehicle_capacity = v.film * p_.grid.top_area() * v.K_vehicle;
+    r.spec.fixed_activity = v.conc / v.K_vehicle;
+  }
+  r.op = std::make_unique<StencilOperator>(r.spec);
+  ++r.version;
+  if (r.op->inflow() && !r.Q.count("uptake")) r.Q["uptake"] = 0.0;
+}
+
+std::vector<double> Simulation::concentration(int s) const {
+  const SpeciesRun& r = *sp_[s];
+  const size_t n = p_.grid.cells();
+  std::vector<double> c(n);
+  for (size_t i = 0; i < n; ++i) c[i] = r.u[i] * r.spec.K[i];
+  return c;
+}
+
+Balance Simulation::balance(int s) const {
+  const SpeciesRun& r = *sp_[s];
+  const Grid& g = p_.grid;
+  Balance b;
+  b.applied = r.applied_fixed;
+  b.layer.assign(g.layer_names.size(), 0.0);
+  for (int k = 0; k < g.nz; ++k) {
+    double row = 0;
+    for (int j = 0; j < g.ny; ++j)
+      for (int i = 0; i < g.nx; ++i) {
+        const size_t c = g.index(i, j, k);
+        row += r.op->mass()[c] * r.u[c];
+      }
+    b.layer[g.cell_layer[k]] += row;
+  }
+  if (r.active_vehicle >= 0 && !p_.vehicles[r.active_vehicle].infinite) b.vehicle = r.op->mass()[g.cells()] * r.u[g.cells()];
+  b.washed = r.washed;
+  for (const auto& [k, v] : r.Q) {
+    if (k == "uptake")
+      b.applied += v;
+    else
+      b.out[k] = v;
+  }
+  b.clipped = r.clipped;
+  return b;
+}
+
+void Simulation::apply_events(double t) {
+  // wash-off first, then new applications, then injections
+  for (size_t vi = 0; vi < p_.vehicles.size(); ++vi) {
+    const VehicleSpec& v = p_.vehicles[vi];
+    SpeciesRun& r = *sp_[v.species];
+    if (v.t_off == t && r.active_vehicle == static_cast<int>(vi)) {
+      const size_t n = p_.grid.cells();
+      if (!v.infinite) r.washed += r.op->mass()[n] * r.u[n];
+      r.u[n] = 0.0;
+      r.active_vehicle = -1;
+      rebuild(v.species);
+    }
+  }
+  for (size_t vi = 0; vi < p_.vehicles.size(); ++vi) {
+    const VehicleSpec& v = p_.vehicles[vi];
+    SpeciesRun& r = *sp_[v.species];
+    if (v.t_on == t && v.t_off > t) {
+      if (r.active_vehicle >= 0) throw std::runtime_error("two vehicles of one species on the skin at once");
+      r.active_vehicle = static_cast<int>(vi);
+      rebuild(v.species);
+      if (!v.infinite) {
+        const size_t n = p_.grid.cells();
+        r.u[n] = v.conc / v.K_vehicle;
+        r.applied_fixed += r.op->mass()[n] * r.u[n];
+      }
+    }
+  }
+  for (const auto& d : p_.deposits) {
+    if (d.time != t) continue;
+    SpeciesRun& r = *sp_[d.species];
+    for (const auto& [c, m] : d.mass) {
+      r.u[c] += m / r.op->mass()[c];
+      r.applied_fixed += m;
+    }
+    r.clipped += d.clipped;
+  }
+}
+
+double Simulation::attempt(double h) {
+  const bool adaptive = p_.time.dt_fixed <= 0;
+  const double rtol = p_.time.rtol;
+  double err = 0;
+  for (auto& rp : sp_) {
+    SpeciesRun& r = *rp;
+    const StencilOperator& op = *r.op;
+    const auto& M = op.mass();
+    const auto& b = op.source();
+    const size_t N = op.size();
+    r.Au.resize(N);
+    r.rhs.resize(N);
+    op.apply(0.0, 1.0, r.u, r.Au);
+    std::vector<const RateFunctional*> rates;
+    for (const auto& f : op.outflows()) rates.push_back(&f);
+    if (op.inflow()) rates.push_back(op.inflow());
+    auto counter_name = [](const RateFunctional* f) { return f->name == "applied" ? std::string("uptake") : f->name; };
+    r.Q_new = r.Q;
+    double estQ = 0, scaleQ = 0;
+    if (p_.time.scheme == Scheme::BackwardEuler) {
+      r.solver->setup(op, r.version, 1.0, h);
+      for (size_t i = 0; i < N; ++i) r.rhs[i] = M[i] * r.u[i] + h * b[i];
+      r.u_new = r.u;
+      r.solver->solve(r.rhs, r.u_new);
+      for (const auto* f : rates) {
+        const double r0 = f->eval(r.u), r1 = f->eval(r.u_new);
+        double& q = r.Q_new[counter_name(f)];
+        q += h * r1;
+        estQ += std::fabs(0.5 * h * (r1 - r0));
+        scaleQ += std::fabs(q);
+      }
+      if (adaptive) {
+        r.est.resize(N);
+        // LTE of backward Euler ~ -(h/2)(f_{n+1} - f_n); in mass units M*est
+        for (size_t i = 0; i < N; ++i) {
+          const double Mf0 = b[i] - r.Au[i];
+          const double Mf1 = M[i] * (r.u_new[i] - r.u[i]) / h;
+          r.est[i] = -0.5 * h * (Mf1 - Mf0);
+        }
+      }
+    } else {
+      const double alpha = 0.5 * kGamma * h;
+      r.solver->setup(op, r.version, 1.0, alpha);
+      for (size_t i = 0; i < N; ++i) r.rhs[i] = M[i] * r.u[i] - alpha * r.Au[i] + 2.0 * alpha * b[i];
+      r.ug = r.u;
+      r.solver->solve(r.rhs, r.ug);
+      for (size_t i = 0; i < N; ++i) r.rhs[i] = M[i] * (kA * r.ug[i] + kB * r.u[i]) + alpha * b[i];
+      r.u_new = r.ug;
+      r.solver->solve(r.rhs, r.u_new);
+      for (const auto* f : rates) {
+        const double r0 = f->eval(r.u), rg = f->eval(r.ug), r1 = f->eval(r.u_new);
+        double& q = r.Q_new[counter_name(f)];
+        const double qn = q;
+        const double qg = qn + alpha * (r0 + rg);
+        q = kA * qg + kB * qn + alpha * r1;
+        estQ += std::fabs(2.0 * kC * h * (r0 / kGamma - rg / (kGamma * (1.0 - kGamma)) + r1 / (1.0 - kGamma)));
+        scaleQ += std::fabs(q);
+      }
+      if (adaptive) {
+        r.est.resize(N);
+        for (size_t i = 0; i < N; ++i) {
+          const double Mf0 = b[i] - r.Au[i];
+          const double Mfg = M[i] * (r.ug[i] - r.u[i]) / alpha - Mf0;
+          const double Mf1 = M[i] * (r.u_new[i] - kA * r.ug[i] - kB * r.u[i]) / alpha;
+          r.est[i] = 2.0 * kC * h * (Mf0 / kGamma - Mfg / (kGamma * (1.0 - kGamma)) + Mf1 / (1.0 - kGamma));
+        }
+      }
+    }
+    if (adaptive) {
+      // Filter the estimate through the step matrix (Hosea & Shampine): stiff components that the
+      // L-stable scheme damps do not force tiny steps.
+      r.e.assign(N, 0.0);
+      r.solver->solve(r.est, r.e);
+      double num = 0, den = 0;
+      for (size_t i = 0; i < N; ++i) {
+        num += M[i] * std::fabs(r.e[i]);
+        den += M[i] * std::max(std::fabs(r.u[i]), std::fabs(r.u_new[i]));
+      }
+      num += estQ;
+      den += scaleQ;
+      const double atol = 1e-6 * rtol * r.amount_scale;
+      err = std::max(err, num / (rtol * den + atol));
+    }
+  }
+  return err;
+}
+
+void Simulation::accept() {
+  for (auto& rp : sp_) {
+    std::swap(rp->u, rp->u_new);
+    rp->Q = rp->Q_new;
+  }
+}
+
+void Simulation::record() {
+  hist_.time.push_back(t_);
+  const Grid& g = p_.grid;
+  for (size_t s = 0; s < sp_.size(); ++s) {
+    Balance b = balance(static_cast<int>(s));
+    auto& h = hist_.species[s];
+    double cleared = 0;
+    for (const auto& [k, v] : b.out) {
+      h[k].push_back(v);
+      if (k.rfind("cleared", 0) == 0) cleared += v;
+    }
+    h["cleared"].push_back(cleared);
+    h["vehicle"].push_back(b.vehicle);
+    h["washed"].push_back(b.washed);
+    h["applied"].push_back(b.applied);
+    h["balance_error"].push_back(b.error());
+    for (size_t l = 0; l < g.layer_names.size(); ++l) h["layer/" + g.layer_names[l]].push_back(b.layer[l]);
+  }
+}
+
+void Simulation::run(const OutputFn& on_output, const StepFn& on_step) {
+  const auto wall0 = std::chrono::steady_clock::now();
+  const double T = p_.time.end;
+  // every instant the loop must land on
+  std::vector<double> stops = p_.time.outputs;
+  for (const auto& v : p_.vehicles) {
+    stops.push_back(v.t_on);
+    if (std::isfinite(v.t_off)) stops.push_back(v.t_off);
+  }
+  for (const auto& d : p_.deposits) stops.push_back(d.time);
+  stops.push_back(T);
+  std::sort(stops.begin(), stops.end());
+  stops.erase(std::unique(stops.begin(), stops.end()), stops.end());
+  stops.erase(std::remove_if(stops.begin(), stops.end(), [T](double s) { return s < 0 || s > T; }), stops.end());
+  std::vector<double> outs = p_.time.outputs;
+  size_t next_out = 0;
+  int out_index = 0;
+
+  const double h0 = p_.time.dt_fixed > 0 ? p_.time.dt_fixed : (p_.time.dt_initial > 0 ? p_.time.dt_initial : 1e-7 * T);
+  double h = h0;
+  t_ = 0.0;
+  auto visit_stop = [&](double t) {
+    const size_t before_rebuild = 0;
+    (void)before_rebuild;
+    apply_events(t);
+    if (next_out < outs.size() && outs[next_out] == t) {
+      if (on_output) on_output(*this, t, out_index);
+      ++out_index;
+      ++next_out;
+    }
+  };
+  visit_stop(0.0);
+  record();
+  size_t si = (!stops.empty() && stops.front() == 0.0) ? 1 : 0;
+  while (t_ < T) {
+    const double stop = stops[si];
+    double step = h;
+    bool lands = false;
+    if (t_ + step >= stop || (p_.time.dt_fixed <= 0 && t_ + 1.05 * step >= stop)) {
+      step = stop - t_;
+      lands = true;
+    }
+    const double err = attempt(step);
+    if (p_.time.dt_fixed <= 0 && err > 1.0) {
+      ++stats_.rejected;
+      const double fac = std::max(0.2, 0.9 * std::pow(err, p_.time.scheme == Scheme::TrBdf2 ? -1.0 / 3.0 : -0.5));
+      h = step * fac;
+      if (h < 1e-14 * T) throw std::runtime_error("time step became too small (" + std::to_string(h) + " s) at t = " + std::to_string(t_) + " s");
+      continue;
+    }
+    accept();
+    ++stats_.accepted;
+    t_ = lands ? stop : t_ + step;
+    if (p_.time.dt_fixed <= 0) {
+      double fac = err > 0 ? 0.9 * std::pow(err, p_.time.scheme == Scheme::TrBdf2 ? -1.0 / 3.0 : -0.5) : 5.0;
+      fac = std::min(5.0, std::max(0.2, fac));
+      const double proposed = step * fac;
+      if (!lands || proposed < h) {
+        // keep the step (and a direct solver's factorisation) unless the change is worth it
+        if (fac < 1.0 || fac > 1.25) h = proposed;
+      }
+      if (p_.time.dt_max > 0) h = std::min(h, p_.time.dt_max);
+    }
+    if (lands) {
+      ++si;
+      const bool has_event = std::any_of(p_.vehicles.begin(), p_.vehicles.end(), [&](const VehicleSpec& v) { return v.t_on == t_ || v.t_off == t_; }) ||
+                             std::any_of(p_.deposits.begin(), p_.deposits.end(), [&](const DepositSpec& d) { return d.time == t_; });
+      visit_stop(t_);
+      if (has_event && p_.time.dt_fixed <= 0) h = std::min(h, h0);
+    }
+    record();
+    if (on_step) on_step(*this, t_, step);
+  }
+  stats_.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
+  for (const auto& r : sp_) {
+    stats_.linear.solves += r->solver->stats.solves;
+    stats_.linear.iterations += r->solver->stats.iterations;
+    stats_.linear.factorizations += r->solver->stats.factorizations;
+  }
+}
+
+}  // namespace dermasim
