@@ -66,7 +66,10 @@ void read_time(MapReader& root, Case& c) {
       c.outputs.push_back(v);
     }
   }
-  if (auto d = t.maybe("dt")) c.dt = positive(*d, dims::time);
+  if (auto d = t.maybe("dt")) {
+    c.dt = positive(*d, dims::time);
+    if (c.dt > c.end) d->fail("a fixed step longer than the whole run (time.end " + format_quantity(c.end, dims::time) + ")");
+  }
   if (auto d = t.maybe("dt_initial")) c.dt_initial = positive(*d, dims::time);
   if (auto d = t.maybe("dt_max")) c.dt_max = positive(*d, dims::time);
   if (auto r = t.maybe("rtol")) {
@@ -77,8 +80,9 @@ void read_time(MapReader& root, Case& c) {
   t.finish();
   if (c.outputs.empty()) {
     if (c.output_every > 0) {
-      const long n = static_cast<long>(std::floor(c.end / c.output_every + 1e-9));
-      if (n > 100000) tl.fail("output_every gives more than 100000 outputs");
+      const double count = std::floor(c.end / c.output_every + 1e-9);
+      if (!(count <= 100000)) t.at("output_every").fail("gives more than 100000 outputs before time.end; choose a longer interval");
+      const long n = static_cast<long>(count);
       for (long i = 0; i <= n; ++i) c.outputs.push_back(std::min(c.end, i * c.output_every));
     } else {
       c.outputs = {0.0};
@@ -97,6 +101,9 @@ void read_geometry(MapReader& root, Case& c) {
   const std::string kind = one_of(g.at("kind"), {"1d", "2d", "axisymmetric", "3d"});
   c.geometry = kind == "1d" ? Geometry::OneD : kind == "2d" ? Geometry::TwoD : kind == "axisymmetric" ? Geometry::Axisymmetric : Geometry::ThreeD;
   if (c.geometry == Geometry::OneD) {
+    for (const auto& k : g.keys())
+      if (k != "kind")
+        g.at(k).fail("'" + k + "' is only used in 2d, axisymmetric and 3d geometry; a 1d column has no lateral extent");
     g.finish();
     return;
   }
@@ -172,7 +179,7 @@ void read_skin(MapReader& root, Case& c) {
     for (const auto& item : items) {
       LayerDef d = read_layer(item);
       for (const auto& prev : c.layers)
-        if (prev.name == d.name) item.fail("layer name '" + d.name + "' is used twice");
+        if (prev.name == d.name) MapReader(item).at("name").fail("layer name '" + d.name + "' is used twice");
       c.layers.push_back(d);
     }
   }
@@ -272,11 +279,15 @@ void read_delivery(MapReader& root, Case& c) {
       if (auto v = m.maybe("start")) d.start = non_negative(*v, dims::time);
       if (auto v = m.maybe("remove")) {
         d.remove = positive(*v, dims::time);
-        if (d.remove <= d.start) v->fail("the vehicle must be removed after it is applied (start " + format_quantity(d.start, dims::time) + ")");
+        if (d.remove <= d.start)
+          v->fail("wash-off before application: the vehicle must be removed after it is applied (remove " +
+                  format_quantity(d.remove, dims::time) + ", start " + format_quantity(d.start, dims::time) + ")");
       }
       if (d.start >= c.end) m.at("start").fail("applied at or after time.end; nothing would happen");
     } else {
       Located sp = m.at("species");
+      if (!sp.is_map())
+        sp.fail("an injection names its species with their concentrations in the injected fluid, e.g. {caffeine: 20 mg/mL}");
       MapReader sm(sp);
       for (const auto& name : sm.keys()) {
         Located v = sm.at(name);
@@ -287,16 +298,27 @@ void read_delivery(MapReader& root, Case& c) {
       if (d.contents.empty()) sp.fail("name at least one species with its concentration, e.g. {caffeine: 20 mg/mL}");
       Located vol = m.at("volume");
       const Dim want = c.geometry == Geometry::OneD ? dims::length : c.geometry == Geometry::TwoD ? dims::area : dims::volume;
+      bool right_dim = true;
       try {
-        d.volume = positive(vol, want);
+        vol.as_quantity(want);
       } catch (const InputError&) {
+        right_dim = false;
+      }
+      if (!right_dim) {
         const char* hint = c.geometry == Geometry::OneD
                                ? "in 1d geometry an injection is a layer of fluid: give volume per area, e.g. '2 uL/cm2'"
                            : c.geometry == Geometry::TwoD
                                ? "in 2d geometry amounts are per unit length: give volume per length, e.g. '0.2 uL/mm' or '0.2 mm2'"
                                : "give a volume, e.g. '20 uL' or '0.02 mL'";
-        vol.fail("'" + vol.as_string() + "': " + hint);
+        std::string is = "is not a quantity";
+        try {
+          const std::string what = describe_dim(parse_quantity(vol.as_string()).dim);  // "a volume, e.g. ..."
+          is = "is " + what.substr(0, what.find(','));
+        } catch (const UnitError&) {
+        }
+        vol.fail("'" + vol.as_string() + "' " + is + "; " + hint);
       }
+      d.volume = positive(vol, want);
       Located dep = m.at("depth");
       d.depth = non_negative(dep, dims::length);
       if (d.depth > depth_total)
@@ -312,7 +334,9 @@ void read_delivery(MapReader& root, Case& c) {
           at->fail("in an axisymmetric domain an injection sits on the axis: give [0 mm, 0 mm] (or use 3d)");
         if (c.geometry == Geometry::TwoD && d.y != 0) at->fail("a 2d domain has no y position; give [x] or [x, 0]");
         if (d.x < 0 || d.x > c.width + 1e-15 || d.y < 0 || (c.geometry == Geometry::ThreeD && d.y > c.length + 1e-15))
-          at->fail("injection outside the domain: the lateral domain is x in [0, " + format_quantity(c.width, dims::length) + "]" +
+          at->fail("injection outside the domain: x = " + format_quantity(d.x, dims::length) +
+                   (c.geometry == Geometry::ThreeD ? ", y = " + format_quantity(d.y, dims::length) : std::string()) +
+                   ", but the lateral domain is x in [0, " + format_quantity(c.width, dims::length) + "]" +
                    (c.geometry == Geometry::ThreeD ? ", y in [0, " + format_quantity(c.length, dims::length) + "]" : std::string()));
       }
       if (auto t = m.maybe("time")) d.time = non_negative(*t, dims::time);
@@ -387,12 +411,24 @@ Case read_case(const Located& rootloc) {
   read_time(root, c);
   read_geometry(root, c);
   read_skin(root, c);
+  {
+    // A grid the machine cannot hold ends in std::bad_alloc deep inside the solver; say it here.
+    double cells = static_cast<double>(c.nx) * c.ny;
+    double rows = 0;
+    for (const auto& l : c.layers) rows += l.cells;
+    cells *= rows;
+    if (cells > 1e8) {
+      std::ostringstream os;
+      os << "the grid would have " << cells << " cells (" << c.nx << " x " << c.ny << " x " << rows
+         << "); at most 1e8 are supported: use fewer lateral_cells or layer cells";
+      (root.has("geometry") ? root.at("geometry") : root.at("skin")).fail(os.str());
+    }
+  }
   read_species(root, c);
   read_delivery(root, c);
   read_output(root, c);
   read_solver(root, c);
   root.finish();
-  if (c.dt > 0 && c.dt > c.end) root.at("time").fail("dt is longer than the whole run");
   return c;
 }
 
@@ -419,6 +455,7 @@ std::string len_q(double m) { return m < 1e-3 ? q(m, "um") : q(m, "mm"); }
 std::string dump_case(const Case& c) {
   YAML::Emitter e;
   e.SetIndent(2);
+  e.SetDoublePrecision(15);  // "0.8", not "0.80000000000000004"; printing what was read back gives the same text
   e << YAML::BeginMap;
   e << YAML::Key << "name" << YAML::Value << c.name;
   e << YAML::Key << "time" << YAML::Value << YAML::BeginMap;
@@ -446,7 +483,9 @@ std::string dump_case(const Case& c) {
   }
   e << YAML::EndMap;
   e << YAML::Key << "skin" << YAML::Value << YAML::BeginMap;
-  if (!c.preset.empty()) e << YAML::Comment("expanded from preset '" + c.preset + "'");
+  // The preset is kept (so the resolved case reads back to the same text); the layer list after it
+  // replaces the preset's layers and is what the run uses.
+  if (!c.preset.empty()) e << YAML::Key << "preset" << YAML::Value << c.preset << YAML::Comment("layers written out below");
   e << YAML::Key << "layers" << YAML::Value << YAML::BeginSeq;
   for (const auto& l : c.layers) {
     e << YAML::Flow << YAML::BeginMap;

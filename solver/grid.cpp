@@ -29,8 +29,9 @@ std::vector<double> graded_nodes(double a, double b, int n, double ratio, const 
         const double c = (ratio - 1.0) / (ratio + 1.0);
         f = s - c * std::sin(2.0 * M_PI * s) / (2.0 * M_PI);
       } else {
-        // dx/ds proportional to exp(beta s): smallest at s = 0
-        const double beta = std::log(ratio);
+        // dx/ds proportional to exp(beta s): smallest at s = 0; beta chosen so that the last cell is
+        // exactly `ratio` times the first
+        const double beta = n > 1 ? std::log(ratio) * n / (n - 1.0) : std::log(ratio);
         const double g = (std::exp(beta * s) - 1.0) / (std::exp(beta) - 1.0);
         f = (toward == "start") ? g : 1.0 - (std::exp(beta * (1.0 - s)) - 1.0) / (std::exp(beta) - 1.0);
       }

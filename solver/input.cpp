@@ -2,8 +2,11 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cctype>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -26,12 +29,40 @@ int Located::line() const {
 }
 
 namespace {
+bool under(const std::string& path, const std::string& prefix) {
+  return path == prefix || path.rfind(prefix + ".", 0) == 0 || path.rfind(prefix + "[", 0) == 0;
+}
+
+// True if the value at `l` came from --set: it is (inside) a replaced value, or it is a map that
+// --set created on the way to a new key (such nodes have no line in the file).
 bool is_overridden(const Located& l) {
   if (!l.src) return false;
   for (const auto& p : l.src->overridden) {
-    if (l.path == p || l.path.rfind(p + ".", 0) == 0 || l.path.rfind(p + "[", 0) == 0) return true;
+    if (under(l.path, p)) return true;
+    if (l.line() == 0 && (l.path.empty() ? !p.empty() : under(p, l.path))) return true;
   }
   return false;
+}
+
+// The key node of `key` in `map` (an empty value has no useful line of its own: yaml-cpp marks the
+// token after it), or the map if there is none.
+YAML::Node key_node(const YAML::Node& map, const std::string& key) {
+  for (auto it = map.begin(); it != map.end(); ++it)
+    if (it->first.IsScalar() && it->first.Scalar() == key) return it->first;
+  return map;
+}
+
+// Edit distance, for "did you mean" hints on misspelt keys.
+size_t distance(const std::string& a, const std::string& b) {
+  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j)
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (std::tolower(static_cast<unsigned char>(a[i - 1])) == std::tolower(static_cast<unsigned char>(b[j - 1])) ? 0 : 1)});
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
 }
 }  // namespace
 
@@ -110,6 +141,18 @@ std::vector<Located> Located::as_list() const {
 
 MapReader::MapReader(const Located& where) : where_(where) {
   if (!where_.node || !where_.node.IsMap()) where_.fail("expected a map of 'key: value' entries");
+  // yaml-cpp keeps both entries of a repeated key and lookups see only the first: reject it.
+  std::vector<std::pair<std::string, int>> seen;
+  for (auto it = where_.node.begin(); it != where_.node.end(); ++it) {
+    if (!it->first.IsScalar()) Located{it->first, where_.path, where_.src}.fail("a key must be a plain name, not a list or a map");
+    const std::string k = it->first.Scalar();
+    Located key{it->first, where_.child_path(k), where_.src};
+    for (const auto& [name, line] : seen)
+      if (name == k)
+        key.fail("key '" + k + "' is given twice" + (line > 0 ? " (first at line " + std::to_string(line) + ")" : std::string()) +
+                 "; give it once");
+    seen.emplace_back(k, key.line());
+  }
 }
 
 bool MapReader::has(const std::string& key) const { return static_cast<bool>(where_.node[key]); }
@@ -117,18 +160,27 @@ bool MapReader::has(const std::string& key) const { return static_cast<bool>(whe
 Located MapReader::at(const std::string& key) {
   known_.push_back(key);
   YAML::Node n = where_.node[key];
-  if (!n || n.IsNull()) {
-    std::string allowed;
-    where_.fail("missing required key '" + key + "'");
+  if (!n) {
+    // Reported at the map that lacks the key, under the key's own path.
+    std::string hint;
+    for (const auto& k : keys())
+      if (k != key && distance(k, key) <= 2 && std::find(known_.begin(), known_.end(), k) == known_.end())
+        hint += "; '" + k + "' is given instead: a misspelling?";
+    Located missing{where_.node, where_.child_path(key), where_.src};
+    missing.fail("required key '" + key + "' is missing" + hint);
   }
-  return {n, where_.child_path(key), where_.src};
+  Located l{n, where_.child_path(key), where_.src};
+  if (n.IsNull()) Located{key_node(where_.node, key), l.path, l.src}.fail("no value given; '" + key + "' needs a value");
+  return l;
 }
 
 std::optional<Located> MapReader::maybe(const std::string& key) {
   known_.push_back(key);
   YAML::Node n = where_.node[key];
-  if (!n || n.IsNull()) return std::nullopt;
-  return Located{n, where_.child_path(key), where_.src};
+  if (!n) return std::nullopt;
+  Located l{n, where_.child_path(key), where_.src};
+  if (n.IsNull()) Located{key_node(where_.node, key), l.path, l.src}.fail("no value given; give a value or leave '" + key + "' out");
+  return l;
 }
 
 std::vector<std::string> MapReader::keys() const {
@@ -178,6 +230,14 @@ std::vector<std::string> split_path(const std::string& path) {
   return segs;
 }
 
+// "[12]" -> 12; anything else is an error naming the path.
+size_t list_index(const std::string& seg, const std::string& path) {
+  const std::string digits = seg.substr(1, seg.size() - 2);
+  if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos || digits.size() > 9)
+    throw InputError("--set", 0, path, "list index " + seg + " is not a whole number (write e.g. delivery[0].depth)");
+  return std::stoul(digits);
+}
+
 void apply_override(YAML::Node root, const std::string& assignment, InputSource& src) {
   auto eq = assignment.find('=');
   if (eq == std::string::npos || eq == 0)
@@ -195,30 +255,44 @@ void apply_override(YAML::Node root, const std::string& assignment, InputSource&
   // Walk down, creating maps as needed; list indices must exist.
   std::vector<YAML::Node> chain{root};
   std::string walked;
+  auto step_into = [&](const YAML::Node& cur, const std::string& seg) {
+    if (seg[0] == '[') {
+      if (!cur.IsSequence())
+        throw InputError("--set", 0, walked + seg,
+                         (walked.empty() ? std::string("the top level") : "'" + walked + "'") + " is not a list, so " + seg + " does not apply");
+      return;
+    }
+    if (cur.IsSequence())
+      throw InputError("--set", 0, walked.empty() ? seg : walked + "." + seg,
+                       "'" + walked + "' is a list: give an index first, e.g. " + walked + "[0]." + seg);
+    if (cur.IsScalar())
+      throw InputError("--set", 0, walked.empty() ? seg : walked + "." + seg, "'" + walked + "' is a single value, not a map");
+  };
   for (size_t s = 0; s + 1 < segs.size(); ++s) {
     YAML::Node cur = chain.back();
     const std::string& seg = segs[s];
+    step_into(cur, seg);
     if (seg[0] == '[') {
-      size_t idx = std::strtoul(seg.c_str() + 1, nullptr, 10);
-      if (!cur.IsSequence() || idx >= cur.size())
-        throw InputError("--set", 0, walked + seg, "no list entry " + seg + " to override");
+      size_t idx = list_index(seg, path);
+      if (idx >= cur.size()) throw InputError("--set", 0, walked + seg, "no list entry " + seg + " to override");
       chain.push_back(cur[idx]);
       walked += seg;
     } else {
-      if (!cur[seg]) cur[seg] = YAML::Node(YAML::NodeType::Map);
+      if (!cur[seg] || cur[seg].IsNull()) cur[seg] = YAML::Node(YAML::NodeType::Map);
       chain.push_back(cur[seg]);
       walked += (walked.empty() ? "" : ".") + seg;
     }
   }
   YAML::Node parent = chain.back();
   const std::string& last = segs.back();
+  step_into(parent, last);
   if (last[0] == '[') {
-    size_t idx = std::strtoul(last.c_str() + 1, nullptr, 10);
-    if (!parent.IsSequence() || idx >= parent.size())
-      throw InputError("--set", 0, path, "no list entry " + last + " to override");
+    size_t idx = list_index(last, path);
+    if (idx >= parent.size()) throw InputError("--set", 0, path, "no list entry " + last + " to override");
     parent[idx] = value_node;
+  } else if (!value_node || value_node.IsNull()) {
+    parent.remove(last);  // KEY= or KEY=~ : back to the default
   } else {
-    if (parent.IsScalar()) throw InputError("--set", 0, path, "'" + walked + "' is a single value, not a map");
     parent[last] = value_node;
   }
   // Normalise the path to the form the readers build ("a.b[2].c").
@@ -239,8 +313,10 @@ Located finish_load(YAML::Node root, const std::string& name, const std::vector<
 }  // namespace
 
 Located load_yaml_file(const std::string& path, const std::vector<std::string>& overrides) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) throw InputError(path, 0, "", "this is a folder; give a case file (.yaml)");
   std::ifstream in(path);
-  if (!in) throw InputError(path, 0, "", "cannot open the case file");
+  if (!in) throw InputError(path, 0, "", std::string("cannot open the case file: ") + std::strerror(errno));
   std::stringstream ss;
   ss << in.rdbuf();
   return load_yaml_text(ss.str(), path, overrides);

@@ -50,7 +50,8 @@ Simulation::Simulation(Problem p) : p_(std::move(p)) {
   if (p_.time.end <= 0) throw std::invalid_argument("time.end must be positive");
   linear_kind_ = p_.solver.linear;
   if (linear_kind_ == "auto") {
-    const size_t limit = (g.geometry == Geometry::ThreeD) ? 60000 : 250000;
+    // 3d sparse factorisations fill in fast (and are redone whenever dt changes): CG early there
+    const size_t limit = (g.geometry == Geometry::ThreeD) ? 4000 : 250000;
     linear_kind_ = (n <= limit) ? "direct" : "cg";
   }
   hist_.species.resize(p_.species.size());
@@ -143,6 +144,14 @@ Balance Simulation::balance(int s) const {
   }
   b.clipped = r.clipped;
   return b;
+}
+
+std::map<std::string, double> Simulation::rates(int s) const {
+  const SpeciesRun& r = *sp_[s];
+  std::map<std::string, double> out;
+  for (const auto& f : r.op->outflows()) out[f.name] = f.eval(r.u);
+  if (r.op->inflow()) out["uptake"] = r.op->inflow()->eval(r.u);
+  return out;
 }
 
 void Simulation::apply_events(double t) {

@@ -107,6 +107,9 @@ class Simulation {
   double time() const { return t_; }
   std::vector<double> concentration(int s) const;  // c = K u per cell (kg/m3)
   Balance balance(int s) const;
+  // Instantaneous rates at the current state (kg/s): outflows by name, and "uptake" from an
+  // infinite-dose vehicle.
+  std::map<std::string, double> rates(int s) const;
   const RunStats& stats() const { return stats_; }
 
   // Scalars at every accepted step (and t = 0): time and, per species, named amounts.

@@ -86,15 +86,16 @@ UnitDef parse_factor(const std::string& tok, const std::string& whole) {
     std::string exp_str = tok.substr(start);
     if (!exp_str.empty() && exp_str[0] == '^') exp_str = exp_str.substr(1);
     if (start == 0) throw UnitError("unit '" + whole + "': '" + tok + "' is not a unit");
-    exponent = std::atoi(exp_str.c_str());
+    exponent = exp_str.size() > 3 ? 99 : std::atoi(exp_str.c_str());
+    if (exponent > 6 || exponent < -6) throw UnitError("unit '" + whole + "': the power in '" + tok + "' is out of range");
     pos = start;
   }
   const std::string sym = tok.substr(0, pos);
   const auto& t = unit_table();
   auto it = t.find(sym);
   if (it == t.end()) {
-    throw UnitError("unknown unit '" + sym + "' in '" + whole +
-                    "'; known units: m, mm, um, nm, cm; g, kg, mg, ug, ng; L, mL, uL, nL; s, min, h, d, week; "
+    throw UnitError("unknown unit '" + sym + "'" + (sym == whole ? std::string() : " in '" + whole + "'") +
+                    "; known units: m, mm, um, nm, cm; g, kg, mg, ug, ng; L, mL, uL, nL; s, min, h, d, week; "
                     "mol, mmol, M, mM; Pa, kPa, mmHg; Da, kDa; % (SI prefixes as listed), combined with / and "
                     "* and integer powers (cm2, m^3, s-1)");
   }
@@ -182,6 +183,8 @@ std::string describe_dim(const Dim& d) {
       {dims::diffusivity, "a diffusivity, e.g. '1e-13 m2/s' or '1e-9 cm2/s'"},
       {dims::concentration, "a concentration, e.g. '4 mg/mL' or '20 mg/mL'"},
       {dims::mass_per_area, "a mass per area, e.g. '2 mg/cm2'"},
+      {Dim(1, 0, -1, 0), "a speed or permeability, e.g. '1e-8 m/s' or '1e-3 cm/h'"},
+      {Dim(-2, 1, -1, 0), "a flux, e.g. '1 ug/cm2/h'"},
       {Dim(0, 1, 0, -1), "a molar mass, e.g. '194.19 g/mol' or '50 kDa'"},
       {Dim(-1, 1, -2, 0), "a pressure, e.g. '1.4 kPa'"},
   };

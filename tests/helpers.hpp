@@ -52,3 +52,11 @@ inline std::vector<double> observed_orders(const std::vector<double>& errors) {
 }
 
 }  // namespace dermasim::test
+
+namespace dermasim::test {
+inline Problem make_problem(const std::string& yaml, const std::vector<std::string>& sets = {}) {
+  Case c = parse(yaml, sets);
+  std::vector<std::string> w;
+  return build_problem(c, &w);
+}
+}  // namespace dermasim::test

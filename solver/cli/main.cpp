@@ -38,9 +38,15 @@ int cmd_check(const std::string& file, const std::vector<std::string>& sets) {
 int cmd_run(const std::string& file, const std::vector<std::string>& sets, const std::string& output, bool quiet) {
   Case c = load_case(file, sets, output);
   const std::string why = RunWriter::check_writable(c.output_file);
-  if (!why.empty())
-    throw InputError(output.empty() ? file : "--output", output.empty() ? c.output_line : 0, output.empty() ? "output.file" : "",
-                     "output path not writable: " + why);
+  if (!why.empty()) {
+    if (!output.empty()) throw InputError("--output", 0, "", "output path not writable: " + why);
+    bool from_set = false;
+    for (const auto& s : sets)
+      if (s.rfind("output.file=", 0) == 0 || s.rfind("output=", 0) == 0) from_set = true;
+    if (from_set) throw InputError(file + " (value from --set)", 0, "output.file", "output path not writable: " + why);
+    throw InputError(file, c.output_line, "output.file",
+                     "output path not writable: " + why + (c.output_line ? "" : " (the default output file; set output.file or --output)"));
+  }
   std::vector<std::string> warnings;
   Problem p = build_problem(c, &warnings);
   for (const auto& w : warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
@@ -88,6 +94,10 @@ int main(int argc, char** argv) {
     if (*check) return cmd_check(file, sets);
   } catch (const InputError& e) {
     std::fprintf(stderr, "error: %s\n", e.what());
+    return 2;
+  } catch (const YAML::Exception& e) {
+    // Only reachable from reading the case: an input problem the readers did not anticipate.
+    std::fprintf(stderr, "error: %s: %s\n", file.c_str(), e.what());
     return 2;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "error: %s\n", e.what());
