@@ -63,7 +63,8 @@ BolusShape bolus_in_grid(const Grid& g, double volume, double x, double y, doubl
         if (dim == 3 && !axi && (g.yn[j + 1] < y - a || g.yn[j] > y + a)) continue;
         for (int i = 0; i < g.nx; ++i) {
           if (g.xn[i + 1] < x - a || g.xn[i] > x + a) continue;
-          auto sub = [&](double len) { return std::clamp(static_cast<int>(std::ceil(len / (a / 6.0))), 2, 24); };
+          // sub-samples per cell: at least 8 per direction, and at least 12 across the radius
+          auto sub = [&](double len) { return std::clamp(static_cast<int>(std::ceil(len / (a / 12.0))), 8, 48); };
           const int sx = sub(g.xn[i + 1] - g.xn[i]), sz = sub(g.zn[k + 1] - g.zn[k]);
           const int sy = (dim == 3 && !axi) ? sub(g.yn[j + 1] - g.yn[j]) : 1;
           double w = 0;

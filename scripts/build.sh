@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Configures and builds dermasim (Release) in build/. Used by run_demo.sh and run_tests.sh.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BUILD="${DERMASIM_BUILD_DIR:-$ROOT/build}"
+cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release "$@" >/dev/null
+cmake --build "$BUILD" -j"$(nproc)"

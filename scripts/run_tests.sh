@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds and runs the default test suite (everything except the long
+# verification runs; those run with: ctest --test-dir build -L long).
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+bash scripts/install-deps.sh
+bash scripts/build.sh
+ctest --test-dir build -LE long --output-on-failure -j"$(nproc)"
