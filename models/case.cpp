@@ -153,6 +153,13 @@ LayerDef read_layer(const Located& l) {
   if (auto k = m.maybe("clearance")) d.clearance = non_negative(*k, dims::rate);
   if (auto k = m.maybe("lymph_clearance")) d.lymph_clearance = non_negative(*k, dims::rate);
   if (auto s = m.maybe("source")) d.source = s->as_string();
+  const auto& kinds = layer_kinds();
+  d.kind = std::find(kinds.begin(), kinds.end(), d.name) != kinds.end() ? d.name : "other";
+  if (auto k = m.maybe("kind")) d.kind = one_of(*k, kinds);
+  if (auto w = m.maybe("water")) {
+    d.water = w->as_number();
+    if (!(d.water >= 0 && d.water < 1)) w->fail("a water volume fraction between 0 and 1, e.g. 0.7");
+  }
   m.finish();
   return d;
 }
@@ -496,6 +503,8 @@ std::string dump_case(const Case& c) {
     e << YAML::Key << "toward" << YAML::Value << l.toward;
     e << YAML::Key << "clearance" << YAML::Value << q(l.clearance, "1/s");
     e << YAML::Key << "lymph_clearance" << YAML::Value << q(l.lymph_clearance, "1/s");
+    e << YAML::Key << "kind" << YAML::Value << l.kind;
+    if (l.water > 0) e << YAML::Key << "water" << YAML::Value << l.water;
     if (!l.source.empty()) e << YAML::Key << "source" << YAML::Value << l.source;
     e << YAML::EndMap;
   }

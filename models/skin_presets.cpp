@@ -25,6 +25,7 @@ const std::vector<SkinPreset>& skin_presets() {
         {"hypodermis", 4e-3, 30, 8.0, "top", 3e-4, 1.5e-5,
          "physics.md 1.1: cheek fat 3-5 mm [M]; clearance not given in physics.md, reticular values assumed"},
     };
+    for (auto& l : face.layers) l.kind = l.name;
     face.bottom_sink = false;
     face.bottom_note = "no_flux: the fat rests on muscle fascia (assumption)";
     p.push_back(face);
@@ -42,12 +43,19 @@ const std::vector<SkinPreset>& skin_presets() {
         {"dermis", 300e-6, 24, 3.0, "both", 0.0, 0.0,
          "physics.md 1.1: dermatomed dermis 200-400 um, mid value; excised skin has no clearance (1.5)"},
     };
+    for (auto& l : forearm.layers) l.kind = l.name;
     forearm.bottom_sink = true;
     forearm.bottom_note = "sink: receptor fluid of the diffusion cell";
     p.push_back(forearm);
     return p;
   }();
   return presets;
+}
+
+const std::vector<std::string>& layer_kinds() {
+  static const std::vector<std::string> k = {"stratum_corneum", "viable_epidermis", "papillary_dermis", "reticular_dermis",
+                                              "dermis", "hypodermis", "membrane", "other"};
+  return k;
 }
 
 const SkinPreset* find_skin_preset(const std::string& name) {

@@ -17,7 +17,14 @@ struct LayerDef {
   double clearance = 0;
   double lymph_clearance = 0;
   std::string source;       // where the numbers come from
+  // What the tissue is, for property models (models/properties): stratum_corneum,
+  // viable_epidermis, papillary_dermis, reticular_dermis, dermis, hypodermis, membrane or other.
+  std::string kind = "other";
+  double water = 0;         // water volume fraction (0 = not given)
 };
+
+// The layer kinds property models know; a layer named like one of them gets that kind.
+const std::vector<std::string>& layer_kinds();
 
 struct SkinPreset {
   std::string name;

@@ -31,7 +31,8 @@ void Progress::update(const Simulation& sim, double t, double dt) {
   const double w = now();
   const double frac = t / t_end_;
   const double elapsed = w - start_;
-  const double eta = frac > 0 ? elapsed * (1 - frac) / frac : NAN;
+  // ETA from the simulated fraction done; meaningless before a few percent
+  const double eta = (frac > 0.02 && elapsed > 0.05) ? elapsed * (1 - frac) / frac : NAN;
   if (tty_) {
     if (w - last_print_ < 0.2 && t < t_end_) return;
     last_print_ = w;
