@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "injection.hpp"
+#include "vehicle.hpp"
 
 namespace dermasim {
 
@@ -23,6 +24,12 @@ int Case::species_index(const std::string& n) const {
   for (size_t i = 0; i < species.size(); ++i)
     if (species[i].name == n) return static_cast<int>(i);
   return -1;
+}
+
+const Ingredient* Case::find_ingredient(const std::string& n) const {
+  for (const auto& g : ingredients)
+    if (g.name == n) return &g;
+  return find_library_ingredient(n);
 }
 
 namespace {
@@ -46,12 +53,6 @@ double non_negative(const Located& l, const Dim& d) {
   return v;
 }
 
-std::string one_of(const Located& l, const std::vector<std::string>& allowed) {
-  const std::string s = l.as_string();
-  if (std::find(allowed.begin(), allowed.end(), s) == allowed.end())
-    l.fail("'" + s + "' is not allowed; choose one of: " + join(allowed));
-  return s;
-}
 
 void read_time(MapReader& root, Case& c) {
   Located tl = root.at("time");
@@ -195,6 +196,41 @@ void read_skin(MapReader& root, Case& c) {
   s.finish();
 }
 
+// User ingredients (inline and from a file) and the choice of property models.
+void read_ingredients(MapReader& root, Case& c) {
+  auto add = [&](std::vector<Ingredient> list, const Located& where) {
+    auto items = where.is_map() ? MapReader(where).at("ingredients").as_list() : where.as_list();
+    for (size_t i = 0; i < list.size(); ++i) {
+      auto& g = list[i];
+      if (find_library_ingredient(g.name))
+        MapReader(items[i]).at("name").fail("'" + g.name + "' is already in the ingredient library; give your entry another name");
+      for (const auto& prev : c.ingredients)
+        if (prev.name == g.name)
+          MapReader(items[i]).at("name").fail("ingredient '" + g.name + "' is defined twice (first at " + prev.origin + ")");
+      c.ingredients.push_back(std::move(g));
+    }
+  };
+  if (auto f = root.maybe("ingredients_file")) {
+    fs::path path = f->as_string();
+    if (path.is_relative() && !c.file.empty()) path = fs::path(c.file).parent_path() / path;
+    std::error_code ec;
+    if (!fs::is_regular_file(path, ec)) f->fail("cannot open the ingredients file '" + path.string() + "'");
+    Located froot = load_yaml_file(path.string(), {});
+    add(read_ingredient_list(froot), froot);
+  }
+  if (auto l = root.maybe("ingredients")) {
+    if (!l->is_list()) l->fail("expected a list of ingredients ('- name: ...' entries, or [{name: ..., mw: ...}])");
+    add(read_ingredient_list(*l), *l);
+  }
+  if (auto pm = root.maybe("properties_model")) {
+    MapReader m(*pm);
+    if (auto sc = m.maybe("stratum_corneum"))
+      c.property_options.sc_model = one_of(*sc, {"mitragotri", "potts_guy"}) == "mitragotri" ? ScModel::Mitragotri : ScModel::PottsGuy;
+    m.finish();
+    c.property_options_given = true;
+  }
+}
+
 void read_species(MapReader& root, Case& c) {
   Located list = root.at("species");
   auto items = list.as_list();
@@ -208,18 +244,40 @@ void read_species(MapReader& root, Case& c) {
     if (sd.name.empty() || sd.name.find_first_of("/ .") != std::string::npos)
       m.at("name").fail("a species name must be non-empty, without '/', '.' or spaces");
     if (c.species_index(sd.name) >= 0) m.at("name").fail("species '" + sd.name + "' is defined twice");
-    if (auto ing = m.maybe("ingredient"))
-      ing->fail("the ingredient library (properties from molecular weight and logKow) is not in this version yet; "
-                "give 'properties' per layer instead");
-    Located pl = m.at("properties");
-    MapReader pm(pl);
+    // An ingredient fills every layer it has a model for (models/properties); `properties` then
+    // overrides value by value.
+    const Ingredient* ing = nullptr;
+    std::optional<Located> ingl = m.maybe("ingredient");
+    if (ingl) {
+      sd.ingredient = ingl->as_string();
+      ing = c.find_ingredient(sd.ingredient);
+      if (!ing) {
+        std::vector<std::string> names;
+        for (const auto& g : c.ingredients) names.push_back(g.name);
+        for (const auto& g : ingredient_library()) names.push_back(g.name);
+        ingl->fail("unknown ingredient '" + sd.ingredient + "'; known: " + join(names) +
+                   " (add your own under 'ingredients:' or in 'ingredients_file:')");
+      }
+    }
+    std::optional<Located> plo = ing ? m.maybe("properties") : std::optional<Located>(m.at("properties"));
+    Located pl = plo ? *plo : item;
     // defaults from the layer definitions (clearance); diffusivity and partition have none
     sd.props.resize(c.layers.size());
+    sd.origin.assign(c.layers.size(), "");
     std::vector<bool> hasD(c.layers.size(), false), hasK(c.layers.size(), false);
+    std::vector<PropertyEstimate> est(c.layers.size());
     for (size_t l = 0; l < c.layers.size(); ++l) {
       sd.props[l].clearance = c.layers[l].clearance;
       sd.props[l].lymph_clearance = c.layers[l].lymph_clearance;
+      if (!ing) continue;
+      est[l] = estimate_layer(*ing, c.layers[l], c.property_options);
+      if (est[l].ok) {
+        sd.props[l] = est[l].props;
+        hasD[l] = hasK[l] = true;
+      }
     }
+    if (ing)
+      for (const auto& w : validity_warnings(*ing, c.property_options)) c.warnings.push_back("species '" + sd.name + "': " + w);
     auto apply = [&](const Located& entry, size_t l) {
       MapReader e(entry);
       if (auto v = e.maybe("diffusivity")) { sd.props[l].diffusivity = positive(*v, dims::diffusivity); hasD[l] = true; }
@@ -233,27 +291,97 @@ void read_species(MapReader& root, Case& c) {
       if (auto v = e.maybe("degradation")) sd.props[l].degradation = non_negative(*v, dims::rate);
       e.finish();
     };
-    if (auto all = pm.maybe("all"))
-      for (size_t l = 0; l < c.layers.size(); ++l) apply(*all, l);
-    for (const auto& key : pm.keys()) {
-      if (key == "all") continue;
-      auto it = std::find(layer_names.begin(), layer_names.end(), key);
-      if (it == layer_names.end()) {
-        Located bad = pm.at(key);
-        bad.fail("no layer named '" + key + "' in this skin; layers: " + join(layer_names) + " (or 'all')");
+    if (plo) {
+      MapReader pm(pl);
+      if (auto all = pm.maybe("all"))
+        for (size_t l = 0; l < c.layers.size(); ++l) apply(*all, l);
+      for (const auto& key : pm.keys()) {
+        if (key == "all") continue;
+        auto it = std::find(layer_names.begin(), layer_names.end(), key);
+        if (it == layer_names.end()) {
+          Located bad = pm.at(key);
+          bad.fail("no layer named '" + key + "' in this skin; layers: " + join(layer_names) + " (or 'all')");
+        }
+        apply(pm.at(key), static_cast<size_t>(it - layer_names.begin()));
       }
-      apply(pm.at(key), static_cast<size_t>(it - layer_names.begin()));
+      pm.finish();
     }
-    pm.finish();
     for (size_t l = 0; l < c.layers.size(); ++l) {
-      if (!hasD[l] || !hasK[l])
-        pl.fail("no " + std::string(!hasD[l] ? "diffusivity" : "partition") + " for layer '" + c.layers[l].name +
-                "'; every layer needs diffusivity and partition (give them under properties." + c.layers[l].name +
+      if (!hasD[l] || !hasK[l]) {
+        const std::string why = ing ? "; ingredient '" + ing->name + "' gives none here: " + est[l].reason : "";
+        pl.fail("no " + std::string(!hasD[l] ? "diffusivity" : "partition") + " for layer '" + c.layers[l].name + "'" + why +
+                "; every layer needs diffusivity and partition (give them under properties." + c.layers[l].name +
                 " or properties.all)");
+      }
+      if (!ing) continue;
+      // Which model produced the values; values given in `properties` that differ from the
+      // estimate (beyond the 10 digits the resolved case prints) are named.
+      auto same = [](double a, double b) { return a == b || std::fabs(a - b) <= 1e-9 * std::max(std::fabs(a), std::fabs(b)); };
+      const LayerProps &p = sd.props[l], &q = est[l].props;
+      std::vector<std::string> given;
+      if (!est[l].ok) {
+        sd.origin[l] = "given (" + est[l].reason + ")";
+        continue;
+      }
+      if (!same(p.diffusivity, q.diffusivity)) given.push_back("diffusivity");
+      if (!same(p.partition, q.partition)) given.push_back("partition");
+      if (!same(p.clearance, q.clearance)) given.push_back("clearance");
+      if (!same(p.lymph_clearance, q.lymph_clearance)) given.push_back("lymph_clearance");
+      if (!same(p.degradation, q.degradation)) given.push_back("degradation");
+      sd.origin[l] = "model " + est[l].model + (given.empty() ? "" : " (given in the case: " + join(given) + ")") + ": " + est[l].formula;
     }
     m.finish();
     c.species.push_back(sd);
   }
+}
+
+// Evaporation, occlusion and solubility of a topical vehicle.
+void read_vehicle_behaviour(MapReader& m, DeliveryDef& d) {
+  if (auto v = m.maybe("solubility")) d.solubility = positive(*v, dims::concentration);
+  if (auto v = m.maybe("occluded")) d.occluded = v->as_bool();
+  if (auto v = m.maybe("volatile_fraction")) {
+    d.volatile_fraction = v->as_number();
+    if (!(d.volatile_fraction >= 0 && d.volatile_fraction <= 1)) v->fail("a fraction of the film volume between 0 and 1");
+  }
+  auto ev = m.maybe("evaporation");
+  if (!ev) return;
+  if (d.infinite) ev->fail("an infinite dose does not evaporate (its concentration is held); remove 'evaporation'");
+  if (d.volatile_fraction <= 0) ev->fail("give volatile_fraction (the part of the film that can evaporate, e.g. 0.9 for an aqueous serum)");
+  if (ev->is_scalar()) {
+    d.evaporation = positive(*ev, dims::length / dims::time);
+    d.evaporation_from = "given rate";
+  } else {
+    MapReader e(*ev);
+    std::string solvent = "water";
+    if (auto s = e.maybe("solvent")) {
+      solvent = s->as_string();
+      if (!find_solvent(solvent)) s->fail("unknown solvent '" + solvent + "'; known: water, ethanol");
+    }
+    double temperature = 32.0;  // skin surface, degC [M]
+    if (auto t = e.maybe("temperature_c")) {
+      temperature = t->as_number();
+      if (!(temperature > 0 && temperature < 60)) t->fail("a skin-surface temperature in degC between 0 and 60");
+    }
+    double humidity = solvent == "water" ? 0.5 : 0.0;  // relative saturation of the solvent in the air
+    if (auto h = e.maybe("humidity")) {
+      humidity = h->as_number();
+      if (!(humidity >= 0 && humidity < 1)) h->fail("a relative humidity between 0 and 1 (e.g. 0.5)");
+    }
+    // film-to-air mass-transfer coefficient, still indoor air: order 1e-3 to 1e-2 m/s [M, assumption]
+    double km = 5e-3;
+    if (auto k = e.maybe("mass_transfer")) km = positive(*k, dims::length / dims::time);
+    e.finish();
+    d.evaporation = evaporation_rate(*find_solvent(solvent), temperature, humidity, km);
+    std::ostringstream os;
+    os << solvent << " at " << temperature << " degC, saturation " << humidity << ", k_m " << km << " m/s";
+    d.evaporation_from = os.str();
+  }
+  if (d.occluded) {
+    d.evaporation = 0;
+    d.evaporation_from += " (occluded: no evaporation)";
+  }
+  if (d.volatile_fraction >= 1 && !std::isfinite(d.solubility) && d.evaporation > 0)
+    ev->fail("the whole film evaporates: give the solute's solubility in the vehicle, so that it is left as a deposit");
 }
 
 void read_delivery(MapReader& root, Case& c) {
@@ -291,6 +419,7 @@ void read_delivery(MapReader& root, Case& c) {
                   format_quantity(d.remove, dims::time) + ", start " + format_quantity(d.start, dims::time) + ")");
       }
       if (d.start >= c.end) m.at("start").fail("applied at or after time.end; nothing would happen");
+      read_vehicle_behaviour(m, d);
     } else {
       Located sp = m.at("species");
       if (!sp.is_map())
@@ -381,6 +510,10 @@ void read_output(MapReader& root, Case& c) {
       if (c.vtk) v->fail("this build of dermasim has no VTK support (install libvtk9-dev and rebuild); the HDF5 + XDMF output opens in ParaView");
 #endif
     }
+    if (auto v = o.maybe("report")) {
+      c.report = one_of(*v, {"none", "tg428"});
+      if (c.report == "none") c.report.clear();
+    }
     o.finish();
   }
   if (c.output_file.size() < 4 || c.output_file.substr(c.output_file.size() - 3) != ".h5") {
@@ -431,6 +564,7 @@ Case read_case(const Located& rootloc) {
       (root.has("geometry") ? root.at("geometry") : root.at("skin")).fail(os.str());
     }
   }
+  read_ingredients(root, c);
   read_species(root, c);
   read_delivery(root, c);
   read_output(root, c);
@@ -511,9 +645,22 @@ std::string dump_case(const Case& c) {
   e << YAML::EndSeq;
   e << YAML::Key << "bottom" << YAML::Value << (c.bottom_sink ? "sink" : "no_flux");
   e << YAML::EndMap;
+  bool uses_ingredients = !c.ingredients.empty() || c.property_options_given;
+  for (const auto& s : c.species) uses_ingredients = uses_ingredients || !s.ingredient.empty();
+  if (uses_ingredients) {
+    e << YAML::Key << "properties_model" << YAML::Value << YAML::BeginMap;
+    e << YAML::Key << "stratum_corneum" << YAML::Value << to_string(c.property_options.sc_model);
+    e << YAML::EndMap;
+  }
+  if (!c.ingredients.empty()) {  // the case's own ingredients, inline (an ingredients_file is written out here)
+    e << YAML::Key << "ingredients" << YAML::Value << YAML::BeginSeq;
+    for (const auto& g : c.ingredients) emit_ingredient(e, g);
+    e << YAML::EndSeq;
+  }
   e << YAML::Key << "species" << YAML::Value << YAML::BeginSeq;
   for (const auto& s : c.species) {
     e << YAML::BeginMap << YAML::Key << "name" << YAML::Value << s.name;
+    if (!s.ingredient.empty()) e << YAML::Key << "ingredient" << YAML::Value << s.ingredient;
     e << YAML::Key << "properties" << YAML::Value << YAML::BeginMap;
     for (size_t l = 0; l < c.layers.size(); ++l) {
       const auto& p = s.props[l];
@@ -524,6 +671,7 @@ std::string dump_case(const Case& c) {
       e << YAML::Key << "lymph_clearance" << YAML::Value << q(p.lymph_clearance, "1/s");
       e << YAML::Key << "degradation" << YAML::Value << q(p.degradation, "1/s");
       e << YAML::EndMap;
+      if (l < s.origin.size() && !s.origin[l].empty()) e << YAML::Comment(s.origin[l]);
     }
     e << YAML::EndMap << YAML::EndMap;
   }
@@ -540,6 +688,11 @@ std::string dump_case(const Case& c) {
         e << YAML::Key << "infinite" << YAML::Value << d.infinite;
         e << YAML::Key << "start" << YAML::Value << time_q(d.start);
         if (std::isfinite(d.remove)) e << YAML::Key << "remove" << YAML::Value << time_q(d.remove);
+        if (std::isfinite(d.solubility)) e << YAML::Key << "solubility" << YAML::Value << q(d.solubility, "mg/mL");
+        if (d.occluded) e << YAML::Key << "occluded" << YAML::Value << true;
+        if (d.volatile_fraction > 0) e << YAML::Key << "volatile_fraction" << YAML::Value << d.volatile_fraction;
+        // the rate as computed (a comment would break the flow map): re-reading gives the same case
+        if (d.evaporation > 0) e << YAML::Key << "evaporation" << YAML::Value << q(d.evaporation, "uL/cm2/h");
       } else {
         e << YAML::Key << "species" << YAML::Value << YAML::BeginMap;
         for (const auto& [n, v] : d.contents) e << YAML::Key << n << YAML::Value << q(v, "mg/mL");
@@ -557,6 +710,7 @@ std::string dump_case(const Case& c) {
   e << YAML::Key << "output" << YAML::Value << YAML::BeginMap;
   e << YAML::Key << "file" << YAML::Value << c.output_file;
   e << YAML::Key << "vtk" << YAML::Value << c.vtk;
+  if (!c.report.empty()) e << YAML::Key << "report" << YAML::Value << c.report;
   e << YAML::EndMap;
   e << YAML::Key << "solver" << YAML::Value << YAML::BeginMap;
   e << YAML::Key << "linear" << YAML::Value << c.solver.linear;
@@ -570,6 +724,7 @@ std::string dump_case(const Case& c) {
 // ------------------------------------------------------------------------------------------------
 
 Problem build_problem(const Case& c, std::vector<std::string>* warnings) {
+  if (warnings) warnings->insert(warnings->end(), c.warnings.begin(), c.warnings.end());
   Problem p;
   Grid& g = p.grid;
   g.geometry = c.geometry;
@@ -644,6 +799,14 @@ Problem build_problem(const Case& c, std::vector<std::string>* warnings) {
       v.K_vehicle = d.partition;
       v.conc = d.concentration;
       v.source = static_cast<int>(di);
+      v.evaporation = d.evaporation;
+      v.residual = d.evaporation > 0 ? (1.0 - d.volatile_fraction) * d.dose : -1.0;
+      v.solubility = d.solubility;
+      // Not given: the ingredient's water solubility times the vehicle/water partition (activity
+      // picture: a saturated vehicle is in equilibrium with saturated water).
+      const SpeciesDef& sd = c.species[v.species];
+      if (!std::isfinite(v.solubility) && !sd.ingredient.empty())
+        if (const Ingredient* ing = c.find_ingredient(sd.ingredient); ing && ing->solubility) v.solubility = *ing->solubility * d.partition;
       p.vehicles.push_back(v);
     } else {
       BolusShape shape = bolus_in_grid(g, d.volume, d.x, d.y, d.depth);

@@ -9,21 +9,22 @@
 
 #include "../solver/input.hpp"
 #include "../solver/simulation.hpp"
+#include "ingredients.hpp"
+#include "layer_props.hpp"
+#include "properties.hpp"
 #include "skin_presets.hpp"
 
 namespace dermasim {
 
-struct LayerProps {
-  double diffusivity = 0;   // m2/s
-  double partition = 0;     // tissue/water
-  double clearance = 0;     // to blood, 1/s
-  double lymph_clearance = 0;
-  double degradation = 0;
-};
 
 struct SpeciesDef {
   std::string name;
   std::vector<LayerProps> props;  // per layer, in layer order
+  // When the properties come from the ingredient library (models/properties): the ingredient's
+  // name and, per layer, what produced the values ("model: formula", or "given" where the case's
+  // `properties` set every value).
+  std::string ingredient;
+  std::vector<std::string> origin;
 };
 
 struct DeliveryDef {
@@ -36,6 +37,11 @@ struct DeliveryDef {
   bool infinite = false;
   double start = 0;
   double remove = std::numeric_limits<double>::infinity();
+  double volatile_fraction = 0;  // part of the film that can evaporate (water, ethanol)
+  double evaporation = 0;        // m/s of film while the volatile part lasts (0: occluded/none)
+  std::string evaporation_from;  // how the rate was obtained (for the resolved case)
+  bool occluded = false;
+  double solubility = std::numeric_limits<double>::infinity();  // in the vehicle, kg/m3
   // injection
   std::vector<std::pair<std::string, double>> contents;  // species -> concentration in the fluid
   double volume = 0;  // m3 (3d, axisymmetric), m2 (2d, per length), m (1d, per area)
@@ -63,6 +69,11 @@ struct Case {
   std::string preset;
   std::vector<LayerDef> layers;
   bool bottom_sink = false;
+  // ingredients defined by the user (inline `ingredients:` and `ingredients_file:`), and the
+  // choice of property models
+  std::vector<Ingredient> ingredients;
+  PropertyOptions property_options;
+  bool property_options_given = false;
   // species, delivery
   std::vector<SpeciesDef> species;
   std::vector<DeliveryDef> delivery;
@@ -70,9 +81,15 @@ struct Case {
   std::string output_file;
   int output_line = 0;  // where output.file was given (0: default)
   bool vtk = false;
+  std::string report;  // "" or "tg428": a lab report next to the results
   SolverSpec solver;
+  // Warnings found while reading (e.g. an ingredient outside a QSPR's validity domain);
+  // build_problem() passes them on.
+  std::vector<std::string> warnings;
 
   double total_thickness() const;
+  // A user ingredient of this case, else the library's; nullptr if neither has it.
+  const Ingredient* find_ingredient(const std::string& n) const;
   int species_index(const std::string& n) const;
 };
 

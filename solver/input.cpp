@@ -204,6 +204,16 @@ void MapReader::finish() const {
   }
 }
 
+std::string one_of(const Located& l, const std::vector<std::string>& allowed) {
+  const std::string s = l.as_string();
+  if (std::find(allowed.begin(), allowed.end(), s) == allowed.end()) {
+    std::string list;
+    for (size_t i = 0; i < allowed.size(); ++i) list += (i ? ", " : "") + allowed[i];
+    l.fail("'" + s + "' is not allowed; choose one of: " + list);
+  }
+  return s;
+}
+
 namespace {
 
 // Splits "a.b[2].c" into segments; an index segment is "[2]".

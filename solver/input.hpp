@@ -86,6 +86,9 @@ class MapReader {
   std::vector<std::string> known_;
 };
 
+// A value that must be one of `allowed`; the error lists them.
+std::string one_of(const Located& l, const std::vector<std::string>& allowed);
+
 // Loads a YAML file; syntax errors become InputErrors with the line.
 Located load_yaml_file(const std::string& path, const std::vector<std::string>& overrides);
 // Same, from text (tests, and the resolved case stored in output files).

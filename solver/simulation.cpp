@@ -17,6 +17,16 @@ const double kB = -(1.0 - kGamma) * (1.0 - kGamma) / (kGamma * (2.0 - kGamma)); 
 const double kC = (-3.0 * kGamma * kGamma + 4.0 * kGamma - 2.0) / (12.0 * (2.0 - kGamma));
 }  // namespace
 
+double VehicleSpec::film_at(double t) const {
+  if (evaporation <= 0 || residual < 0 || t <= t_on) return film;
+  return std::max(residual, film - evaporation * (t - t_on));
+}
+
+double VehicleSpec::dry_time() const {
+  if (evaporation <= 0 || residual < 0 || residual >= film) return std::numeric_limits<double>::infinity();
+  return t_on + (film - residual) / evaporation;
+}
+
 double Balance::tissue() const {
   double s = 0;
   for (double v : layer) s += v;
@@ -40,6 +50,8 @@ struct Simulation::SpeciesRun {
   double washed = 0;
   double clipped = 0;
   int active_vehicle = -1;
+  double vehicle_mass = 0;   // solute in a finite vehicle, dissolved + deposited (kg)
+  bool saturated = false;    // vehicle at its solubility: activity held, deposit dissolving
   double amount_scale = 0;
   double err_num = 0, err_den = 0;
 };
@@ -90,25 +102,71 @@ Simulation::Simulation(Problem p) : p_(std::move(p)) {
         for (const auto& [c, m] : d.mass) scale += m;
     r->amount_scale = scale > 0 ? scale : 1.0;
     sp_.push_back(std::move(r));
-    rebuild(static_cast<int>(s));
+    rebuild(static_cast<int>(s), 0.0);
   }
   stats_.linear_solver = sp_.empty() ? linear_kind_ : sp_.front()->solver->name();
 }
 
 Simulation::~Simulation() = default;
 
-void Simulation::rebuild(int s) {
+void Simulation::rebuild(int s, double t) {
   SpeciesRun& r = *sp_[s];
   r.spec.top = TopMode::Closed;
   if (r.active_vehicle >= 0) {
     const VehicleSpec& v = p_.vehicles[r.active_vehicle];
-    r.spec.top = v.infinite ? TopMode::Fixed : TopMode::Vehicle;
-    r.spec.vehicle_capacity = v.film * p_.grid.top_area() * v.K_vehicle;
-    r.spec.fixed_activity = v.conc / v.K_vehicle;
+    if (v.infinite) {
+      r.spec.top = TopMode::Fixed;
+      r.spec.fixed_activity = v.conc / v.K_vehicle;
+    } else if (r.saturated) {
+      r.spec.top = TopMode::Fixed;  // a saturated film: activity at the solubility limit
+      r.spec.fixed_activity = v.solubility / v.K_vehicle;
+    } else {
+      r.spec.top = TopMode::Vehicle;
+      r.spec.vehicle_capacity = v.film_at(t) * p_.grid.top_area() * v.K_vehicle;
+    }
   }
   r.op = std::make_unique<StencilOperator>(r.spec);
   ++r.version;
-  if (r.op->inflow() && !r.Q.count("uptake")) r.Q["uptake"] = 0.0;
+  if (r.op->inflow()) {
+    if (!r.Q.count("uptake")) r.Q["uptake"] = 0.0;
+    if (!r.Q.count("vehicle_uptake")) r.Q["vehicle_uptake"] = 0.0;
+  }
+}
+
+// Before a step to time t1: the film has its end-of-step thickness (evaporation), and the vehicle
+// is either dissolved (a finite well-stirred film) or saturated (activity held at the solubility,
+// the deposit dissolving). The total solute in the vehicle is the state; the switch happens at step
+// boundaries, so the mass balance stays exact.
+void Simulation::prepare_vehicles(double t1) {
+  const size_t n = p_.grid.cells();
+  for (size_t s = 0; s < sp_.size(); ++s) {
+    SpeciesRun& r = *sp_[s];
+    if (r.active_vehicle < 0) continue;
+    const VehicleSpec& v = p_.vehicles[r.active_vehicle];
+    if (v.infinite) continue;
+    const double L = v.film_at(t1);
+    const double dissolved_max = v.solubility * L * p_.grid.top_area();
+    const bool want_saturated = r.vehicle_mass > dissolved_max * (1.0 + 1e-12);
+    const double cap = L * p_.grid.top_area() * v.K_vehicle;
+    if (want_saturated != r.saturated || (!r.saturated && cap != r.op->mass()[n])) {
+      r.saturated = want_saturated;
+      rebuild(static_cast<int>(s), t1);
+    }
+    r.u[n] = r.saturated ? 0.0 : r.vehicle_mass / r.op->mass()[n];
+  }
+}
+
+// While a dissolved film evaporates, its volume may change by at most 2 % per step (the capacity is
+// taken at the end of each step).
+double Simulation::max_step_for_vehicles() const {
+  double h = std::numeric_limits<double>::infinity();
+  for (const auto& rp : sp_) {
+    if (rp->active_vehicle < 0 || rp->saturated) continue;
+    const VehicleSpec& v = p_.vehicles[rp->active_vehicle];
+    if (v.infinite || v.evaporation <= 0 || t_ >= v.dry_time()) continue;
+    h = std::min(h, 0.02 * v.film_at(t_) / v.evaporation);
+  }
+  return h;
 }
 
 std::vector<double> Simulation::concentration(int s) const {
@@ -134,12 +192,18 @@ Balance Simulation::balance(int s) const {
       }
     b.layer[g.cell_layer[k]] += row;
   }
-  if (r.active_vehicle >= 0 && !p_.vehicles[r.active_vehicle].infinite) b.vehicle = r.op->mass()[g.cells()] * r.u[g.cells()];
+  if (r.active_vehicle >= 0 && !p_.vehicles[r.active_vehicle].infinite) {
+    const VehicleSpec& v = p_.vehicles[r.active_vehicle];
+    const double L = v.film_at(t_);
+    b.vehicle = r.vehicle_mass;
+    b.vehicle_volume = L * g.top_area();
+    b.deposit = std::max(0.0, r.vehicle_mass - v.solubility * L * g.top_area());
+  }
   b.washed = r.washed;
   for (const auto& [k, v] : r.Q) {
     if (k == "uptake")
       b.applied += v;
-    else
+    else if (k != "vehicle_uptake")  // internal: what left a saturated vehicle (already in vehicle)
       b.out[k] = v;
   }
   b.clipped = r.clipped;
@@ -161,10 +225,12 @@ void Simulation::apply_events(double t) {
     SpeciesRun& r = *sp_[v.species];
     if (v.t_off == t && r.active_vehicle == static_cast<int>(vi)) {
       const size_t n = p_.grid.cells();
-      if (!v.infinite) r.washed += r.op->mass()[n] * r.u[n];
+      if (!v.infinite) r.washed += r.vehicle_mass;
+      r.vehicle_mass = 0.0;
       r.u[n] = 0.0;
       r.active_vehicle = -1;
-      rebuild(v.species);
+      r.saturated = false;
+      rebuild(v.species, t);
     }
   }
   for (size_t vi = 0; vi < p_.vehicles.size(); ++vi) {
@@ -173,12 +239,13 @@ void Simulation::apply_events(double t) {
     if (v.t_on == t && v.t_off > t) {
       if (r.active_vehicle >= 0) throw std::runtime_error("two vehicles of one species on the skin at once");
       r.active_vehicle = static_cast<int>(vi);
-      rebuild(v.species);
+      r.saturated = false;
       if (!v.infinite) {
-        const size_t n = p_.grid.cells();
-        r.u[n] = v.conc / v.K_vehicle;
-        r.applied_fixed += r.op->mass()[n] * r.u[n];
+        r.vehicle_mass = v.film * p_.grid.top_area() * v.conc;
+        r.applied_fixed += r.vehicle_mass;
       }
+      rebuild(v.species, t);
+      prepare_vehicles(t);
     }
   }
   for (const auto& d : p_.deposits) {
@@ -208,7 +275,12 @@ double Simulation::attempt(double h) {
     std::vector<const RateFunctional*> rates;
     for (const auto& f : op.outflows()) rates.push_back(&f);
     if (op.inflow()) rates.push_back(op.inflow());
-    auto counter_name = [](const RateFunctional* f) { return f->name == "applied" ? std::string("uptake") : f->name; };
+    // uptake from an infinite dose adds to what was applied; from a saturated film it comes out of
+    // the vehicle
+    const bool from_film = r.saturated;
+    auto counter_name = [from_film](const RateFunctional* f) {
+      return f->name == "applied" ? std::string(from_film ? "vehicle_uptake" : "uptake") : f->name;
+    };
     r.Q_new = r.Q;
     double estQ = 0, scaleQ = 0;
     if (p_.time.scheme == Scheme::BackwardEuler) {
@@ -280,9 +352,17 @@ double Simulation::attempt(double h) {
 }
 
 void Simulation::accept() {
+  const size_t n = p_.grid.cells();
   for (auto& rp : sp_) {
-    std::swap(rp->u, rp->u_new);
-    rp->Q = rp->Q_new;
+    SpeciesRun& r = *rp;
+    if (r.active_vehicle >= 0 && !p_.vehicles[r.active_vehicle].infinite) {
+      if (r.saturated)
+        r.vehicle_mass -= r.Q_new["vehicle_uptake"] - r.Q["vehicle_uptake"];
+      else
+        r.vehicle_mass = r.op->mass()[n] * r.u_new[n];
+    }
+    std::swap(r.u, r.u_new);
+    r.Q = r.Q_new;
   }
 }
 
@@ -299,6 +379,8 @@ void Simulation::record() {
     }
     h["cleared"].push_back(cleared);
     h["vehicle"].push_back(b.vehicle);
+    h["deposit"].push_back(b.deposit);
+    h["vehicle_volume"].push_back(b.vehicle_volume);
     h["washed"].push_back(b.washed);
     h["applied"].push_back(b.applied);
     h["balance_error"].push_back(b.error());
@@ -314,6 +396,7 @@ void Simulation::run(const OutputFn& on_output, const StepFn& on_step) {
   for (const auto& v : p_.vehicles) {
     stops.push_back(v.t_on);
     if (std::isfinite(v.t_off)) stops.push_back(v.t_off);
+    if (std::isfinite(v.dry_time()) && v.dry_time() < v.t_off) stops.push_back(v.dry_time());
   }
   for (const auto& d : p_.deposits) stops.push_back(d.time);
   stops.push_back(T);
@@ -342,12 +425,13 @@ void Simulation::run(const OutputFn& on_output, const StepFn& on_step) {
   size_t si = (!stops.empty() && stops.front() == 0.0) ? 1 : 0;
   while (t_ < T) {
     const double stop = stops[si];
-    double step = h;
+    double step = std::min(h, max_step_for_vehicles());
     bool lands = false;
     if (t_ + step >= stop || (p_.time.dt_fixed <= 0 && t_ + 1.05 * step >= stop)) {
       step = stop - t_;
       lands = true;
     }
+    prepare_vehicles(t_ + step);
     const double err = attempt(step);
     if (p_.time.dt_fixed <= 0 && err > 1.0) {
       ++stats_.rejected;

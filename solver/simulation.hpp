@@ -34,6 +34,14 @@ struct VehicleSpec {
   double K_vehicle = 1;   // vehicle/water partition coefficient
   double conc = 0;        // concentration in the vehicle at application (kg/m3)
   int source = -1;        // index of the delivery entry it came from (for messages)
+  // The vehicle as it behaves on open skin: its volatile part evaporates at `evaporation` (film
+  // thickness per second) down to `residual`; solute above `solubility` (in the vehicle) is a solid
+  // deposit that redissolves as the film is depleted. Uptake is driven by the dissolved activity.
+  double evaporation = 0;  // m/s; 0: occluded or non-volatile
+  double residual = -1;    // m; < 0: the whole film stays
+  double solubility = std::numeric_limits<double>::infinity();  // kg/m3 in the vehicle
+  double film_at(double t) const;  // film thickness at time t (m)
+  double dry_time() const;         // when evaporation stops (infinity if it never starts)
 };
 
 // Mass placed into cells at one instant (an injection).
@@ -76,7 +84,9 @@ struct Problem {
 // Amounts of one species at one time (kg; per m2 in 1d, per m in 2d).
 struct Balance {
   double applied = 0;   // initial + injected + vehicle loads + infinite-dose uptake
-  double vehicle = 0;
+  double vehicle = 0;   // solute in the vehicle, dissolved and deposited
+  double deposit = 0;   // of which solid (above the solubility in the vehicle)
+  double vehicle_volume = 0;  // m3 (per m2 in 1d, per m in 2d)
   double washed = 0;    // removed with the vehicle at wash-off
   std::vector<double> layer;  // per layer
   std::map<std::string, double> out;  // receptor, cleared_blood, cleared_lymph, degraded, ...
@@ -122,7 +132,9 @@ class Simulation {
  private:
   struct SpeciesRun;
   void apply_events(double t);
-  void rebuild(int s);
+  void rebuild(int s, double t);
+  void prepare_vehicles(double t_end_of_step);
+  double max_step_for_vehicles() const;
   double attempt(double h);
   void accept();
   void record();

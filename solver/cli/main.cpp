@@ -1,9 +1,17 @@
-// dermasim command line: run a case, check a case, print the version.
+// dermasim command line: run a case, check a case, list the ingredient library, describe an
+// ingredient's estimated properties, print the version.
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <iostream>
 
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
 #include "../../models/case.hpp"
+#include "../../models/describe.hpp"
+#include "../../models/franz_report.hpp"
 #include "../io/output.hpp"
 #include "report.hpp"
 
@@ -21,6 +29,21 @@ Case load_case(const std::string& file, const std::vector<std::string>& sets, co
     c.output_line = 0;
   }
   return c;
+}
+
+// Writes a report next to the results (<stem>_report.md), atomically; prints it too.
+std::string write_report(const Case& c, const std::string& text) {
+  std::printf("\n%s", text.c_str());
+  const std::filesystem::path h5(c.output_file);
+  const std::string path = (h5.parent_path() / (h5.stem().string() + "_report.md")).string();
+  const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
+  {
+    std::ofstream out(tmp);
+    out << text;
+    if (!out) throw std::runtime_error("cannot write the report " + path);
+  }
+  std::filesystem::rename(tmp, path);
+  return path;
 }
 
 int cmd_check(const std::string& file, const std::vector<std::string>& sets) {
@@ -61,8 +84,37 @@ int cmd_run(const std::string& file, const std::vector<std::string>& sets, const
   progress.done();
   writer.finish(sim);
   print_summary(stdout, sim);
+  std::string report_path;
+  if (c.report == "tg428") report_path = write_report(c, tg428_report(c, sim));
   std::printf("\n  results: %s\n  ParaView: %s\n", c.output_file.c_str(), writer.xdmf_path().c_str());
+  if (!report_path.empty()) std::printf("  report: %s\n", report_path.c_str());
   if (!writer.pvd_path().empty()) std::printf("  VTK series: %s\n", writer.pvd_path().c_str());
+  return 0;
+}
+
+int cmd_ingredients(bool json) {
+  const auto& lib = ingredient_library();
+  std::cout << (json ? ingredients_json(lib) : ingredients_text(lib));
+  return 0;
+}
+
+int cmd_describe(const std::string& name, const std::string& skin, const std::string& sc_model, bool json) {
+  const Ingredient* g = find_library_ingredient(name);
+  if (!g) {
+    std::string names;
+    for (const auto& x : ingredient_library()) names += (names.empty() ? "" : ", ") + x.name;
+    throw InputError("describe", 0, "", "unknown ingredient '" + name + "'; the library has: " + names);
+  }
+  const SkinPreset* preset = find_skin_preset(skin);
+  if (!preset) {
+    std::string names;
+    for (const auto& x : skin_presets()) names += (names.empty() ? "" : ", ") + x.name;
+    throw InputError("--skin", 0, "", "unknown skin preset '" + skin + "'; available: " + names);
+  }
+  PropertyOptions opt;
+  if (sc_model == "potts_guy") opt.sc_model = ScModel::PottsGuy;
+  Description d = describe_ingredient(*g, *preset, opt);
+  std::cout << (json ? describe_json(d) : describe_text(d));
   return 0;
 }
 
@@ -83,6 +135,16 @@ int main(int argc, char** argv) {
   auto* check = app.add_subcommand("check", "validate a case and print it with every default filled in");
   check->add_option("case", file, "case file (YAML)")->required();
   check->add_option("--set", sets, "override a value: KEY.PATH=VALUE");
+  bool json = false;
+  auto* ingredients = app.add_subcommand("ingredients", "list the ingredient library (name, MW, logKow, solubility, kind, sources)");
+  ingredients->add_flag("--json", json, "machine-readable output (layout: docs/properties.md)");
+  std::string ingredient, skin = "forearm_invitro", sc_model = "mitragotri";
+  auto* describe = app.add_subcommand("describe", "an ingredient's estimated properties per layer, with the model behind each, and the stack's kp and lag time");
+  describe->add_option("ingredient", ingredient, "a name from `dermasim ingredients`")->required();
+  describe->add_option("--skin", skin, "skin preset (default forearm_invitro)");
+  describe->add_option("--sc-model", sc_model, "stratum-corneum kp QSPR: mitragotri (default) or potts_guy")
+      ->check(CLI::IsMember({"mitragotri", "potts_guy"}));
+  describe->add_flag("--json", json, "machine-readable output (layout: docs/properties.md)");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -92,6 +154,8 @@ int main(int argc, char** argv) {
   try {
     if (*run) return cmd_run(file, sets, output, quiet);
     if (*check) return cmd_check(file, sets);
+    if (*ingredients) return cmd_ingredients(json);
+    if (*describe) return cmd_describe(ingredient, skin, sc_model, json);
   } catch (const InputError& e) {
     std::fprintf(stderr, "error: %s\n", e.what());
     return 2;

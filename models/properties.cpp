@@ -1,0 +1,347 @@
+// Property models. Section numbers refer to the shared reference physics.md; the tags [V], [D], [M]
+// are its source tags. Anything not in physics.md is marked "assumption". docs/properties.md
+// explains every formula; keep the two in step.
+#include "properties.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+
+namespace dermasim {
+
+namespace {
+
+// ---- constants, each with its source --------------------------------------------------------------
+constexpr double kPi = 3.14159265358979323846;
+// Molecular volume 0.9087*MW Angstrom^3 (Kasting convention): physics.md 2.2 [V SurreyDPK chemical.py].
+constexpr double kVolumePerDalton = 0.9087;
+// Potts-Guy 1992: log10 kp[cm/h] = -2.7 + 0.71 log Kow - 0.0061 MW (physics.md 2.1 [V]).
+constexpr double kPgA = -2.7, kPgB = 0.71, kPgC = -0.0061;
+// Mitragotri 2002: kp[cm/s] = 5.6e-6 Kow^0.7 exp(-0.46 r^2) (physics.md 2.2 [V]).
+constexpr double kMitA = 5.6e-6, kMitB = 0.7, kMitC = 0.46;
+// SC composition (physics.md 1.2, 2.3 [V SurreyDPK stracorn.py]): densities g/cm3, dry mass fraction
+// of lipid, saturated water mass fraction.
+constexpr double kRhoLipid = 0.9, kRhoKeratin = 1.37, kRhoWater = 1.0;
+constexpr double kDryLipidFraction = 0.125;
+constexpr double kWaterSaturated = 0.55;
+// SC lipid partition 0.9 Kow^0.69 and diffusivity 2e-9 exp(-0.46 r^2) m2/s (MW <= 380), 3e-13 above
+// (physics.md 1.3, 2.3 [V]). Keratin partition 1.37*4.2*Kow^0.31 (2.3 [V]).
+constexpr double kLipidExp = 0.69, kKeratinPre = 4.2, kKeratinExp = 0.31;
+constexpr double kDLipPre = 2e-9, kDLipLarge = 3e-13, kDLipMwLimit = 380;
+// Brick-and-mortar geometry, um (physics.md 2.3 [V]): corneocyte d x t = 40 x 0.8, lipid g = s = 0.075.
+constexpr double kGeomD = 40.0, kGeomT = 0.8, kGeomG = 0.075, kGeomS = 0.075;
+// Kasting/Kretsos viable tissue (physics.md 2.4 [V SurreyDPK viaepd.py]).
+constexpr double kB0 = 0.65, kB1 = 0.325, kB2 = 0.025, kKde = 0.6;
+constexpr double kDfreeA = -8.15, kDfreeB = -0.655;  // log10 D_free[m2/s] = A + B log10 MW
+// Yamazaki & Kanaoka 2004 fraction unbound in 2.7 % albumin, as reproduced in SurreyDPK (physics.md 2.4).
+constexpr double kYkAcidA = 0.7936, kYkAcidB = 0.2239, kYkBaseA = 0.5578, kYkBaseB = 0.0188;
+constexpr double kPhysiologicalPh = 7.4;
+// Stokes-Einstein at 37 C: water viscosity 0.69 mPa s [M] (physics.md 2.5).
+constexpr double kBoltzmann = 1.380649e-23, kBodyTemperature = 310.15, kWaterViscosity37 = 0.69e-3;
+// HA chain size (physics.md 4.1): R_g = 0.025 M^0.6 nm ([M] prefactor, [V] slope), R_h = 0.65 R_g
+// (0.6-0.7 [D]). Globular proteins R_h = 4.75 N^0.29 Angstrom, N = MW/110 (physics.md 2.5 [V]).
+constexpr double kHaRgPre = 0.025, kHaRgExp = 0.6, kHaRhOverRg = 0.65;
+constexpr double kProteinPre = 4.75, kProteinExp = 0.29, kResidueMass = 110;
+// Hypodermis composition: ASSUMPTION (not in physics.md): adipose tissue about 80 % lipid and 15 %
+// water by volume; the layer's `water` replaces the water fraction when given.
+constexpr double kFatLipidFraction = 0.80, kFatWaterFraction = 0.15;
+// Validity domain of the permeability QSPRs (physics.md 2.1): MW <~ 500-750, log Kow about -3..+6.
+constexpr double kDomainMw = 500, kDomainLogKowLo = -3, kDomainLogKowHi = 6;
+
+std::string fmt(double v, int prec = 4) {
+  std::ostringstream os;
+  os.precision(prec);
+  os << v;
+  return os.str();
+}
+
+}  // namespace
+
+std::string to_string(ScModel m) { return m == ScModel::Mitragotri ? "mitragotri" : "potts_guy"; }
+
+double solute_radius_angstrom(double mw) { return std::cbrt(3.0 * kVolumePerDalton * mw / (4.0 * kPi)); }
+
+double kp_potts_guy(double mw, double log_kow) {
+  const double cm_per_h = std::pow(10.0, kPgA + kPgB * log_kow + kPgC * mw);
+  return cm_per_h * 1e-2 / 3600.0;
+}
+
+double kp_mitragotri(double mw, double log_kow) {
+  const double r = solute_radius_angstrom(mw);
+  const double cm_per_s = kMitA * std::pow(10.0, kMitB * log_kow) * std::exp(-kMitC * r * r);
+  return cm_per_s * 1e-2;
+}
+
+double sc_lipid_partition(double log_kow) { return kRhoLipid / kRhoWater * std::pow(10.0, kLipidExp * log_kow); }
+
+double sc_lipid_diffusivity(double mw) {
+  if (mw > kDLipMwLimit) return kDLipLarge;
+  const double r = solute_radius_angstrom(mw);
+  return kDLipPre * std::exp(-kMitC * r * r);
+}
+
+double keratin_partition(double log_kow) { return kRhoKeratin / kRhoWater * kKeratinPre * std::pow(10.0, kKeratinExp * log_kow); }
+
+double sc_lipid_volume_fraction() {
+  // Unit cell of the 2-d brick-and-mortar geometry: brick d*t, mortar g*(d+s) + t*s.
+  const double brick = kGeomD * kGeomT;
+  const double mortar = kGeomG * (kGeomD + kGeomS) + kGeomT * kGeomS;
+  return mortar / (brick + mortar);
+}
+
+double corneocyte_water_fraction(double w) {
+  // [D] volume balance (the reasoning of SurreyDPK stracorn.py, physics.md 2.3): per unit SC mass,
+  // lipid (1-w)*0.125/0.9, keratin (1-w)*0.875/1.37 and water w/1.0 by volume. The lipid is taken
+  // anhydrous, so the corneocytes (volume fraction 1 - phi_lip of the geometry) hold the keratin and
+  // the water: theta_b = (phi_cc - v_keratin) / phi_cc with v_keratin the keratin volume fraction.
+  const double vl = (1 - w) * kDryLipidFraction / kRhoLipid;
+  const double vk = (1 - w) * (1 - kDryLipidFraction) / kRhoKeratin;
+  const double vw = w / kRhoWater;
+  const double keratin = vk / (vl + vk + vw);
+  const double phi_cc = 1.0 - sc_lipid_volume_fraction();
+  return (phi_cc - keratin) / phi_cc;
+}
+
+double fraction_unbound_yk(double log_kow, bool acid) {
+  // Reproduced as written in SurreyDPK (physics.md 2.4): e^(log10 Kow), not Kow.
+  const double x = std::exp(log_kow);
+  if (acid) return 1.0 - (kYkAcidA * x + kYkAcidB) / (kYkAcidA * x + 1.0 + kYkAcidB);
+  return 1.0 - (kYkBaseA * x + kYkBaseB) / (kYkBaseA * x + 1.0 + kYkBaseB);
+}
+
+double fraction_non_ionised(const Ingredient& g) {
+  if (g.ionization == "acid" && g.pka) return 1.0 / (1.0 + std::pow(10.0, kPhysiologicalPh - *g.pka));
+  if (g.ionization == "base" && g.pka) return 1.0 / (1.0 + std::pow(10.0, *g.pka - kPhysiologicalPh));
+  return 1.0;  // neutral
+}
+
+double kasting_free_diffusivity(double mw) { return std::pow(10.0, kDfreeA + kDfreeB * std::log10(mw)); }
+
+double blood_clearance_factor(double mw) {
+  // physics.md 1.5 [V] intracutaneous MW study: AUC(observed/predicted) ~1 up to FD-4 (4 kDa),
+  // 0.5 at 10 kDa, 0.2 at 20 kDa, 0.06 at 40 kDa; linear in log10 MW between; 0 above 40 kDa
+  // (macromolecules drain by lymph).
+  static const double table[][2] = {{4000, 1.0}, {10000, 0.5}, {20000, 0.2}, {40000, 0.06}};
+  if (mw <= table[0][0]) return 1.0;
+  if (mw > table[3][0]) return 0.0;
+  for (int i = 1; i < 4; ++i)
+    if (mw <= table[i][0]) {
+      const double f = (std::log10(mw) - std::log10(table[i - 1][0])) / (std::log10(table[i][0]) - std::log10(table[i - 1][0]));
+      return table[i - 1][1] + f * (table[i][1] - table[i - 1][1]);
+    }
+  return 0.0;
+}
+
+double stokes_einstein(double radius_m) {
+  return kBoltzmann * kBodyTemperature / (6.0 * kPi * kWaterViscosity37 * radius_m);
+}
+
+bool is_macromolecule(const Ingredient& g) {
+  return g.form == "gel" || ((g.kind == "peptide" || g.kind == "polymer") && g.mw > kMacromoleculeMw);
+}
+
+double hydrodynamic_radius(const Ingredient& g) {
+  if (g.hydrodynamic_radius) return *g.hydrodynamic_radius;
+  if (g.kind == "polymer") return kHaRhOverRg * kHaRgPre * std::pow(g.mw, kHaRgExp) * 1e-9;  // HA-like chain
+  if (g.kind == "peptide") return kProteinPre * std::pow(g.mw / kResidueMass, kProteinExp) * 1e-10;
+  return solute_radius_angstrom(g.mw) * 1e-10;
+}
+
+IngredientSummary summarize(const Ingredient& g) {
+  IngredientSummary s;
+  s.r_s = solute_radius_angstrom(g.mw);
+  s.macromolecule = is_macromolecule(g);
+  s.blood_factor = blood_clearance_factor(g.mw);
+  if (s.macromolecule) {
+    s.R_h = hydrodynamic_radius(g);
+    s.D_se = stokes_einstein(s.R_h);
+  }
+  s.D_free = kasting_free_diffusivity(g.mw);
+  s.D_lip = sc_lipid_diffusivity(g.mw);
+  if (!g.log_kow) return s;
+  const double lk = *g.log_kow;
+  s.has_kow = true;
+  s.kow = std::pow(10.0, lk);
+  s.K_lip = sc_lipid_partition(lk);
+  s.K_kw = keratin_partition(lk);
+  const double phi_b = corneocyte_water_fraction(kWaterSaturated);
+  s.K_cc = (1 - phi_b) * s.K_kw + phi_b;  // at full hydration theta_b = phi_b (physics.md 2.3)
+  const double phi_lip = sc_lipid_volume_fraction();
+  s.K_sc = phi_lip * s.K_lip + (1 - phi_lip) * s.K_cc;
+  s.kp_potts_guy = kp_potts_guy(g.mw, lk);
+  s.kp_mitragotri = kp_mitragotri(g.mw, lk);
+  // f_u: the entry's value, else Yamazaki-Kanaoka; a neutral solute takes the base form
+  // (ASSUMPTION: physics.md gives only the acid and base forms).
+  s.f_u = g.fu ? *g.fu : fraction_unbound_yk(lk, g.ionization == "acid");
+  s.f_non = fraction_non_ionised(g);
+  s.B = kB0 + kB1 / s.f_u + kB2 * s.f_non * s.K_lip;
+  s.K_de = kKde * s.B;
+  s.D_de = s.D_free / s.B;
+  return s;
+}
+
+PropertyEstimate estimate_layer(const Ingredient& g, const LayerDef& layer, const PropertyOptions& opt) {
+  PropertyEstimate e;
+  const IngredientSummary s = summarize(g);
+  const std::string& kind = layer.kind;
+  const bool sc = kind == "stratum_corneum";
+  const bool viable = kind == "viable_epidermis" || kind == "papillary_dermis" || kind == "reticular_dermis" || kind == "dermis";
+  const bool fat = kind == "hypodermis";
+  if (!sc && !viable && !fat) {
+    e.reason = "no property model for a layer of kind '" + kind + "'";
+    return e;
+  }
+  // Clearance (physics.md 1.5): the layer's capillary default scaled by the MW factor; lymph drains
+  // everything at the layer default. Degradation: the ingredient's, in living tissue only (the SC has
+  // none; ASSUMPTION).
+  e.props.clearance = layer.clearance * s.blood_factor;
+  e.props.lymph_clearance = layer.lymph_clearance;
+  e.props.degradation = sc ? 0.0 : g.degradation;
+  std::string clr = "; clearance = layer clearance x " + fmt(s.blood_factor, 3) + " (MW factor, physics.md 1.5)";
+
+  if (g.form == "gel") {
+    // A crosslinked network does not diffuse as a chain: immobile (floor diffusivity), aqueous
+    // partition 1, no lymph drainage of the network; removal by degradation only. ASSUMPTION.
+    e.ok = true;
+    e.props.diffusivity = kImmobileDiffusivity;
+    e.props.partition = 1.0;
+    e.props.clearance = 0;
+    e.props.lymph_clearance = 0;
+    e.model = "gel_immobile";
+    e.formula = "crosslinked gel: D = " + fmt(kImmobileDiffusivity) + " m2/s (immobile), K = 1, no blood or lymph clearance, degradation " +
+                fmt(e.props.degradation) + " 1/s (physics.md 4.2)";
+    return e;
+  }
+
+  if (sc) {
+    if (!s.has_kow) {
+      if (!s.macromolecule) {
+        e.reason = "the stratum-corneum model needs log_kow, which ingredient '" + g.name + "' does not give";
+        return e;
+      }
+      // Macromolecule without log Kow: the SC is taken as impermeable (ASSUMPTION; physics.md 3:
+      // 1000-1400 kDa HA does not cross the SC; no QSPR covers peptides or polymers).
+      e.ok = true;
+      e.props.diffusivity = kImmobileDiffusivity;
+      e.props.partition = 1.0;
+      e.model = "sc_impermeable";
+      e.formula = "macromolecule without log Kow: SC taken as impermeable, D = " + fmt(kImmobileDiffusivity) + " m2/s, K = 1";
+      return e;
+    }
+    // Chen-Lian-Han partition (physics.md 2.3), diffusivity from the selected kp QSPR at the
+    // reference thickness: K D / h_ref = kp (physics.md 2.1 / 2.2); h_ref is an ASSUMPTION.
+    const double kp = opt.sc_model == ScModel::Mitragotri ? s.kp_mitragotri : s.kp_potts_guy;
+    e.ok = true;
+    e.props.partition = s.K_sc;
+    e.props.diffusivity = std::max(kImmobileDiffusivity, kp * kScReferenceThickness / s.K_sc);
+    e.model = "sc_brick_mortar+" + to_string(opt.sc_model);
+    std::ostringstream f;
+    f << "K = phi_lip K_lip + (1 - phi_lip) K_cc = " << fmt(sc_lipid_volume_fraction()) << " x " << fmt(s.K_lip) << " + "
+      << fmt(1 - sc_lipid_volume_fraction()) << " x " << fmt(s.K_cc) << " = " << fmt(s.K_sc)
+      << " (K_lip = 0.9 Kow^0.69, K_cc = (1 - phi_b) 1.37*4.2 Kow^0.31 + phi_b, phi_b = "
+      << fmt(corneocyte_water_fraction(kWaterSaturated)) << "; physics.md 2.3); D = kp h_ref / K with "
+      << (opt.sc_model == ScModel::Mitragotri ? "Mitragotri kp = 5.6e-6 Kow^0.7 exp(-0.46 r_s^2) cm/s (physics.md 2.2)"
+                                               : "Potts-Guy log10 kp = -2.7 + 0.71 log Kow - 0.0061 MW cm/h (physics.md 2.1)")
+      << " = " << fmt(kp * 3600 * 100) << " cm/h, r_s = " << fmt(s.r_s) << " A, h_ref = " << fmt(kScReferenceThickness * 1e6)
+      << " um";
+    e.formula = f.str() + clr;
+    return e;
+  }
+
+  if (s.macromolecule) {
+    // Aqueous tissue: Stokes-Einstein in water at 37 C with the chain/protein radius (physics.md 2.5,
+    // 4.1), no obstruction factor (ASSUMPTION; physics.md 1.3: 4 kDa dextran has an apparent D in
+    // skin, 1.6e-10 m2/s, equal to its free-water D); partition 1 in aqueous tissue (ASSUMPTION: no
+    // binding, no exclusion); in fat only the water fraction is accessible (ASSUMPTION).
+    e.ok = true;
+    e.props.diffusivity = s.D_se;
+    const double water = fat ? (layer.water > 0 ? layer.water : kFatWaterFraction) : 1.0;
+    e.props.partition = water;
+    e.model = "macromolecule_stokes_einstein";
+    std::ostringstream f;
+    f << "D = kT/(6 pi eta R_h), T = 310 K, eta = 0.69 mPa s, R_h = " << fmt(s.R_h * 1e9) << " nm ("
+      << (g.hydrodynamic_radius ? "given" : g.kind == "polymer" ? "HA chain: 0.65 x 0.025 M^0.6 nm, physics.md 4.1"
+                                                                : "protein: 4.75 (MW/110)^0.29 A, physics.md 2.5")
+      << ") = " << fmt(s.D_se) << " m2/s; K = " << (fat ? "water fraction " + fmt(water) + " of fat" : std::string("1 (aqueous tissue)"));
+    e.formula = f.str() + clr;
+    return e;
+  }
+
+  if (!s.has_kow) {
+    e.reason = "the viable-tissue model needs log_kow, which ingredient '" + g.name + "' does not give";
+    return e;
+  }
+  if (viable) {
+    // Kasting/Kretsos with albumin binding (physics.md 2.4).
+    e.ok = true;
+    e.props.partition = s.K_de;
+    e.props.diffusivity = s.D_de;
+    e.model = "kasting_albumin_binding";
+    std::ostringstream f;
+    f << "B = 0.65 + 0.325/f_u + 0.025 f_non K_lip = " << fmt(s.B) << " (f_u = " << fmt(s.f_u, 3)
+      << (g.fu ? " given" : g.ionization == "acid" ? " Yamazaki-Kanaoka acid" : " Yamazaki-Kanaoka base form") << ", f_non = "
+      << fmt(s.f_non, 3) << ", K_lip = " << fmt(s.K_lip) << "); K = 0.6 B = " << fmt(s.K_de) << "; D = D_free/B, D_free = 10^(-8.15 - 0.655 log10 MW) = "
+      << fmt(s.D_free) << " m2/s (physics.md 2.4)";
+    e.formula = f.str() + clr;
+    return e;
+  }
+  // Hypodermis (ASSUMPTION, not in physics.md): fat as a mixture of water (the aqueous dermal
+  // partition K_de, binding included) and lipid (the SC-lipid relation 0.9 Kow^0.69 used for
+  // triglyceride), volume-weighted; the diffusivity is the dermal D_de.
+  const double water = layer.water > 0 ? layer.water : kFatWaterFraction;
+  const double lipid = std::min(kFatLipidFraction, 1.0 - water);
+  e.ok = true;
+  e.props.partition = water * s.K_de + lipid * s.K_lip;
+  e.props.diffusivity = s.D_de;
+  e.model = "hypodermis_fat_water";
+  std::ostringstream f;
+  f << "K = phi_w K_de + phi_lip K_lip = " << fmt(water) << " x " << fmt(s.K_de) << " + " << fmt(lipid) << " x " << fmt(s.K_lip) << " = "
+    << fmt(e.props.partition) << " (fractions: assumption); D = D_de = " << fmt(s.D_de) << " m2/s (physics.md 2.4)";
+  e.formula = f.str() + clr;
+  return e;
+}
+
+std::vector<std::string> validity_warnings(const Ingredient& g, const PropertyOptions& opt) {
+  std::vector<std::string> w;
+  const std::string who = "ingredient '" + g.name + "': ";
+  const std::string qspr = opt.sc_model == ScModel::Mitragotri ? "Mitragotri" : "Potts-Guy";
+  if (g.mw > kDomainMw)
+    w.push_back(who + "MW " + fmt(g.mw, 6) + " g/mol is outside the validity domain of the skin-permeability QSPRs (Potts-Guy, "
+                "Mitragotri: trained on MW <~ 500-750 and log Kow about -3..+6, physics.md 2.1); the estimates are extrapolations");
+  if (g.log_kow && (*g.log_kow < kDomainLogKowLo || *g.log_kow > kDomainLogKowHi))
+    w.push_back(who + "log Kow " + fmt(*g.log_kow) + " is outside the validity domain of the " + qspr +
+                " QSPR (log Kow about -3..+6, MW <~ 500-750, physics.md 2.1); the stratum-corneum and binding estimates are extrapolations");
+  if (!g.log_kow) {
+    if (is_macromolecule(g))
+      w.push_back(who + "no log Kow: outside the QSPR domain (physics.md 2.1); the stratum corneum is taken as impermeable and "
+                  "the tissue partition as 1 (assumptions, docs/properties.md)");
+    else
+      w.push_back(who + "no log Kow: the QSPRs cannot be used; give properties for every layer");
+  }
+  if (is_macromolecule(g) && g.form != "gel" && !g.hydrodynamic_radius && g.kind == "peptide" && g.mw < 5000)
+    w.push_back(who + "hydrodynamic radius from the globular-protein relation R_h = 4.75 N^0.29 A (physics.md 2.5), extrapolated to a short peptide");
+  return w;
+}
+
+double stack_kp(const std::vector<StackLayer>& layers) {
+  double R = 0;
+  for (const auto& l : layers) R += l.h / (l.K * l.D);
+  return 1.0 / R;
+}
+
+double stack_lag_time(const std::vector<StackLayer>& layers) {
+  // t_lag = (1/R) int K r (R - r) dx, r(x) = int_0^x dx'/(K D) (physics.md 7.3). In a layer of
+  // constant K, D: dx = K D dr, so its share is K^2 D [R r^2/2 - r^3/3] between the r at its faces.
+  double R = 0;
+  for (const auto& l : layers) R += l.h / (l.K * l.D);
+  double sum = 0, r0 = 0;
+  for (const auto& l : layers) {
+    const double r1 = r0 + l.h / (l.K * l.D);
+    auto F = [&](double r) { return R * r * r / 2 - r * r * r / 3; };
+    sum += l.K * l.K * l.D * (F(r1) - F(r0));
+    r0 = r1;
+  }
+  return sum / R;
+}
+
+}  // namespace dermasim

@@ -1,0 +1,90 @@
+// Property models: per-layer transport properties of an ingredient (diffusivity, partition,
+// clearance to blood and lymph, degradation) from its molar mass, lipophilicity, ionisation and
+// size. Every formula and number is from the shared reference physics.md (section numbers next to
+// them in properties.cpp); choices not in physics.md are marked "assumption" there and in
+// docs/properties.md.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "layer_props.hpp"
+#include "ingredients.hpp"
+#include "skin_presets.hpp"
+
+namespace dermasim {
+
+// Which permeability QSPR sets the stratum-corneum diffusivity (physics.md 2.1, 2.2).
+enum class ScModel { Mitragotri, PottsGuy };
+std::string to_string(ScModel m);
+
+struct PropertyOptions {
+  ScModel sc_model = ScModel::Mitragotri;
+};
+
+// What a model gives for one layer.
+struct PropertyEstimate {
+  bool ok = false;          // false: no model for this layer (reason says why)
+  std::string reason;
+  LayerProps props;
+  std::string model;        // e.g. "sc_brick_mortar+mitragotri"
+  std::string formula;      // the formulas with this ingredient's numbers
+};
+
+// Intermediate quantities (for `dermasim describe`, tests and the docs).
+struct IngredientSummary {
+  double r_s = 0;           // solute radius, Angstrom (Kasting convention)
+  bool has_kow = false;
+  double kow = 0;           // 10^log_kow
+  double K_lip = 0;         // SC lipid/water partition
+  double D_lip = 0;         // SC lipid diffusivity, m2/s (Mitragotri scaled particle / Surrey)
+  double K_kw = 0;          // keratin/water
+  double K_cc = 0;          // corneocyte/water at full hydration
+  double K_sc = 0;          // homogenised SC/water
+  double kp_potts_guy = 0;  // m/s
+  double kp_mitragotri = 0; // m/s
+  double f_u = 0, f_non = 0, B = 0;  // albumin binding (physics.md 2.4)
+  double D_free = 0;        // m2/s, Kasting free diffusivity in viable tissue
+  double K_de = 0, D_de = 0;
+  bool macromolecule = false;
+  double R_h = 0;           // m, hydrodynamic radius (macromolecules)
+  double D_se = 0;          // m2/s, Stokes-Einstein in water at 37 C (macromolecules)
+  double blood_factor = 1;  // capillary clearance factor from MW (physics.md 1.5)
+};
+
+// ---- the individual correlations (SI unless stated) ---------------------------------------------
+double solute_radius_angstrom(double mw);                 // physics.md 2.2
+double kp_potts_guy(double mw, double log_kow);           // m/s, physics.md 2.1
+double kp_mitragotri(double mw, double log_kow);          // m/s, physics.md 2.2
+double sc_lipid_partition(double log_kow);                // physics.md 2.3
+double sc_lipid_diffusivity(double mw);                   // m2/s, physics.md 1.3, 2.3
+double keratin_partition(double log_kow);                 // physics.md 2.3
+double corneocyte_water_fraction(double water_mass_fraction);  // theta_b, physics.md 2.3 [D]
+double sc_lipid_volume_fraction();                        // from the Surrey geometry, physics.md 2.3
+double fraction_unbound_yk(double log_kow, bool acid);    // physics.md 2.4
+double fraction_non_ionised(const Ingredient& g);         // physics.md 2.4
+double kasting_free_diffusivity(double mw);               // m2/s, physics.md 1.3, 2.4
+double blood_clearance_factor(double mw);                 // physics.md 1.5
+double stokes_einstein(double radius_m);                  // m2/s at 37 C, physics.md 2.5
+double hydrodynamic_radius(const Ingredient& g);          // m, physics.md 2.5, 4.1
+bool is_macromolecule(const Ingredient& g);
+
+// Numbers of the models (documented in properties.cpp and docs/properties.md).
+inline constexpr double kScReferenceThickness = 15e-6;   // m, assumption (physics.md 1.1)
+inline constexpr double kMacromoleculeMw = 500;           // g/mol, physics.md 2.1 domain edge
+inline constexpr double kImmobileDiffusivity = 1e-20;     // m2/s, "impermeable"/immobile floor
+
+IngredientSummary summarize(const Ingredient& g);
+PropertyEstimate estimate_layer(const Ingredient& g, const LayerDef& layer, const PropertyOptions& opt);
+// Warnings that hold for the ingredient as a whole: outside the QSPR validity domain, missing
+// data that forced an assumption. Empty for ingredients inside every domain (e.g. caffeine).
+std::vector<std::string> validity_warnings(const Ingredient& g, const PropertyOptions& opt);
+
+// Series-resistance permeability of a layer stack, 1/sum(h_i/(K_i D_i)) (m/s), and the lag time
+// (s) of physics.md 7.3 (general form t_lag = (1/R) int K r (R - r) dx).
+struct StackLayer {
+  double h = 0, D = 0, K = 0;
+};
+double stack_kp(const std::vector<StackLayer>& layers);
+double stack_lag_time(const std::vector<StackLayer>& layers);
+
+}  // namespace dermasim

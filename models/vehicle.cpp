@@ -1,0 +1,34 @@
+#include "vehicle.hpp"
+
+#include <cmath>
+
+namespace dermasim {
+
+const std::vector<Solvent>& solvents() {
+  // Antoine constants (mmHg, degC) are standard handbook values [M] (not in physics.md):
+  // water 1-100 degC, ethanol -57-80 degC.
+  static const std::vector<Solvent> s = {
+      {"water", 0.018015, 997.0, 8.07131, 1730.63, 233.426, "Antoine constants for water 1-100 degC [M, handbook]"},
+      {"ethanol", 0.04607, 789.0, 8.20417, 1642.89, 230.300, "Antoine constants for ethanol [M, handbook]"},
+  };
+  return s;
+}
+
+const Solvent* find_solvent(const std::string& name) {
+  for (const auto& s : solvents())
+    if (s.name == name) return &s;
+  return nullptr;
+}
+
+double vapour_pressure(const Solvent& s, double t_celsius) {
+  const double mmHg = std::pow(10.0, s.antoine_a - s.antoine_b / (s.antoine_c + t_celsius));
+  return mmHg * 133.322387415;
+}
+
+double evaporation_rate(const Solvent& s, double t_celsius, double saturation_in_air, double mass_transfer) {
+  const double R = 8.314462618, T = t_celsius + 273.15;
+  const double vapour_density = s.molar_mass * vapour_pressure(s, t_celsius) * (1.0 - saturation_in_air) / (R * T);  // kg/m3
+  return mass_transfer * vapour_density / s.density;
+}
+
+}  // namespace dermasim

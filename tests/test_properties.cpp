@@ -1,0 +1,365 @@
+// Ingredient library and property models (models/ingredients, models/properties, models/describe):
+// the QSPRs against the worked numbers of physics.md 2.4 and the PG kp column of physics.md 3, the
+// validity-domain warnings, the case keys, the describe JSON, and the steady-state permeability of
+// a full 1d simulation against the series-resistance kp.
+#include <catch2/catch.hpp>
+#include <cctype>
+#include <map>
+#include <memory>
+#include <sstream>
+#include <variant>
+
+#include "helpers.hpp"
+#include "models/describe.hpp"
+
+using namespace dermasim;
+using namespace dermasim::test;
+
+namespace {
+
+constexpr double kCmH = 1.0 / (100.0 * 3600.0);  // 1 cm/h in m/s
+
+const Ingredient& lib(const std::string& n) {
+  const Ingredient* g = find_library_ingredient(n);
+  REQUIRE(g != nullptr);
+  return *g;
+}
+
+// A tiny JSON reader, enough for the describe output: objects, arrays, strings, numbers, literals.
+struct Json {
+  enum Type { Null, Bool, Number, String, Array, Object } type = Null;
+  bool b = false;
+  double num = 0;
+  std::string str;
+  std::vector<Json> arr;
+  std::map<std::string, Json> obj;
+  const Json& operator[](const std::string& k) const {
+    auto it = obj.find(k);
+    if (it == obj.end()) throw std::runtime_error("no key " + k);
+    return it->second;
+  }
+  const Json& operator[](size_t i) const { return arr.at(i); }
+};
+
+struct JsonParser {
+  const std::string& s;
+  size_t i = 0;
+  void ws() {
+    while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
+  }
+  void expect(char c) {
+    ws();
+    if (i >= s.size() || s[i] != c) throw std::runtime_error(std::string("expected ") + c + " at " + std::to_string(i));
+    ++i;
+  }
+  std::string string() {
+    expect('"');
+    std::string o;
+    while (i < s.size() && s[i] != '"') {
+      if (s[i] == '\\') {
+        ++i;
+        const char c = s[i];
+        if (c == 'n') o += '\n';
+        else if (c == 'u') { o += '?'; i += 4; }
+        else o += c;
+        ++i;
+      } else {
+        o += s[i++];
+      }
+    }
+    ++i;
+    return o;
+  }
+  Json value() {
+    ws();
+    Json j;
+    const char c = s.at(i);
+    if (c == '{') {
+      j.type = Json::Object;
+      ++i;
+      ws();
+      if (s[i] == '}') { ++i; return j; }
+      for (;;) {
+        std::string k = string();
+        expect(':');
+        j.obj[k] = value();
+        ws();
+        if (s[i] == ',') { ++i; continue; }
+        expect('}');
+        return j;
+      }
+    }
+    if (c == '[') {
+      j.type = Json::Array;
+      ++i;
+      ws();
+      if (s[i] == ']') { ++i; return j; }
+      for (;;) {
+        j.arr.push_back(value());
+        ws();
+        if (s[i] == ',') { ++i; continue; }
+        expect(']');
+        return j;
+      }
+    }
+    if (c == '"') { j.type = Json::String; j.str = string(); return j; }
+    if (s.compare(i, 4, "true") == 0) { j.type = Json::Bool; j.b = true; i += 4; return j; }
+    if (s.compare(i, 5, "false") == 0) { j.type = Json::Bool; i += 5; return j; }
+    if (s.compare(i, 4, "null") == 0) { i += 4; return j; }
+    size_t used = 0;
+    j.type = Json::Number;
+    j.num = std::stod(s.substr(i), &used);
+    i += used;
+    return j;
+  }
+};
+
+Json parse_json(const std::string& text) {
+  JsonParser p{text};
+  Json j = p.value();
+  p.ws();
+  if (p.i != text.size()) throw std::runtime_error("trailing text in JSON");
+  return j;
+}
+
+}  // namespace
+
+TEST_CASE("caffeine: every QSPR against the worked numbers of physics.md 2.4", "[properties]") {
+  const Ingredient& caf = lib("caffeine");
+  const IngredientSummary s = summarize(caf);
+  CHECK(s.r_s == Approx(3.48).margin(0.005));
+  CHECK(s.K_lip == Approx(0.805).epsilon(1e-3));
+  CHECK(s.D_lip == Approx(7.63e-12).epsilon(2e-3));
+  CHECK(s.B == Approx(1.186).epsilon(5e-4));
+  CHECK(s.K_de == Approx(0.711).epsilon(1e-3));
+  CHECK(s.D_de == Approx(1.89e-10).epsilon(3e-3));
+  CHECK(s.kp_potts_guy / kCmH == Approx(1.16e-4).epsilon(5e-3));
+  CHECK(s.kp_potts_guy == Approx(3.23e-10).epsilon(5e-3));
+  CHECK(s.kp_mitragotri / kCmH == Approx(6.9e-5).epsilon(7e-3));
+  CHECK(kasting_free_diffusivity(194.19) == Approx(2.24e-10).epsilon(3e-3));  // physics.md 1.3
+  // The layer models use them: viable epidermis and dermis are Kasting's K and D.
+  const auto* forearm = find_skin_preset("forearm_invitro");
+  REQUIRE(forearm);
+  auto ve = estimate_layer(caf, forearm->layers[1], {});
+  REQUIRE(ve.ok);
+  CHECK(ve.model == "kasting_albumin_binding");
+  CHECK(ve.props.partition == Approx(s.K_de));
+  CHECK(ve.props.diffusivity == Approx(s.D_de));
+  // Stratum corneum: K D / h_ref equals the selected QSPR's kp, and K is the brick-and-mortar mix.
+  for (ScModel m : {ScModel::Mitragotri, ScModel::PottsGuy}) {
+    auto sc = estimate_layer(caf, forearm->layers[0], {m});
+    REQUIRE(sc.ok);
+    const double kp = m == ScModel::Mitragotri ? s.kp_mitragotri : s.kp_potts_guy;
+    CHECK(sc.props.partition * sc.props.diffusivity / kScReferenceThickness == Approx(kp).epsilon(1e-12));
+    CHECK(sc.props.partition == Approx(s.K_sc));
+  }
+  // Brick-and-mortar pieces (physics.md 2.3): lipid fraction from the geometry, keratin partition.
+  CHECK(sc_lipid_volume_fraction() == Approx(3.065625 / 35.065625).epsilon(1e-12));
+  CHECK(keratin_partition(-0.07) == Approx(1.37 * 4.2 * std::pow(0.851, 0.31)).epsilon(1e-3));
+  CHECK(s.K_cc == Approx((1 - corneocyte_water_fraction(0.55)) * s.K_kw + corneocyte_water_fraction(0.55)).epsilon(1e-12));
+  CHECK(corneocyte_water_fraction(0.55) == Approx(0.650).margin(0.002));
+}
+
+TEST_CASE("Potts-Guy kp of the library against the PG kp column of physics.md 3", "[properties]") {
+  // The column gives 2-3 significant figures; tolerance: half a unit in the last figure.
+  struct Row {
+    const char* name;
+    double kp_cm_h, eps;
+  };
+  for (const Row& r : {Row{"caffeine", 1.16e-4, 5e-3}, Row{"ascorbic_acid", 8.2e-6, 7e-3}, Row{"niacinamide", 1.96e-4, 3e-3},
+                       Row{"retinol", 0.385, 2e-3}, Row{"glycolic_acid", 1.12e-4, 5e-3}, Row{"sodium_deoxycholate", 2.5e-3, 2e-2},
+                       Row{"glycerol", 3.1e-5, 2e-2}}) {
+    const Ingredient& g = lib(r.name);
+    REQUIRE(g.log_kow);
+    INFO(r.name);
+    CHECK(kp_potts_guy(g.mw, *g.log_kow) / kCmH == Approx(r.kp_cm_h).epsilon(r.eps));
+  }
+  // alpha-tocopherol: "2e3" (one figure)
+  const Ingredient& toc = lib("alpha_tocopherol");
+  const double kp = kp_potts_guy(toc.mw, *toc.log_kow) / kCmH;
+  CHECK(kp > 1.5e3);
+  CHECK(kp < 2.5e3);
+}
+
+TEST_CASE("validity domains: tocopherol, the peptides and HA warn; caffeine does not", "[properties]") {
+  for (const char* n : {"caffeine", "ascorbic_acid", "niacinamide", "retinol", "glycolic_acid", "glycerol", "sodium_deoxycholate"}) {
+    INFO(n);
+    CHECK(validity_warnings(lib(n), {}).empty());
+  }
+  for (const char* n : {"alpha_tocopherol", "palmitoyl_pentapeptide_4", "acetyl_hexapeptide_8", "ha_low_mw", "ha_high_mw", "ha_crosslinked"}) {
+    INFO(n);
+    auto w = validity_warnings(lib(n), {});
+    REQUIRE_FALSE(w.empty());
+    CHECK(w[0].find("validity domain") != std::string::npos);
+    CHECK(w[0].find("physics.md 2.1") != std::string::npos);
+  }
+  CHECK(validity_warnings(lib("alpha_tocopherol"), {})[0].find("log Kow 12") != std::string::npos);
+}
+
+TEST_CASE("macromolecules, clearance factor and HA grades", "[properties]") {
+  CHECK(blood_clearance_factor(194) == 1.0);
+  CHECK(blood_clearance_factor(4000) == 1.0);
+  CHECK(blood_clearance_factor(10000) == Approx(0.5));
+  CHECK(blood_clearance_factor(20000) == Approx(0.2));
+  CHECK(blood_clearance_factor(40000) == Approx(0.06));
+  CHECK(blood_clearance_factor(std::sqrt(10000.0 * 20000.0)) == Approx(0.35));  // midway in log MW
+  CHECK(blood_clearance_factor(50000) == 0.0);
+  // HA: R_g = 0.025 M^0.6 nm, R_h = 0.65 R_g (physics.md 4.1); about 5e-12 m2/s at 1 MDa there.
+  const Ingredient& hmw = lib("ha_high_mw");
+  CHECK(hydrodynamic_radius(hmw) == Approx(0.65 * 0.025 * std::pow(1.5e6, 0.6) * 1e-9).epsilon(1e-12));
+  const auto* face = find_skin_preset("face_cheek");
+  REQUIRE(face);
+  auto pd = estimate_layer(hmw, face->layers[2], {});
+  REQUIRE(pd.ok);
+  CHECK(pd.model == "macromolecule_stokes_einstein");
+  CHECK(pd.props.diffusivity > 2e-12);
+  CHECK(pd.props.diffusivity < 8e-12);
+  CHECK(pd.props.partition == 1.0);
+  CHECK(pd.props.clearance == 0.0);                       // no capillary uptake above 40 kDa
+  CHECK(pd.props.lymph_clearance == face->layers[2].lymph_clearance);
+  CHECK(pd.props.degradation == Approx(1e-5));            // physics.md 4.2
+  auto sc = estimate_layer(hmw, face->layers[0], {});
+  REQUIRE(sc.ok);
+  CHECK(sc.props.diffusivity <= 1e-20);                   // SC essentially impermeable
+  auto gel = estimate_layer(lib("ha_crosslinked"), face->layers[2], {});
+  CHECK(gel.model == "gel_immobile");
+  CHECK(gel.props.degradation < 1e-7);
+  // peptide: protein radius 4.75 N^0.29 A
+  CHECK(hydrodynamic_radius(lib("palmitoyl_pentapeptide_4")) == Approx(4.75 * std::pow(802.07 / 110, 0.29) * 1e-10).epsilon(1e-12));
+  // the small-molecule capillary clearance is the layer's default (factor 1 below 4 kDa)
+  auto caf_pd = estimate_layer(lib("caffeine"), face->layers[2], {});
+  CHECK(caf_pd.props.clearance == face->layers[2].clearance);
+}
+
+TEST_CASE("series lag time against physics.md 7.3", "[properties]") {
+  CHECK(stack_lag_time({{15e-6, 1e-13, 1.0}, {100e-6, 3e-10, 0.7}}) == Approx(394.0).margin(0.1));
+  CHECK(stack_lag_time({{1, 1, 1}, {1, 0.2, 3}}) == Approx(1.8333).margin(1e-4));
+  CHECK(stack_lag_time({{20e-6, 1e-13, 2.0}}) == Approx(20e-6 * 20e-6 / 6e-13).epsilon(1e-12));
+  CHECK(stack_kp({{1, 1, 1}, {1, 0.2, 3}}) == Approx(1.0 / (1.0 + 1.0 / 0.6)));
+}
+
+TEST_CASE("case keys: ingredient, properties overrides, user ingredients, the SC model option", "[properties][input]") {
+  const std::string head = "time: {end: 1 h}\nskin: {preset: forearm_invitro}\n";
+  SECTION("ingredient fills every layer; properties override per layer") {
+    Case c = parse(head + "species:\n  - name: caf\n    ingredient: caffeine\n"
+                          "    properties:\n      dermis: {diffusivity: 1e-10 m2/s}\n");
+    REQUIRE(c.species.size() == 1);
+    const auto& s = c.species[0];
+    const auto sum = summarize(lib("caffeine"));
+    CHECK(s.props[1].diffusivity == Approx(sum.D_de));
+    CHECK(s.props[2].diffusivity == 1e-10);
+    CHECK(s.props[2].partition == Approx(sum.K_de));
+    CHECK(s.origin[0].find("sc_brick_mortar+mitragotri") != std::string::npos);
+    CHECK(s.origin[2].find("given in the case: diffusivity") != std::string::npos);
+    CHECK(c.warnings.empty());
+    // the resolved case reads back to the same text
+    const std::string once = dump_case(c);
+    CHECK(dump_case(read_case(load_yaml_text(once, "resolved.yaml", {}))) == once);
+  }
+  SECTION("Potts-Guy option") {
+    Case c = parse(head + "properties_model: {stratum_corneum: potts_guy}\nspecies:\n  - {name: caf, ingredient: caffeine}\n");
+    const auto& p = c.species[0].props[0];
+    CHECK(p.partition * p.diffusivity / kScReferenceThickness == Approx(summarize(lib("caffeine")).kp_potts_guy));
+  }
+  SECTION("inline user ingredient, with warnings collected") {
+    Case c = parse(head + "ingredients:\n  - {name: mydrug, mw: 1200 g/mol, log_kow: 1.5, sources: {mw: '[M] catalogue'}}\n"
+                          "species:\n  - {name: d, ingredient: mydrug}\n");
+    CHECK(c.species[0].props[0].diffusivity > 0);
+    REQUIRE_FALSE(c.warnings.empty());
+    CHECK(c.warnings[0].find("validity domain") != std::string::npos);
+    std::vector<std::string> w;
+    build_problem(c, &w);
+    CHECK(w.size() == c.warnings.size());
+  }
+  SECTION("errors name file, line and key path") {
+    auto msg = [&](const std::string& yaml) {
+      try {
+        parse(yaml);
+      } catch (const InputError& e) {
+        return std::string(e.what());
+      }
+      return std::string("no error");
+    };
+    CHECK_THAT(msg(head + "species:\n  - {name: d, ingredient: cafeine}\n"), Catch::Contains("test.yaml:4: species[0].ingredient: unknown ingredient 'cafeine'"));
+    CHECK_THAT(msg(head + "ingredients:\n  - {name: x, mw: 100 g/mol, logkow: 1}\nspecies:\n  - {name: d, ingredient: x}\n"),
+               Catch::Contains("ingredients[0].logkow: unknown key 'logkow'"));
+    CHECK_THAT(msg(head + "ingredients:\n  - {name: x, mw: 100 mg}\nspecies:\n  - {name: d, ingredient: x}\n"),
+               Catch::Contains("ingredients[0].mw:"));
+    CHECK_THAT(msg(head + "ingredients:\n  - {name: caffeine, mw: 100 g/mol}\nspecies:\n  - {name: d, ingredient: caffeine}\n"),
+               Catch::Contains("already in the ingredient library"));
+    CHECK_THAT(msg(head + "species:\n  - {name: d}\n"), Catch::Contains("species[0].properties: required key 'properties' is missing"));
+    // a layer the models do not cover keeps the missing-property error, with the reason
+    CHECK_THAT(msg("time: {end: 1 h}\nskin:\n  layers:\n    - {name: m, thickness: 20 um, cells: 4, kind: membrane}\n"
+                   "species:\n  - {name: d, ingredient: caffeine}\n"),
+               Catch::Contains("no diffusivity for layer 'm'; ingredient 'caffeine' gives none here: no property model"));
+  }
+}
+
+TEST_CASE("the library: every value has its source, and the JSON outputs parse", "[properties]") {
+  REQUIRE(ingredient_library().size() == 13);
+  for (const auto& g : ingredient_library()) {
+    INFO(g.name);
+    CHECK(g.sources.count("mw") == 1);
+    if (g.log_kow) CHECK(g.sources.count("log_kow") == 1);
+    if (g.pka) CHECK(g.sources.count("pka") == 1);
+    if (g.fu) CHECK(g.sources.count("fu") == 1);
+    if (g.degradation > 0) CHECK(g.sources.count("degradation") == 1);
+  }
+  Json list = parse_json(ingredients_json(ingredient_library()));
+  CHECK(list["format"].str == "dermasim-ingredients-1");
+  CHECK(list["ingredients"].arr.size() == 13);
+  CHECK(list["ingredients"][0]["name"].str == "caffeine");
+  CHECK(list["ingredients"][0]["mw_g_mol"].num == Approx(194.19));
+  CHECK(list["ingredients"][8]["log_kow"].type == Json::Null);
+
+  const auto* forearm = find_skin_preset("forearm_invitro");
+  Description d = describe_ingredient(lib("caffeine"), *forearm, {});
+  Json j = parse_json(describe_json(d));
+  CHECK(j["format"].str == "dermasim-describe-1");
+  CHECK(j["ingredient"]["name"].str == "caffeine");
+  CHECK(j["skin"].str == "forearm_invitro");
+  CHECK(j["stratum_corneum_model"].str == "mitragotri");
+  REQUIRE(j["layers"].arr.size() == 3);
+  CHECK(j["layers"][0]["model"].str == "sc_brick_mortar+mitragotri");
+  CHECK(j["layers"][1]["model"].str == "kasting_albumin_binding");
+  CHECK(j["layers"][1]["partition"].num == Approx(0.711).epsilon(1e-3));
+  CHECK(j["layers"][2]["diffusivity_m2_s"].num == Approx(1.89e-10).epsilon(3e-3));
+  CHECK_FALSE(j["layers"][0]["formula"].str.empty());
+  double R = 0;
+  for (const auto& l : j["layers"].arr) R += l["thickness_m"].num / (l["partition"].num * l["diffusivity_m2_s"].num);
+  CHECK(j["stack"]["complete"].b);
+  CHECK(j["stack"]["kp_m_s"].num == Approx(1 / R).epsilon(1e-9));
+  CHECK(j["stack"]["kp_cm_h"].num == Approx(1 / R / kCmH).epsilon(1e-9));
+  CHECK(j["stack"]["lag_time_s"].num > 0);
+  CHECK(j["summary"]["kp_potts_guy_cm_h"].num == Approx(1.16e-4).epsilon(5e-3));
+  CHECK(j["warnings"].arr.empty());
+  Json t = parse_json(describe_json(describe_ingredient(lib("alpha_tocopherol"), *forearm, {})));
+  CHECK_FALSE(t["warnings"].arr.empty());
+  Json h = parse_json(describe_json(describe_ingredient(lib("ha_high_mw"), *find_skin_preset("face_cheek"), {})));
+  CHECK(h["summary"]["macromolecule"].b);
+  CHECK(h["layers"][0]["model"].str == "sc_impermeable");
+  CHECK(h["summary"]["K_lip"].type == Json::Null);
+}
+
+TEST_CASE("steady-state kp of a 1d simulation equals the series-resistance kp to 1e-6", "[properties][verification]") {
+  // Caffeine from the library on forearm_invitro: infinite dose, receptor sink; run to steady state
+  // (about 40 times the slowest SC time constant h^2/(pi^2 D)).
+  const double C = 1.0;  // kg/m3
+  const std::string yaml =
+      "time: {end: 400 h, rtol: 1e-6}\nskin: {preset: forearm_invitro}\n"
+      "species:\n  - {name: caf, ingredient: caffeine}\n"
+      "delivery:\n  - {type: topical, species: caf, concentration: 1 kg/m3, infinite: true}\n";
+  Case c = parse(yaml);
+  REQUIRE(c.bottom_sink);
+  std::vector<StackLayer> stack;
+  for (size_t l = 0; l < c.layers.size(); ++l)
+    stack.push_back({c.layers[l].thickness, c.species[0].props[l].diffusivity, c.species[0].props[l].partition});
+  const double kp_series = stack_kp(stack);
+  std::vector<std::string> w;
+  auto sim = std::make_unique<Simulation>(build_problem(c, &w));
+  sim->run();
+  const double kp_sim = sim->rates(0).at("receptor") / C;
+  INFO("kp simulation " << kp_sim << " m/s, series " << kp_series << " m/s (" << kp_series / kCmH << " cm/h), relative difference "
+                        << (kp_sim - kp_series) / kp_series);
+  CHECK(std::fabs(kp_sim - kp_series) <= 1e-6 * kp_series);
+}
