@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# `dermasim describe --json` and `dermasim ingredients --json` are a documented, stable interface
+# (docs/properties.md): parse the real binary's output and check the keys scripts rely on.
+#   bash tests/cli/test_describe.sh <path-to-dermasim>
+set -euo pipefail
+DERMASIM=${1:?usage: test_describe.sh <path-to-dermasim>}
+PY=/usr/bin/python3
+"$DERMASIM" describe caffeine --skin forearm_invitro --json > /tmp/dermasim-describe-$$.json
+"$DERMASIM" ingredients --json > /tmp/dermasim-ingredients-$$.json
+trap 'rm -f /tmp/dermasim-describe-$$.json /tmp/dermasim-ingredients-$$.json' EXIT
+"$PY" - /tmp/dermasim-describe-$$.json /tmp/dermasim-ingredients-$$.json <<'PYEOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+lib = json.load(open(sys.argv[2]))
+checks = []
+def check(name, ok):
+    checks.append(ok)
+    print(("ok    " if ok else "FAIL  ") + name)
+check("format tag", d["format"] == "dermasim-describe-1")
+check("ingredient name", d["ingredient"]["name"] == "caffeine")
+check("skin", d["skin"] == "forearm_invitro")
+names = [l["name"] for l in d["layers"]]
+check("layers of forearm_invitro", names == ["stratum_corneum", "viable_epidermis", "dermis"])
+for l in d["layers"]:
+    check("layer %s has D, K, clearance and a model" % l["name"],
+          l["diffusivity_m2_s"] > 0 and l["partition"] > 0 and l["clearance_1_s"] >= 0 and bool(l.get("model")))
+s = d["summary"]
+check("Potts-Guy kp 1.16e-4 cm/h (physics.md 2.4)", abs(s["kp_potts_guy_cm_h"] - 1.16e-4) / 1.16e-4 < 0.01)
+check("dermal K 0.711 (physics.md 2.4)", abs(s["K_de"] - 0.711) < 0.002)
+st = d["stack"]
+# kp of the stack = 1 / sum h/(K D) over the layers listed
+R = sum(l["thickness_m"] / (l["partition"] * l["diffusivity_m2_s"]) for l in d["layers"])
+check("stack kp is the series sum of the layers", abs(st["kp_m_s"] * R - 1) < 1e-6)
+check("no warnings for caffeine", d["warnings"] == [])
+entries = lib["ingredients"] if isinstance(lib, dict) else lib
+check("library lists at least 13 ingredients", len(entries) >= 13)
+n_ok = sum(checks); n_bad = len(checks) - n_ok
+print("%d passed, %d failed" % (n_ok, n_bad))
+sys.exit(1 if n_bad else 0)
+PYEOF
