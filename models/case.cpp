@@ -191,7 +191,11 @@ void read_skin(MapReader& root, Case& c) {
       c.layers.push_back(d);
     }
   }
-  if (c.layers.empty()) sl.fail("give a preset (" + std::string("face_cheek, forearm_invitro") + ") or a list of layers");
+  if (c.layers.empty()) {
+    std::vector<std::string> names;
+    for (const auto& x : skin_presets()) names.push_back(x.name);
+    sl.fail("give a preset (" + join(names) + ") or a list of layers");
+  }
   if (auto b = s.maybe("bottom")) c.bottom_sink = one_of(*b, {"sink", "no_flux"}) == "sink";
   s.finish();
 }

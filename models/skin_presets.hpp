@@ -1,5 +1,8 @@
-// Skin presets: layer stacks with thicknesses, cell counts and default clearance, each value with
-// its source in ../shared/reference/physics.md (section numbers) next to it.
+// Skin presets: layer stacks with thicknesses, cell counts, water content and default clearance, each
+// value with its source in ../shared/reference/physics.md (section numbers, the original source as
+// listed there and its tag: [V] read in the source, [D] derived, [M] recalled / not verified,
+// [C] clinical or marketing statement) next to it. Where physics.md has no value the source text says
+// so and names the assumption used.
 #pragma once
 #include <string>
 #include <vector>
@@ -31,7 +34,11 @@ struct SkinPreset {
   std::string description;
   std::vector<LayerDef> layers;
   bool bottom_sink = false;
-  std::string bottom_note;
+  std::string bottom_note;      // what the bottom condition stands for, and whether it is an assumption
+  // Transepidermal water loss of the site (kg/m2/s; 0 = not given), physics.md 5. Not used by the
+  // transport solver; kept for a later evaporation / occlusion model.
+  double tewl = 0;              // kg/m2/s
+  std::string tewl_source;
 };
 
 const std::vector<SkinPreset>& skin_presets();
