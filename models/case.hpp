@@ -48,6 +48,11 @@ struct DeliveryDef {
   double depth = 0;
   double x = 0, y = 0;
   double time = 0;
+  double duration = 0;   // injected at a constant rate over this time (0: instantaneous bolus)
+  // Where it came from: the technique (papule, nappage, ... or the plain type) and the treatment
+  // session (0, 1, ... for a schedule), for per-session metrics.
+  std::string technique;
+  int session = 0;
 };
 
 struct Case {
