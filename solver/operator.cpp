@@ -127,6 +127,17 @@ StencilOperator::StencilOperator(const OperatorSpec& s) : g_(s.grid), n_(s.grid-
     mass_[n_] = 1.0;  // inactive slot: decoupled, stays at its value (kept at zero)
     diagA_[n_] = 0.0;
   }
+  if (!s.flux_x.empty() || !s.flux_y.empty() || !s.flux_z.empty()) {
+    advection_ = true;
+    fx_ = s.flux_x;
+    fy_ = s.flux_y;
+    fz_ = s.flux_z;
+    // upwind: a cell loses F+ u_P through each face where fluid leaves it
+    for_each_flux_face([&](size_t p, size_t q, double F) {
+      if (F > 0) diagA_[p] += F;
+      else diagA_[q] -= F;
+    });
+  }
   if (s.top == TopMode::Fixed) {
     has_in_ = true;
     in_.name = "applied";
@@ -139,6 +150,67 @@ StencilOperator::StencilOperator(const OperatorSpec& s) : g_(s.grid), n_(s.grid-
         in_.r0 += t * s.fixed_activity;
       }
   }
+}
+
+template <class Fn>
+void StencilOperator::for_each_flux_face(Fn&& f) const {
+  const Grid& g = *g_;
+  const int nx = g.nx, ny = g.ny, nz = g.nz;
+  if (!fx_.empty() && nx > 1)
+    for (int k = 0; k < nz; ++k)
+      for (int j = 0; j < ny; ++j)
+        for (int i = 1; i <= nx; ++i) {
+          if (i == nx && !g.periodic_x) continue;
+          const double F = fx_[(static_cast<size_t>(k) * ny + j) * (nx + 1) + i];
+          if (F != 0.0) f(g.index(i - 1, j, k), g.index(i % nx, j, k), F);
+        }
+  if (!fy_.empty() && ny > 1)
+    for (int k = 0; k < nz; ++k)
+      for (int j = 1; j <= ny; ++j) {
+        if (j == ny && !g.periodic_y) continue;
+        for (int i = 0; i < nx; ++i) {
+          const double F = fy_[(static_cast<size_t>(k) * (ny + 1) + j) * nx + i];
+          if (F != 0.0) f(g.index(i, j - 1, k), g.index(i, j % ny, k), F);
+        }
+      }
+  if (!fz_.empty())
+    for (int k = 1; k < nz; ++k)
+      for (int j = 0; j < ny; ++j)
+        for (int i = 0; i < nx; ++i) {
+          const double F = fz_[(static_cast<size_t>(k) * ny + j) * nx + i];
+          if (F != 0.0) f(g.index(i, j, k - 1), g.index(i, j, k), F);
+        }
+}
+
+void StencilOperator::face_fluxes(const std::vector<double>& u, std::vector<double>& fx, std::vector<double>& fy,
+                                  std::vector<double>& fz) const {
+  const Grid& g = *g_;
+  const int nx = g.nx, ny = g.ny, nz = g.nz;
+  fx.assign(tx_.size(), 0.0);
+  fy.assign(ty_.size(), 0.0);
+  fz.assign(tz_.size(), 0.0);
+  // face i of x lies between cells i-1 and i (face nx wraps to cell 0 when periodic); likewise y, z
+  for (int k = 0; k < nz; ++k)
+    for (int j = 0; j < ny; ++j)
+      for (int i = 1; i <= nx && nx > 1; ++i) {
+        if (i == nx && !g.periodic_x) continue;
+        const size_t f = (static_cast<size_t>(k) * ny + j) * (nx + 1) + i;
+        fx[f] = tx_[f] * (u[g.index(i - 1, j, k)] - u[g.index(i % nx, j, k)]);
+      }
+  for (int k = 0; k < nz; ++k)
+    for (int j = 1; j <= ny && ny > 1; ++j) {
+      if (j == ny && !g.periodic_y) continue;
+      for (int i = 0; i < nx; ++i) {
+        const size_t f = (static_cast<size_t>(k) * (ny + 1) + j) * nx + i;
+        fy[f] = ty_[f] * (u[g.index(i, j - 1, k)] - u[g.index(i, j % ny, k)]);
+      }
+    }
+  for (int k = 1; k < nz; ++k)
+    for (int j = 0; j < ny; ++j)
+      for (int i = 0; i < nx; ++i) {
+        const size_t f = (static_cast<size_t>(k) * ny + j) * nx + i;
+        fz[f] = tz_[f] * (u[g.index(i, j, k - 1)] - u[g.index(i, j, k)]);
+      }
 }
 
 void StencilOperator::diagonal(double cm, double ca, std::vector<double>& d) const {
@@ -158,7 +230,11 @@ void StencilOperator::apply(double cm, double ca, const std::vector<double>& x, 
   const double* MM = mass_.data();
   const double* DA = diagA_.data();
   const size_t plane = static_cast<size_t>(nx) * ny;
-#pragma omp parallel for schedule(static) if (n_ >= kParallelCells)
+  // One (k, j) row per iteration; the two end cells of a row (x wrap) are done apart so that the
+  // interior loop has no branches and vectorises. With nx == 1 or ny == 1 the x or y face
+  // coefficients are all zero and the neighbour index wraps onto the cell itself, so the terms add
+  // exactly zero; the summation order is the same in every branch (z, then x, then y).
+#pragma omp parallel for collapse(2) schedule(static) if (n_ >= kParallelCells)
   for (int k = 0; k < nz; ++k) {
     for (int j = 0; j < ny; ++j) {
       const size_t row = (static_cast<size_t>(k) * ny + j) * nx;
@@ -171,17 +247,33 @@ void StencilOperator::apply(double cm, double ca, const std::vector<double>& x, 
       const size_t rowN = (j < ny - 1) ? row + nx : row - static_cast<size_t>(ny - 1) * nx;
       const size_t rowU = (k > 0) ? row - plane : row;
       const size_t rowD = (k < nz - 1) ? row + plane : row;
-      for (int i = 0; i < nx; ++i) {
-        const size_t p = row + i;
-        double off = tzl[i] * X[rowU + i] + tzh[i] * X[rowD + i];
-        if (nx > 1) {
-          const size_t w = (i > 0) ? p - 1 : row + nx - 1;
-          const size_t e = (i < nx - 1) ? p + 1 : row;
-          off += txr[i] * X[w] + txr[i + 1] * X[e];
-        }
-        if (ny > 1) off += tyl[i] * X[rowS + i] + tyh[i] * X[rowN + i];
-        Y[p] = (cm * MM[p] + ca * DA[p]) * X[p] - ca * off;
+      const double* xc = X + row;
+      const double* xu = X + rowU;
+      const double* xd = X + rowD;
+      const double* xs = X + rowS;
+      const double* xn = X + rowN;
+      const double* mm = MM + row;
+      const double* da = DA + row;
+      double* yr = Y + row;
+      auto cell = [&](int i, double xw, double xe) {
+        double off = tzl[i] * xu[i] + tzh[i] * xd[i];
+        off += txr[i] * xw + txr[i + 1] * xe;
+        off += tyl[i] * xs[i] + tyh[i] * xn[i];
+        yr[i] = (cm * mm[i] + ca * da[i]) * xc[i] - ca * off;
+      };
+      if (nx == 1) {
+        cell(0, xc[0], xc[0]);
+        continue;
       }
+      cell(0, xc[nx - 1], xc[1]);
+#pragma omp simd
+      for (int i = 1; i < nx - 1; ++i) {
+        double off = tzl[i] * xu[i] + tzh[i] * xd[i];
+        off += txr[i] * xc[i - 1] + txr[i + 1] * xc[i + 1];
+        off += tyl[i] * xs[i] + tyh[i] * xn[i];
+        yr[i] = (cm * mm[i] + ca * da[i]) * xc[i] - ca * off;
+      }
+      cell(nx - 1, xc[nx - 2], xc[0]);
     }
   }
   // vehicle coupling
@@ -196,6 +288,13 @@ void StencilOperator::apply(double cm, double ca, const std::vector<double>& x, 
       }
   }
   Y[n_] = yv;
+  if (advection_) {
+    // upwind inflow from neighbours (the outflow F+ u_P is in the diagonal)
+    for_each_flux_face([&](size_t p, size_t q, double F) {
+      if (F > 0) Y[q] -= ca * F * X[p];
+      else Y[p] += ca * F * X[q];
+    });
+  }
 }
 
 Eigen::SparseMatrix<double> StencilOperator::assemble(double cm, double ca) const {
@@ -244,6 +343,12 @@ Eigen::SparseMatrix<double> StencilOperator::assemble(double cm, double ca) cons
         add_pair(p, n_, c);
         add_pair(n_, p, c);
       }
+  }
+  if (advection_) {
+    for_each_flux_face([&](size_t p, size_t q, double F) {
+      if (F > 0) t.emplace_back(static_cast<int>(q), static_cast<int>(p), -ca * F);
+      else t.emplace_back(static_cast<int>(p), static_cast<int>(q), ca * F);
+    });
   }
   Eigen::SparseMatrix<double> S(static_cast<int>(n_ + 1), static_cast<int>(n_ + 1));
   S.setFromTriplets(t.begin(), t.end());
