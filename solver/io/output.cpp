@@ -70,6 +70,22 @@ void dataset(hid_t loc, const std::string& name, const std::vector<hsize_t>& dim
   H5Sclose(space);
 }
 
+// XML-escapes text for the .xmf (file and species names may hold &, <, > or quotes).
+std::string xml_escape(const std::string& in) {
+  std::string out;
+  for (char ch : in) {
+    switch (ch) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&apos;"; break;
+      default: out += ch;
+    }
+  }
+  return out;
+}
+
 std::string snapshot_name(int index) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%06d", index);
@@ -157,8 +173,14 @@ void RunWriter::snapshot(const Simulation& sim, double t, int index) {
   for (size_t s = 0; s < sim.species_count(); ++s) {
     fields.push_back(sim.concentration(static_cast<int>(s)));
     names.push_back(sim.problem().species[s].name);
+    const bool fluid = static_cast<int>(s) == sim.problem().fluid;  // excess fluid: a volume fraction
     dataset(impl_->file, grp + "/" + names.back(), {hsize_t(g.nz), hsize_t(g.ny), hsize_t(g.nx)}, H5T_NATIVE_DOUBLE,
-            fields.back().data(), "kg/m3");
+            fields.back().data(), fluid ? "1" : "kg/m3");
+  }
+  if (sim.problem().fluid >= 0) {
+    // the surface raised by the fluid the tissue holds, per column (the papule seen from above)
+    const auto e = sim.surface_elevation();
+    dataset(impl_->file, grp + "/surface_elevation", {1, hsize_t(g.ny), hsize_t(g.nx)}, H5T_NATIVE_DOUBLE, e.data(), "m");
   }
   hid_t gr = H5Gopen2(impl_->file, grp.c_str(), H5P_DEFAULT);
   attr_double(gr, "time", t);
@@ -174,7 +196,10 @@ void RunWriter::finish(const Simulation& sim) {
   dataset(f, "scalars/time", {h.time.size()}, H5T_NATIVE_DOUBLE, h.time.data(), "s");
   for (size_t s = 0; s < sim.species_count(); ++s) {
     const std::string base = "scalars/" + sim.problem().species[s].name + "/";
-    for (const auto& [k, v] : h.species[s]) dataset(f, base + k, {v.size()}, H5T_NATIVE_DOUBLE, v.data(), au);
+    std::string unit = au;
+    if (static_cast<int>(s) == sim.problem().fluid) unit.replace(0, 2, "m3");  // volumes of fluid
+    for (const auto& [k, v] : h.species[s])
+      dataset(f, base + k, {v.size()}, H5T_NATIVE_DOUBLE, v.data(), k == "max_elevation" ? std::string("m") : unit);
     const Balance b = sim.balance(static_cast<int>(s));
     hid_t gr = H5Gopen2(f, base.c_str(), H5P_DEFAULT);
     attr_double(gr, "clipped", b.clipped);
@@ -193,10 +218,10 @@ void RunWriter::finish(const Simulation& sim) {
   impl_->finished = true;
   // XDMF sidecar (relative HDF5 paths, so the pair can be moved together)
   const Grid& g = sim.grid();
-  const std::string h5name = fs::path(path_).filename().string();
+  const std::string h5name = xml_escape(fs::path(path_).filename().string());
   std::ostringstream x;
   x << "<?xml version=\"1.0\" ?>\n<!DOCTYPE Xdmf SYSTEM \"Xdmf.dtd\" []>\n<Xdmf Version=\"3.0\">\n  <Domain>\n"
-    << "    <Grid Name=\"" << sim.problem().species.front().name << "\" GridType=\"Collection\" CollectionType=\"Temporal\">\n";
+    << "    <Grid Name=\"" << xml_escape(sim.problem().species.front().name) << "\" GridType=\"Collection\" CollectionType=\"Temporal\">\n";
   for (const auto& [t, idx] : impl_->snaps) {
     const std::string grp = "/snapshots/" + snapshot_name(idx);
     x.precision(17);
@@ -212,8 +237,8 @@ void RunWriter::finish(const Simulation& sim) {
       << "          <DataItem Dimensions=\"" << g.nz << " " << g.ny << " " << g.nx << "\" NumberType=\"Int\" Precision=\"4\" Format=\"HDF\">" << h5name << ":/grid/layer</DataItem>\n"
       << "        </Attribute>\n";
     for (const auto& sp : sim.problem().species)
-      x << "        <Attribute Name=\"" << sp.name << "\" AttributeType=\"Scalar\" Center=\"Cell\">\n"
-        << "          <DataItem Dimensions=\"" << g.nz << " " << g.ny << " " << g.nx << "\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">" << h5name << ":" << grp << "/" << sp.name << "</DataItem>\n"
+      x << "        <Attribute Name=\"" << xml_escape(sp.name) << "\" AttributeType=\"Scalar\" Center=\"Cell\">\n"
+        << "          <DataItem Dimensions=\"" << g.nz << " " << g.ny << " " << g.nx << "\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">" << h5name << ":" << grp << "/" << xml_escape(sp.name) << "</DataItem>\n"
         << "        </Attribute>\n";
     x << "      </Grid>\n";
   }
