@@ -8,6 +8,8 @@
 #include <sstream>
 
 #include "injection.hpp"
+#include "patterns.hpp"
+#include "metrics.hpp"
 #include "vehicle.hpp"
 
 namespace dermasim {
@@ -108,11 +110,17 @@ void read_geometry(MapReader& root, Case& c) {
     g.finish();
     return;
   }
-  c.width = positive(g.at("width"), dims::length);
-  c.length = c.width;
-  if (auto l = g.maybe("length")) {
-    if (c.geometry != Geometry::ThreeD) l->fail("length (the y extent) is only used in 3d geometry");
-    c.length = positive(*l, dims::length);
+  if (auto u = g.maybe("unit_cell")) read_unit_cell(*u, c);  // models/patterns
+  if (c.unit_cell) {
+    for (const char* k : {"width", "length"})
+      if (g.has(k)) g.at(k).fail(std::string("a unit cell's ") + k + " is half the lattice spacing; leave out " + k);
+  } else {
+    c.width = positive(g.at("width"), dims::length);
+    c.length = c.width;
+    if (auto l = g.maybe("length")) {
+      if (c.geometry != Geometry::ThreeD) l->fail("length (the y extent) is only used in 3d geometry");
+      c.length = positive(*l, dims::length);
+    }
   }
   c.nx = 40;
   c.ny = (c.geometry == Geometry::ThreeD) ? 40 : 1;
@@ -135,6 +143,7 @@ void read_geometry(MapReader& root, Case& c) {
     c.periodic = one_of(*b, {"no_flux", "periodic"}) == "periodic";
     if (c.periodic && c.geometry == Geometry::Axisymmetric) b->fail("periodic does not apply to an axisymmetric (radial) domain; use no_flux");
     if (c.periodic && c.lateral_grading > 1) b->fail("periodic boundaries need uniform lateral cells (lateral_grading: 1)");
+    if (c.periodic && c.unit_cell) b->fail("a unit cell has mirror (no_flux) edges: leave out lateral_boundary");
   }
   g.finish();
 }
@@ -392,11 +401,26 @@ void read_delivery(MapReader& root, Case& c) {
   auto list = root.maybe("delivery");
   if (!list) return;
   const double depth_total = c.total_thickness();
-  for (const auto& item : list->as_list()) {
+  const auto entries = list->as_list();
+  std::vector<size_t> origin;  // the entry each delivery comes from (techniques and schedules expand)
+  for (size_t entry = 0; entry < entries.size(); ++entry) {
+    const Located& item = entries[entry];
     MapReader m(item);
     DeliveryDef d;
-    d.type = one_of(m.at("type"), {"topical", "injection"});
-    if (d.type == "topical") {
+    d.type = one_of(m.at("type"), with_techniques({"topical", "injection", "microneedle"}));
+    d.technique = d.type;
+    const Schedule schedule = read_schedule(m);  // models/patterns
+    if (is_technique(d.type)) {  // papule, nappage, ...: injection events (models/patterns)
+      const PatternSpec ps = read_pattern(m, d.type, c);
+      m.finish();
+      std::vector<std::vector<DeliveryDef>> sessions;
+      for (int k = 0; k < schedule.count; ++k) sessions.push_back(pattern_session(ps, k, c));
+      add_sessions(c, sessions, schedule, entry, origin);
+      continue;
+    }
+    if (d.type == "microneedle") {
+      read_microneedle(m, c, d);
+    } else if (d.type == "topical") {
       Located sp = m.at("species");
       d.species = sp.as_string();
       if (c.species_index(d.species) < 0) sp.fail("no species named '" + d.species + "' in the species list");
@@ -424,18 +448,9 @@ void read_delivery(MapReader& root, Case& c) {
       }
       if (d.start >= c.end) m.at("start").fail("applied at or after time.end; nothing would happen");
       read_vehicle_behaviour(m, d);
+      if (auto se = m.maybe("session")) d.session = static_cast<int>(se->as_int(0, 1000));  // written by the resolved case
     } else {
-      Located sp = m.at("species");
-      if (!sp.is_map())
-        sp.fail("an injection names its species with their concentrations in the injected fluid, e.g. {caffeine: 20 mg/mL}");
-      MapReader sm(sp);
-      for (const auto& name : sm.keys()) {
-        Located v = sm.at(name);
-        if (c.species_index(name) < 0) v.fail("no species named '" + name + "' in the species list");
-        d.contents.emplace_back(name, positive(v, dims::concentration));
-      }
-      sm.finish();
-      if (d.contents.empty()) sp.fail("name at least one species with its concentration, e.g. {caffeine: 20 mg/mL}");
+      read_contents(m, c, d);
       Located vol = m.at("volume");
       const Dim want = c.geometry == Geometry::OneD ? dims::length : c.geometry == Geometry::TwoD ? dims::area : dims::volume;
       bool right_dim = true;
@@ -473,6 +488,8 @@ void read_delivery(MapReader& root, Case& c) {
         if (c.geometry == Geometry::Axisymmetric && (d.x != 0 || d.y != 0))
           at->fail("in an axisymmetric domain an injection sits on the axis: give [0 mm, 0 mm] (or use 3d)");
         if (c.geometry == Geometry::TwoD && d.y != 0) at->fail("a 2d domain has no y position; give [x] or [x, 0]");
+        if (c.unit_cell && (d.x != 0 || d.y != 0))
+          at->fail("in a unit cell (geometry.unit_cell) the injection stands for the lattice and sits at the corner: give [0 mm, 0 mm]");
         if (d.x < 0 || d.x > c.width + 1e-15 || d.y < 0 || (c.geometry == Geometry::ThreeD && d.y > c.length + 1e-15))
           at->fail("injection outside the domain: x = " + format_quantity(d.x, dims::length) +
                    (c.geometry == Geometry::ThreeD ? ", y = " + format_quantity(d.y, dims::length) : std::string()) +
@@ -481,19 +498,26 @@ void read_delivery(MapReader& root, Case& c) {
       }
       if (auto t = m.maybe("time")) d.time = non_negative(*t, dims::time);
       if (d.time >= c.end && c.end > 0) m.at("time").fail("injection at or after time.end; nothing would happen");
+      // written by the resolved case for the points of a technique (models/patterns)
+      if (auto du = m.maybe("duration")) d.duration = positive(*du, dims::time);
+      if (auto tq = m.maybe("technique")) d.technique = one_of(*tq, with_techniques({"injection"}));
+      if (auto se = m.maybe("session")) d.session = static_cast<int>(se->as_int(0, 1000));
     }
     m.finish();
-    c.delivery.push_back(d);
+    add_sessions(c, std::vector<std::vector<DeliveryDef>>(schedule.count, {d}), schedule, entry, origin);
   }
+  resolve_microneedle_closure(c);
   // one vehicle per species at a time
   for (size_t a = 0; a < c.delivery.size(); ++a)
     for (size_t b = a + 1; b < c.delivery.size(); ++b) {
       const auto &A = c.delivery[a], &B = c.delivery[b];
       if (A.type != "topical" || B.type != "topical" || A.species != B.species) continue;
       if (A.start < B.remove && B.start < A.remove) {
-        auto items = list->as_list();
-        items[b].fail("overlaps delivery[" + std::to_string(a) + "]: one topical vehicle of '" + A.species +
-                      "' at a time (remove the first before applying the next)");
+        const std::string sessions = origin[a] == origin[b] ? " (its own schedule: sessions " + std::to_string(A.session) + " and " +
+                                                                  std::to_string(B.session) + " overlap; use a longer interval)"
+                                                            : "";
+        entries[origin[b]].fail("overlaps delivery[" + std::to_string(origin[a]) + "]" + sessions + ": one topical vehicle of '" + A.species +
+                                "' at a time (remove the first before applying the next)");
       }
     }
 }
@@ -525,6 +549,77 @@ void read_output(MapReader& root, Case& c) {
     if (fileloc) fileloc->fail(msg);
     root.self().fail(msg);
   }
+}
+
+// `metrics: {target: LAYER, threshold: 0.01 mg/mL, species: [a, b]}` (docs/metrics.md)
+void read_metrics(MapReader& root, Case& c) {
+  std::vector<std::string> names, kinds;
+  for (const auto& l : c.layers) {
+    names.push_back(l.name);
+    kinds.push_back(l.kind);
+  }
+  c.metrics.target = names[default_target_layer(names, kinds)];
+  auto ml = root.maybe("metrics");
+  if (!ml) return;
+  c.metrics.given = true;
+  MapReader m(*ml);
+  if (auto t = m.maybe("target")) {
+    const std::string name = t->as_string();
+    if (std::find(names.begin(), names.end(), name) == names.end())
+      t->fail("no layer named '" + name + "'; the layers are: " + join(names));
+    c.metrics.target = name;
+  }
+  if (auto t = m.maybe("threshold")) c.metrics.threshold = positive(*t, dims::concentration);
+  if (auto sp = m.maybe("species")) {
+    auto items = sp->is_list() ? sp->as_list() : std::vector<Located>{*sp};
+    for (const auto& item : items) {
+      const std::string n = item.as_string();
+      if (c.species_index(n) < 0) {
+        std::vector<std::string> sn;
+        for (const auto& x : c.species) sn.push_back(x.name);
+        item.fail("no species named '" + n + "'; the species are: " + join(sn));
+      }
+      if (std::find(c.metrics.species.begin(), c.metrics.species.end(), n) == c.metrics.species.end()) c.metrics.species.push_back(n);
+    }
+  }
+  m.finish();
+}
+
+// fluid: {enabled, viscosity, layers: {<layer>|all: {permeability, stiffness, drainage}}}
+void read_fluid(MapReader& root, Case& c) {
+  // Opt-in: with physics.md's k and H the excess fluid equilibrates within about a second
+  // (poroelastic time ~0.7 s over 1 mm, physics.md 1.4), so on hour scales it changes solute
+  // transport little while making the step much stiffer; cases that study the papule enable it.
+  c.fluid = false;
+  c.hydraulics.clear();
+  for (const auto& l : c.layers) c.hydraulics.push_back(default_hydraulics(l));
+  auto fl = root.maybe("fluid");
+  if (!fl) return;
+  MapReader f(*fl);
+  if (auto e = f.maybe("enabled")) c.fluid = e->as_bool();
+  if (auto v = f.maybe("viscosity")) c.fluid_viscosity = positive(*v, Dim(-1, 1, -1, 0));
+  if (auto ls = f.maybe("layers")) {
+    MapReader lm(*ls);
+    auto apply = [&](const Located& entry, size_t l) {
+      MapReader e(entry);
+      if (auto v = e.maybe("permeability")) c.hydraulics[l].permeability = positive(*v, dims::area);
+      if (auto v = e.maybe("stiffness")) c.hydraulics[l].stiffness = positive(*v, Dim(-1, 1, -2, 0));
+      if (auto v = e.maybe("drainage")) c.hydraulics[l].drainage = non_negative(*v, dims::rate);
+      c.hydraulics[l].source = "given in the case";
+      e.finish();
+    };
+    if (auto all = lm.maybe("all"))
+      for (size_t l = 0; l < c.layers.size(); ++l) apply(*all, l);
+    for (const auto& key : lm.keys()) {
+      if (key == "all") continue;
+      size_t l = 0;
+      while (l < c.layers.size() && c.layers[l].name != key) ++l;
+      if (l == c.layers.size()) lm.at(key).fail("no layer named '" + key + "' in this skin (or 'all')");
+      apply(lm.at(key), l);
+    }
+    lm.finish();
+  }
+  f.finish();
 }
 
 void read_solver(MapReader& root, Case& c) {
@@ -571,8 +666,11 @@ Case read_case(const Located& rootloc) {
   read_ingredients(root, c);
   read_species(root, c);
   read_delivery(root, c);
+  resolve_unit_cell(root, c);  // models/patterns
   read_output(root, c);
+  read_fluid(root, c);
   read_solver(root, c);
+  read_metrics(root, c);
   root.finish();
   return c;
 }
@@ -617,14 +715,19 @@ std::string dump_case(const Case& c) {
   e << YAML::Key << "geometry" << YAML::Value << YAML::BeginMap;
   e << YAML::Key << "kind" << YAML::Value << to_string(c.geometry);
   if (c.geometry != Geometry::OneD) {
-    e << YAML::Key << "width" << YAML::Value << len_q(c.width);
-    if (c.geometry == Geometry::ThreeD) e << YAML::Key << "length" << YAML::Value << len_q(c.length);
+    if (c.unit_cell) {  // the width (and length) follow from the spacing (models/patterns)
+      e << YAML::Key << "unit_cell" << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::Key << "spacing" << YAML::Value << YAML::Flow
+        << YAML::BeginSeq << len_q(c.cell_spacing_x) << len_q(c.cell_spacing_y) << YAML::EndSeq << YAML::EndMap << YAML::Comment(unit_cell_note(c));
+    } else {
+      e << YAML::Key << "width" << YAML::Value << len_q(c.width);
+      if (c.geometry == Geometry::ThreeD) e << YAML::Key << "length" << YAML::Value << len_q(c.length);
+    }
     if (c.geometry == Geometry::ThreeD)
       e << YAML::Key << "lateral_cells" << YAML::Value << YAML::Flow << YAML::BeginSeq << c.nx << c.ny << YAML::EndSeq;
     else
       e << YAML::Key << "lateral_cells" << YAML::Value << c.nx;
     e << YAML::Key << "lateral_grading" << YAML::Value << c.lateral_grading;
-    e << YAML::Key << "lateral_boundary" << YAML::Value << (c.periodic ? "periodic" : "no_flux");
+    if (!c.unit_cell) e << YAML::Key << "lateral_boundary" << YAML::Value << (c.periodic ? "periodic" : "no_flux");
   }
   e << YAML::EndMap;
   e << YAML::Key << "skin" << YAML::Value << YAML::BeginMap;
@@ -697,6 +800,9 @@ std::string dump_case(const Case& c) {
         if (d.volatile_fraction > 0) e << YAML::Key << "volatile_fraction" << YAML::Value << d.volatile_fraction;
         // the rate as computed (a comment would break the flow map): re-reading gives the same case
         if (d.evaporation > 0) e << YAML::Key << "evaporation" << YAML::Value << q(d.evaporation, "uL/cm2/h");
+        if (d.session != 0) e << YAML::Key << "session" << YAML::Value << d.session;
+      } else if (d.type == "microneedle") {
+        emit_microneedle(e, d);
       } else {
         e << YAML::Key << "species" << YAML::Value << YAML::BeginMap;
         for (const auto& [n, v] : d.contents) e << YAML::Key << n << YAML::Value << q(v, "mg/mL");
@@ -706,11 +812,31 @@ std::string dump_case(const Case& c) {
         e << YAML::Key << "depth" << YAML::Value << len_q(d.depth);
         e << YAML::Key << "at" << YAML::Value << YAML::BeginSeq << q(d.x, "mm") << q(d.y, "mm") << YAML::EndSeq;
         e << YAML::Key << "time" << YAML::Value << time_q(d.time);
+        // a technique's points (models/patterns): where they came from
+        if (d.duration > 0) e << YAML::Key << "duration" << YAML::Value << time_q(d.duration);
+        if (!d.technique.empty() && d.technique != "injection") e << YAML::Key << "technique" << YAML::Value << d.technique;
+        if (d.session != 0) e << YAML::Key << "session" << YAML::Value << d.session;
       }
       e << YAML::EndMap;
     }
     e << YAML::EndSeq;
   }
+  e << YAML::Key << "fluid" << YAML::Value << YAML::BeginMap;
+  e << YAML::Key << "enabled" << YAML::Value << c.fluid;
+  if (c.fluid) {
+    e << YAML::Key << "viscosity" << YAML::Value << q(c.fluid_viscosity, "mPa*s");
+    e << YAML::Key << "layers" << YAML::Value << YAML::BeginMap;
+    for (size_t l = 0; l < c.layers.size(); ++l) {
+      const auto& h = c.hydraulics[l];
+      e << YAML::Key << c.layers[l].name << YAML::Value << YAML::Flow << YAML::BeginMap;
+      e << YAML::Key << "permeability" << YAML::Value << q(h.permeability, "m2");
+      e << YAML::Key << "stiffness" << YAML::Value << q(h.stiffness, "kPa");
+      e << YAML::Key << "drainage" << YAML::Value << q(h.drainage, "1/s");
+      e << YAML::EndMap;
+    }
+    e << YAML::EndMap;
+  }
+  e << YAML::EndMap;
   e << YAML::Key << "output" << YAML::Value << YAML::BeginMap;
   e << YAML::Key << "file" << YAML::Value << c.output_file;
   e << YAML::Key << "vtk" << YAML::Value << c.vtk;
@@ -721,14 +847,68 @@ std::string dump_case(const Case& c) {
   e << YAML::Key << "tolerance" << YAML::Value << c.solver.tolerance;
   e << YAML::Key << "max_iterations" << YAML::Value << c.solver.max_iterations;
   e << YAML::EndMap;
+  e << YAML::Key << "metrics" << YAML::Value << YAML::Flow << YAML::BeginMap;
+  e << YAML::Key << "target" << YAML::Value << c.metrics.target;
+  if (c.metrics.threshold > 0) e << YAML::Key << "threshold" << YAML::Value << q(c.metrics.threshold, "mg/mL");
+  if (!c.metrics.species.empty()) {
+    e << YAML::Key << "species" << YAML::Value << YAML::Flow << YAML::BeginSeq;
+    for (const auto& n : c.metrics.species) e << n;
+    e << YAML::EndSeq;
+  }
+  e << YAML::EndMap;
   e << YAML::EndMap;
   return std::string(e.c_str()) + "\n";
 }
 
 // ------------------------------------------------------------------------------------------------
 
+namespace {
+// The excess-fluid field: phi with K = 1, D K = k H / mu, loss "drained" = drainage to lymph; each
+// injection adds its volume where its solutes go (instantly, or at a rate over its duration).
+void add_fluid(const Case& c, Problem& p, const std::vector<std::pair<size_t, BolusShape>>& shapes) {
+  const Grid& g = p.grid;
+  const size_t n = g.cells();
+  SpeciesSpec f;
+  f.name = "excess_fluid";
+  f.K.assign(n, 1.0);
+  f.DK.resize(n);
+  LossChannel drained{"drained", std::vector<double>(n)};
+  for (int k = 0; k < g.nz; ++k) {
+    const HydraulicProps& h = c.hydraulics[g.cell_layer[k]];
+    for (int j = 0; j < g.ny; ++j)
+      for (int i = 0; i < g.nx; ++i) {
+        f.DK[g.index(i, j, k)] = h.permeability * h.stiffness / c.fluid_viscosity;
+        drained.k[g.index(i, j, k)] = h.drainage;
+      }
+  }
+  f.losses = {drained};
+  p.fluid = static_cast<int>(p.species.size());
+  for (const auto& [di, shape] : shapes) {
+    const DeliveryDef& d = c.delivery[di];
+    if (d.duration > 0) {
+      SourceSpec so;
+      so.t_start = d.time;
+      so.t_end = d.time + d.duration;
+      so.source = static_cast<int>(di);
+      for (const auto& [cell, w] : shape.weights) so.rate.emplace_back(cell, d.volume * shape.fraction_inside * w / d.duration);
+      f.sources.push_back(std::move(so));
+    } else {
+      DepositSpec dep;
+      dep.species = p.fluid;
+      dep.time = d.time;
+      dep.source = static_cast<int>(di);
+      for (const auto& [cell, w] : shape.weights) dep.mass.emplace_back(cell, d.volume * shape.fraction_inside * w);
+      dep.clipped = d.volume * (1.0 - shape.fraction_inside);
+      p.deposits.push_back(std::move(dep));
+    }
+  }
+  p.species.push_back(std::move(f));
+}
+}  // namespace
+
 Problem build_problem(const Case& c, std::vector<std::string>* warnings) {
   if (warnings) warnings->insert(warnings->end(), c.warnings.begin(), c.warnings.end());
+  std::vector<std::pair<size_t, BolusShape>> fluid_shapes;
   Problem p;
   Grid& g = p.grid;
   g.geometry = c.geometry;
@@ -812,6 +992,8 @@ Problem build_problem(const Case& c, std::vector<std::string>* warnings) {
       if (!std::isfinite(v.solubility) && !sd.ingredient.empty())
         if (const Ingredient* ing = c.find_ingredient(sd.ingredient); ing && ing->solubility) v.solubility = *ing->solubility * d.partition;
       p.vehicles.push_back(v);
+    } else if (d.type == "microneedle") {
+      add_microneedle_channels(c, di, p, warnings);
     } else {
       BolusShape shape = bolus_in_grid(g, d.volume, d.x, d.y, d.depth);
       if (shape.fraction_inside < 1.0 - 1e-9 && warnings) {
@@ -823,17 +1005,36 @@ Problem build_problem(const Case& c, std::vector<std::string>* warnings) {
         warnings->push_back(os.str());
       }
       for (const auto& [name, conc] : d.contents) {
+        const int sidx = c.species_index(name);
+        const double total = conc * d.volume;
+        if (d.duration > 0) {
+          // injected at a constant rate over the duration
+          SourceSpec so;
+          so.t_start = d.time;
+          so.t_end = d.time + d.duration;
+          so.source = static_cast<int>(di);
+          for (const auto& [cell, w] : shape.weights) so.rate.emplace_back(cell, total * shape.fraction_inside * w / d.duration);
+          p.species[sidx].sources.push_back(std::move(so));
+          DepositSpec clip;  // nothing placed; keeps the clipped amount on the books
+          clip.species = sidx;
+          clip.time = d.time;
+          clip.clipped = total * (1.0 - shape.fraction_inside);
+          p.deposits.push_back(std::move(clip));
+          continue;
+        }
         DepositSpec dep;
-        dep.species = c.species_index(name);
+        dep.species = sidx;
         dep.time = d.time;
         dep.source = static_cast<int>(di);
-        const double total = conc * d.volume;
         for (const auto& [cell, w] : shape.weights) dep.mass.emplace_back(cell, total * shape.fraction_inside * w);
         dep.clipped = total * (1.0 - shape.fraction_inside);
         p.deposits.push_back(std::move(dep));
       }
+      fluid_shapes.push_back({di, shape});
     }
   }
+  if (c.fluid) add_fluid(c, p, fluid_shapes);
+  finish_unit_cell(c, p, warnings);  // models/patterns: a unit cell's corner injections
   p.time.end = c.end;
   p.time.outputs = c.outputs;
   p.time.scheme = c.scheme;

@@ -11,7 +11,9 @@
 #include "../solver/simulation.hpp"
 #include "ingredients.hpp"
 #include "layer_props.hpp"
+#include "microneedle.hpp"
 #include "properties.hpp"
+#include "fluid.hpp"
 #include "skin_presets.hpp"
 
 namespace dermasim {
@@ -28,7 +30,7 @@ struct SpeciesDef {
 };
 
 struct DeliveryDef {
-  std::string type;  // topical | injection
+  std::string type;  // topical | injection | microneedle
   // topical
   std::string species;
   double dose = 0;          // film volume per area (m)
@@ -53,11 +55,26 @@ struct DeliveryDef {
   // session (0, 1, ... for a schedule), for per-session metrics.
   std::string technique;
   int session = 0;
+  // microneedle (derma roller, stamp, laser/RF micro-channels): models/microneedle.hpp
+  MicroneedleDef needling;
+};
+
+// `metrics:` (models/metrics, docs/metrics.md): the layer the target metrics are computed for and
+// an optional threshold concentration. The target is validated against the layers; "" until read.
+struct MetricsDef {
+  std::string target;                // layer name (default: the first dermal layer)
+  double threshold = 0;              // kg/m3 (= mg/mL); 0: none
+  std::vector<std::string> species;  // measured species; empty: all
+  bool given = false;                // the case had a `metrics:` key
 };
 
 struct Case {
   std::string name;
   std::string file;
+  // The injected fluid (models/fluid.hpp): on by default when the case has an injection.
+  bool fluid = false;
+  std::vector<HydraulicProps> hydraulics;  // per layer
+  double fluid_viscosity = kFluidViscosity;
   // time
   double end = 0;
   std::vector<double> outputs;
@@ -70,6 +87,10 @@ struct Case {
   int nx = 1, ny = 1;
   double lateral_grading = 1;
   bool periodic = false;
+  // geometry.unit_cell (models/patterns): one periodic cell of a regular injection lattice,
+  // x in [0, sx/2] (and y in [0, sy/2] in 3d), the lattice point at the corner, mirror edges.
+  bool unit_cell = false;
+  double cell_spacing_x = 0, cell_spacing_y = 0;  // the lattice spacing (m)
   // skin
   std::string preset;
   std::vector<LayerDef> layers;
@@ -88,6 +109,7 @@ struct Case {
   bool vtk = false;
   std::string report;  // "" or "tg428": a lab report next to the results
   SolverSpec solver;
+  MetricsDef metrics;
   // Warnings found while reading (e.g. an ingredient outside a QSPR's validity domain);
   // build_problem() passes them on.
   std::vector<std::string> warnings;

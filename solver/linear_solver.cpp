@@ -1,4 +1,5 @@
 #include "linear_solver.hpp"
+#include "direct_solver.hpp"
 
 #include <omp.h>
 
@@ -10,35 +11,6 @@
 namespace dermasim {
 namespace {
 
-class DirectSolver final : public LinearSolver {
- public:
-  void setup(const StencilOperator& op, long version, double cm, double ca) override {
-    if (version == version_ && cm == cm_ && ca == ca_) return;
-    Eigen::SparseMatrix<double> S = op.assemble(cm, ca);
-    if (version != pattern_version_) {
-      ldlt_.analyzePattern(S);
-      pattern_version_ = version;
-    }
-    ldlt_.factorize(S);
-    if (ldlt_.info() != Eigen::Success) throw std::runtime_error("direct solver: factorisation failed (matrix not positive definite)");
-    version_ = version;
-    cm_ = cm;
-    ca_ = ca;
-    ++stats.factorizations;
-  }
-  void solve(const std::vector<double>& rhs, std::vector<double>& x) override {
-    Eigen::Map<const Eigen::VectorXd> b(rhs.data(), static_cast<Eigen::Index>(rhs.size()));
-    Eigen::VectorXd sol = ldlt_.solve(b);
-    x.assign(sol.data(), sol.data() + sol.size());
-    ++stats.solves;
-  }
-  std::string name() const override { return "direct (sparse LDLT)"; }
-
- private:
-  Eigen::SimplicialLDLT<Eigen::SparseMatrix<double>> ldlt_;
-  long version_ = -1, pattern_version_ = -1;
-  double cm_ = 0, ca_ = 0;
-};
 
 // Preconditioned conjugate gradients for the structured-grid operator, built for a few cores:
 //  - the couplings are stored by diagonals: the operator's stencil puts nearly every coupling at the
@@ -365,7 +337,8 @@ class CgSolver final : public LinearSolver {
 }  // namespace
 
 std::unique_ptr<LinearSolver> make_linear_solver(const std::string& kind, double tol, int maxit) {
-  if (kind == "direct") return std::make_unique<DirectSolver>();
+  if (kind == "direct")
+    return std::make_unique<SparseDirectSolver<Eigen::SimplicialLDLT<Eigen::SparseMatrix<double>>>>("direct (sparse LDLT)");
   if (kind == "cg") return std::make_unique<CgSolver>(tol, maxit);
   throw std::invalid_argument("unknown linear solver '" + kind + "'");
 }

@@ -29,5 +29,7 @@ class LinearSolver {
 
 // kind: "direct", "cg"; tolerance: relative residual for CG.
 std::unique_ptr<LinearSolver> make_linear_solver(const std::string& kind, double tolerance, int max_iterations);
+// For non-symmetric operators (advection): "direct" (sparse LU) or anything else (BiCGSTAB).
+std::unique_ptr<LinearSolver> make_nonsymmetric_solver(const std::string& kind, double tolerance, int max_iterations);
 
 }  // namespace dermasim

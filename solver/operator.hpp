@@ -36,6 +36,11 @@ struct OperatorSpec {
   TopMode top = TopMode::Closed;
   double vehicle_capacity = 1.0;  // film volume * K_vehicle (m3, or m3/m2 in 1d): M of the vehicle unknown
   double fixed_activity = 0.0;    // u of an infinite-dose vehicle
+  // Advection by a volumetric fluid flux through each face (m3/s, positive toward +x, +y, +z =
+  // deeper), indexed like the face coefficients: x faces (k*ny + j)*(nx+1) + i, y faces
+  // (k*(ny+1) + j)*nx + i, z faces (k*ny + j)*nx + i. Empty: no flow. Upwind, conservative: the
+  // solute leaving a cell enters its neighbour. It makes the operator non-symmetric.
+  std::vector<double> flux_x, flux_y, flux_z;
 };
 
 // An affine rate r(u) = sum w_i u_i + r0 (kg/s): a loss or gain counted in the mass balance.
@@ -69,7 +74,11 @@ class StencilOperator {
   const std::vector<RateFunctional>& outflows() const { return out_; }
   const RateFunctional* inflow() const { return has_in_ ? &in_ : nullptr; }
   bool has_vehicle_unknown() const { return top_ == TopMode::Vehicle; }
-  bool symmetric() const { return true; }
+  bool symmetric() const { return !advection_; }
+  // Diffusive flux T_f (u_P - u_N) through every face (same indexing as OperatorSpec::flux_*): for the
+  // excess-fluid field (u = phi, D K = k H / mu) this is the Darcy volumetric flux.
+  void face_fluxes(const std::vector<double>& u, std::vector<double>& fx, std::vector<double>& fy,
+                   std::vector<double>& fz) const;
 
  private:
   const Grid* g_;
@@ -81,6 +90,11 @@ class StencilOperator {
   std::vector<RateFunctional> out_;
   RateFunctional in_;
   bool has_in_ = false;
+  bool advection_ = false;
+  std::vector<double> fx_, fy_, fz_;  // advective face fluxes (m3/s)
+  // Calls f(p, q, F) for every face with flux F from cell p to cell q (each face once).
+  template <class Fn>
+  void for_each_flux_face(Fn&& f) const;
 };
 
 }  // namespace dermasim

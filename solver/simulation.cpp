@@ -54,6 +54,10 @@ struct Simulation::SpeciesRun {
   bool saturated = false;    // vehicle at its solubility: activity held, deposit dissolving
   double amount_scale = 0;
   double err_num = 0, err_den = 0;
+  std::vector<double> built_openness;  // channel openness the operator was built with
+  std::vector<LossChannel> base_losses;  // without the drainage of excess fluid
+  std::vector<double> src;               // active constant-rate sources, per unknown
+  std::vector<double> coupled_phi;       // the excess fluid the operator was last built with
 };
 
 Simulation::Simulation(Problem p) : p_(std::move(p)) {
@@ -75,7 +79,10 @@ Simulation::Simulation(Problem p) : p_(std::move(p)) {
     r->spec.DK = ss.DK;
     r->spec.losses = ss.losses;
     r->spec.bottom_sink = p_.bottom_sink;
-    r->solver = make_linear_solver(linear_kind_, p_.solver.tolerance, p_.solver.max_iterations);
+    const bool advected = p_.fluid >= 0 && static_cast<int>(s) != p_.fluid;
+    r->solver = advected ? make_nonsymmetric_solver(linear_kind_, p_.solver.tolerance, p_.solver.max_iterations)
+                         : make_linear_solver(linear_kind_, p_.solver.tolerance, p_.solver.max_iterations);
+    r->base_losses = ss.losses;
     r->u.assign(n + 1, 0.0);
     if (!ss.initial_c.empty()) {
       for (int k = 0; k < g.nz; ++k)
@@ -100,6 +107,8 @@ Simulation::Simulation(Problem p) : p_(std::move(p)) {
     for (const auto& d : p_.deposits)
       if (d.species == static_cast<int>(s))
         for (const auto& [c, m] : d.mass) scale += m;
+    for (const auto& src : ss.sources)
+      for (const auto& [c, q] : src.rate) scale += q * (src.t_end - src.t_start);
     r->amount_scale = scale > 0 ? scale : 1.0;
     sp_.push_back(std::move(r));
     rebuild(static_cast<int>(s), 0.0);
@@ -123,6 +132,15 @@ void Simulation::rebuild(int s, double t) {
     } else {
       r.spec.top = TopMode::Vehicle;
       r.spec.vehicle_capacity = v.film_at(t) * p_.grid.top_area() * v.K_vehicle;
+    }
+  }
+  const auto& channels = p_.species[s].channels;
+  if (!channels.empty()) {
+    r.spec.DK = p_.species[s].DK;
+    r.built_openness.resize(channels.size());
+    for (size_t c = 0; c < channels.size(); ++c) {
+      r.built_openness[c] = channels[c].openness(t);
+      for (const auto& [cell, d] : channels[c].dDK) r.spec.DK[cell] += d * r.built_openness[c];
     }
   }
   r.op = std::make_unique<StencilOperator>(r.spec);
@@ -156,6 +174,28 @@ void Simulation::prepare_vehicles(double t1) {
   }
 }
 
+// Channels are rebuilt into the operator with their openness at the end of each step (implicit),
+// whenever it moved by more than 1 % of the open value since the last build.
+void Simulation::prepare_channels(double t1) {
+  for (size_t s = 0; s < sp_.size(); ++s) {
+    const auto& channels = p_.species[s].channels;
+    if (channels.empty()) continue;
+    bool stale = false;
+    for (size_t c = 0; c < channels.size(); ++c)
+      if (std::fabs(channels[c].openness(t1) - sp_[s]->built_openness[c]) > 0.01 * std::max(channels[c].openness(t1), 1e-3)) stale = true;
+    if (stale) rebuild(static_cast<int>(s), t1);
+  }
+}
+
+// While channels close, a step may span at most a tenth of their time constant.
+double Simulation::max_step_for_channels() const {
+  double h = std::numeric_limits<double>::infinity();
+  for (const auto& sp : p_.species)
+    for (const auto& c : sp.channels)
+      if (t_ >= c.t_open && c.openness(t_) > 1e-3) h = std::min(h, 0.1 * c.tau);
+  return h;
+}
+
 // While a dissolved film evaporates, its volume may change by at most 2 % per step (the capacity is
 // taken at the end of each step).
 double Simulation::max_step_for_vehicles() const {
@@ -167,6 +207,17 @@ double Simulation::max_step_for_vehicles() const {
     h = std::min(h, 0.02 * v.film_at(t_) / v.evaporation);
   }
   return h;
+}
+
+std::vector<double> Simulation::surface_elevation() const {
+  const Grid& g = p_.grid;
+  std::vector<double> e(static_cast<size_t>(g.nx) * g.ny, 0.0);
+  if (p_.fluid < 0) return e;
+  const auto& phi = sp_[p_.fluid]->u;
+  for (int k = 0; k < g.nz; ++k)
+    for (int j = 0; j < g.ny; ++j)
+      for (int i = 0; i < g.nx; ++i) e[static_cast<size_t>(j) * g.nx + i] += phi[g.index(i, j, k)] * g.dz[k];
+  return e;
 }
 
 std::vector<double> Simulation::concentration(int s) const {
@@ -201,7 +252,7 @@ Balance Simulation::balance(int s) const {
   }
   b.washed = r.washed;
   for (const auto& [k, v] : r.Q) {
-    if (k == "uptake")
+    if (k == "uptake" || k == "injected")
       b.applied += v;
     else if (k != "vehicle_uptake")  // internal: what left a saturated vehicle (already in vehicle)
       b.out[k] = v;
@@ -259,35 +310,114 @@ void Simulation::apply_events(double t) {
   }
 }
 
+// A species carried by the excess fluid: Darcy fluxes of the fluid's trial end-of-step field
+// advect it (upwind), and fluid drained to lymph takes it along (rate k_d phi per unit volume of
+// fluid-equivalent concentration u, i.e. k_d phi / K on c).
+void Simulation::couple_to_fluid(int s) {
+  SpeciesRun& f = *sp_[p_.fluid];
+  SpeciesRun& r = *sp_[s];
+  const std::vector<double>& phi = f.u_new;
+  const size_t n = p_.grid.cells();
+  // Re-couple only when phi moved by more than 2 % of its peak since the operator was built: any
+  // face-flux field keeps the balance exact, so this lag costs accuracy only, and little.
+  double change = 0, peak = 0;
+  const bool first = r.coupled_phi.size() != n;
+  for (size_t i = 0; i < n; ++i) {
+    peak = std::max(peak, std::fabs(phi[i]));
+    if (!first) change = std::max(change, std::fabs(phi[i] - r.coupled_phi[i]));
+  }
+  if (first ? peak == 0.0 : change <= 0.02 * peak) return;
+  r.coupled_phi.assign(phi.begin(), phi.begin() + static_cast<long>(n));
+  f.op->face_fluxes(phi, r.spec.flux_x, r.spec.flux_y, r.spec.flux_z);
+  r.spec.losses = r.base_losses;
+  const auto& drain = p_.species[p_.fluid].losses.front().k;  // "drained"
+  for (auto& L : r.spec.losses)
+    if (L.name == "cleared_lymph")
+      for (size_t i = 0; i < p_.grid.cells(); ++i) L.k[i] += drain[i] * std::max(0.0, phi[i]) / r.spec.K[i];
+  r.op = std::make_unique<StencilOperator>(r.spec);
+  ++r.version;
+}
+
 double Simulation::attempt(double h) {
   const bool adaptive = p_.time.dt_fixed <= 0;
   const double rtol = p_.time.rtol;
   double err = 0;
-  for (auto& rp : sp_) {
-    SpeciesRun& r = *rp;
+  // the excess fluid first: its end-of-step field drives the others
+  std::vector<size_t> order;
+  if (p_.fluid >= 0) order.push_back(static_cast<size_t>(p_.fluid));
+  for (size_t s = 0; s < sp_.size(); ++s)
+    if (static_cast<int>(s) != p_.fluid) order.push_back(s);
+  for (size_t s : order) {
+    SpeciesRun& r = *sp_[s];
+    if (p_.fluid >= 0 && static_cast<int>(s) != p_.fluid) couple_to_fluid(static_cast<int>(s));
     const StencilOperator& op = *r.op;
     const auto& M = op.mass();
-    const auto& b = op.source();
     const size_t N = op.size();
+    // constant-rate sources active during this step (their start and end are step boundaries)
+    RateFunctional injected{"injected", {}, 0.0};
+    r.src.assign(N, 0.0);
+    for (const auto& so : p_.species[s].sources)
+      if (t_ >= so.t_start && t_ < so.t_end)
+        for (const auto& [c, q] : so.rate) {
+          r.src[c] += q;
+          injected.r0 += q;
+        }
+    const auto& b0 = op.source();
+    std::vector<double> b_eff;
+    if (injected.r0 != 0.0) {
+      b_eff = b0;
+      for (size_t i = 0; i < N; ++i) b_eff[i] += r.src[i];
+    }
+    const std::vector<double>& b = injected.r0 != 0.0 ? b_eff : b0;
     r.Au.resize(N);
     r.rhs.resize(N);
     op.apply(0.0, 1.0, r.u, r.Au);
     std::vector<const RateFunctional*> rates;
     for (const auto& f : op.outflows()) rates.push_back(&f);
     if (op.inflow()) rates.push_back(op.inflow());
+    if (injected.r0 != 0.0) rates.push_back(&injected);
     // uptake from an infinite dose adds to what was applied; from a saturated film it comes out of
     // the vehicle
     const bool from_film = r.saturated;
     auto counter_name = [from_film](const RateFunctional* f) {
       return f->name == "applied" ? std::string(from_film ? "vehicle_uptake" : "uptake") : f->name;
     };
+    if (injected.r0 != 0.0 && !r.Q.count("injected")) r.Q["injected"] = 0.0;
     r.Q_new = r.Q;
     double estQ = 0, scaleQ = 0;
+    // Conservative projection. The column sums of A are exactly the outflow weights (losses,
+    // receptor) minus the inflow weights, so the total mass of a solve's result can be checked
+    // without the large cancelling terms of A x. Any defect (round-off times the condition number
+    // for very stiff fields such as the excess fluid, k H / mu ~ 1e-6 m2/s; the tolerance for CG)
+    // is removed by one multiplicative correction x <- (1 + eps) x, which keeps zeros and signs.
+    // L(x) = sum_i (A x)_i exactly: outflows minus the inflow's linear part.
+    auto L = [&](const std::vector<double>& x) {
+      double l = 0;
+      for (const auto& f : op.outflows()) l += f.eval(x) - f.r0;
+      if (op.inflow()) l -= op.inflow()->eval(x) - op.inflow()->r0;
+      return l;
+    };
+    // rhs_sum: the exact total the solve must reproduce (NaN: the sum of rhs, when rhs holds no A x)
+    auto solve = [&](double ca, const std::vector<double>& rhs, std::vector<double>& x, double rhs_sum) {
+      r.solver->solve(rhs, x);
+      double lhs_sum = ca * L(x);
+      const bool sum_rhs = std::isnan(rhs_sum);
+      if (sum_rhs) rhs_sum = 0;
+      for (size_t i = 0; i < N; ++i) {
+        if (sum_rhs) rhs_sum += rhs[i];
+        lhs_sum += M[i] * x[i];
+      }
+      if (std::fabs(lhs_sum) > 1e-300) {
+        const double eps = (rhs_sum - lhs_sum) / lhs_sum;
+        if (std::fabs(eps) < 1e-6)  // a correction, never a rescue
+          for (size_t i = 0; i < N; ++i) x[i] *= 1.0 + eps;
+      }
+    };
     if (p_.time.scheme == Scheme::BackwardEuler) {
       r.solver->setup(op, r.version, 1.0, h);
       for (size_t i = 0; i < N; ++i) r.rhs[i] = M[i] * r.u[i] + h * b[i];
       r.u_new = r.u;
-      r.solver->solve(r.rhs, r.u_new);
+      solve(h, r.rhs, r.u_new, NAN);
       for (const auto* f : rates) {
         const double r0 = f->eval(r.u), r1 = f->eval(r.u_new);
         double& q = r.Q_new[counter_name(f)];
@@ -308,11 +438,14 @@ double Simulation::attempt(double h) {
       const double alpha = 0.5 * kGamma * h;
       r.solver->setup(op, r.version, 1.0, alpha);
       for (size_t i = 0; i < N; ++i) r.rhs[i] = M[i] * r.u[i] - alpha * r.Au[i] + 2.0 * alpha * b[i];
+      // the explicit half of the trapezoid holds A u_n: its exact total is L(u_n)
+      double stage1_sum = -alpha * L(r.u);
+      for (size_t i = 0; i < N; ++i) stage1_sum += M[i] * r.u[i] + 2.0 * alpha * b[i];
       r.ug = r.u;
-      r.solver->solve(r.rhs, r.ug);
+      solve(alpha, r.rhs, r.ug, stage1_sum);
       for (size_t i = 0; i < N; ++i) r.rhs[i] = M[i] * (kA * r.ug[i] + kB * r.u[i]) + alpha * b[i];
       r.u_new = r.ug;
-      r.solver->solve(r.rhs, r.u_new);
+      solve(alpha, r.rhs, r.u_new, NAN);
       for (const auto* f : rates) {
         const double r0 = f->eval(r.u), rg = f->eval(r.ug), r1 = f->eval(r.u_new);
         double& q = r.Q_new[counter_name(f)];
@@ -385,6 +518,10 @@ void Simulation::record() {
     h["applied"].push_back(b.applied);
     h["balance_error"].push_back(b.error());
     for (size_t l = 0; l < g.layer_names.size(); ++l) h["layer/" + g.layer_names[l]].push_back(b.layer[l]);
+    if (static_cast<int>(s) == p_.fluid) {
+      const auto e = surface_elevation();
+      h["max_elevation"].push_back(e.empty() ? 0.0 : *std::max_element(e.begin(), e.end()));
+    }
   }
 }
 
@@ -399,6 +536,13 @@ void Simulation::run(const OutputFn& on_output, const StepFn& on_step) {
     if (std::isfinite(v.dry_time()) && v.dry_time() < v.t_off) stops.push_back(v.dry_time());
   }
   for (const auto& d : p_.deposits) stops.push_back(d.time);
+  for (const auto& sp : p_.species) {
+    for (const auto& c : sp.channels) stops.push_back(c.t_open);
+    for (const auto& so : sp.sources) {
+      stops.push_back(so.t_start);
+      stops.push_back(so.t_end);
+    }
+  }
   stops.push_back(T);
   std::sort(stops.begin(), stops.end());
   stops.erase(std::unique(stops.begin(), stops.end()), stops.end());
@@ -425,13 +569,14 @@ void Simulation::run(const OutputFn& on_output, const StepFn& on_step) {
   size_t si = (!stops.empty() && stops.front() == 0.0) ? 1 : 0;
   while (t_ < T) {
     const double stop = stops[si];
-    double step = std::min(h, max_step_for_vehicles());
+    double step = std::min({h, max_step_for_vehicles(), max_step_for_channels()});
     bool lands = false;
     if (t_ + step >= stop || (p_.time.dt_fixed <= 0 && t_ + 1.05 * step >= stop)) {
       step = stop - t_;
       lands = true;
     }
     prepare_vehicles(t_ + step);
+    prepare_channels(t_ + step);
     const double err = attempt(step);
     if (p_.time.dt_fixed <= 0 && err > 1.0) {
       ++stats_.rejected;

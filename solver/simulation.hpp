@@ -5,6 +5,7 @@
 // The Problem is physics-agnostic: per-cell coefficients, loss channels, vehicles and deposits.
 // models/ builds it from a case file.
 #pragma once
+#include <cmath>
 #include <functional>
 #include <limits>
 #include <map>
@@ -18,9 +19,28 @@
 
 namespace dermasim {
 
+// Extra conductance that opens at t_open and decays as exp(-(t - t_open)/tau): micro-channels
+// (microneedles, laser or RF pores) that close over time. dDK is added to D*K of the listed cells;
+// capacities (K) are unchanged, so mass is conserved while the channels close.
+struct ChannelSpec {
+  std::vector<std::pair<size_t, double>> dDK;  // (cell, added D*K in m2/s when fully open)
+  double t_open = 0;
+  double tau = std::numeric_limits<double>::infinity();
+  double openness(double t) const { return t < t_open ? 0.0 : std::exp(-(t - t_open) / tau); }
+};
+
+// A constant-rate source from t_start to t_end (an injection given over a duration).
+struct SourceSpec {
+  std::vector<std::pair<size_t, double>> rate;  // (cell, kg/s; m3/s for the fluid)
+  double t_start = 0, t_end = 0;
+  int source = -1;  // the delivery entry
+};
+
 struct SpeciesSpec {
   std::string name;
   std::vector<double> K, DK;        // per cell
+  std::vector<ChannelSpec> channels;
+  std::vector<SourceSpec> sources;
   std::vector<LossChannel> losses;  // e.g. cleared_blood, cleared_lymph, degraded
   std::vector<double> initial_c;    // optional initial tissue concentration (kg/m3) per cell
 };
@@ -75,6 +95,10 @@ struct Problem {
   Grid grid;
   bool bottom_sink = false;
   std::vector<SpeciesSpec> species;
+  // Index in `species` of the excess interstitial fluid (phi, K = 1, D K = k H / mu, loss
+  // "drained" = drainage to lymph), or -1. When present it is solved first in every step; its
+  // Darcy face fluxes advect the other species and its drainage carries them to lymph.
+  int fluid = -1;
   std::vector<VehicleSpec> vehicles;
   std::vector<DepositSpec> deposits;
   TimeSpec time;
@@ -116,6 +140,9 @@ class Simulation {
   size_t species_count() const { return p_.species.size(); }
   double time() const { return t_; }
   std::vector<double> concentration(int s) const;  // c = K u per cell (kg/m3)
+  // Surface elevation per column (nx * ny, m): the excess fluid integrated over depth (zero without
+  // a fluid field). The tissue swells by the volume of fluid it holds.
+  std::vector<double> surface_elevation() const;
   Balance balance(int s) const;
   // Instantaneous rates at the current state (kg/s): outflows by name, and "uptake" from an
   // infinite-dose vehicle.
@@ -134,8 +161,11 @@ class Simulation {
   void apply_events(double t);
   void rebuild(int s, double t);
   void prepare_vehicles(double t_end_of_step);
+  void prepare_channels(double t_end_of_step);
+  double max_step_for_channels() const;
   double max_step_for_vehicles() const;
   double attempt(double h);
+  void couple_to_fluid(int s);
   void accept();
   void record();
   Problem p_;

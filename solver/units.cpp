@@ -48,7 +48,7 @@ const std::map<std::string, UnitDef>& unit_table() {
     add_prefixed("s", 1.0, dims::time, "mun");
     add_prefixed("mol", 1.0, Dim(0, 0, 0, 1), "mun");
     add_prefixed("M", 1e3, Dim(-3, 0, 0, 1), "mun");  // molar, mol/L
-    add_prefixed("Pa", 1.0, Dim(-1, 1, -2, 0), "kM");
+    add_prefixed("Pa", 1.0, Dim(-1, 1, -2, 0), "mkM");
     add_prefixed("Da", 1e-3, Dim(0, 1, 0, -1), "kM");  // g/mol
     t["min"] = {60.0, dims::time};
     t["h"] = {3600.0, dims::time};

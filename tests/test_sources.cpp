@@ -19,7 +19,9 @@ std::string box_case(const std::string& geometry, double L, int cells, double t_
     << "geometry: " << geometry << "\n"
     << "skin:\n  layers:\n    - {name: tissue, thickness: " << L << " m, cells: " << cells << "}\n"
     << "species:\n  - name: s\n    properties:\n      tissue: {diffusivity: " << D << " m2/s, partition: 1, degradation: " << k << " 1/s}\n"
-    << delivery;
+    << delivery
+    // pure diffusion, as in the analytic solutions: the injected fluid itself is switched off
+    << (delivery.empty() ? "" : "fluid: {enabled: false}\n");
   return y.str();
 }
 

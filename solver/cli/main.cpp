@@ -10,6 +10,8 @@
 #include <fstream>
 
 #include "../../models/case.hpp"
+#include "../../models/compare.hpp"
+#include "../../models/metrics.hpp"
 #include "../../models/describe.hpp"
 #include "../../models/franz_report.hpp"
 #include "../io/output.hpp"
@@ -29,6 +31,21 @@ Case load_case(const std::string& file, const std::vector<std::string>& sets, co
     c.output_line = 0;
   }
   return c;
+}
+
+// Runs a simulation with its writer, metrics and progress line attached.
+void run_recorded(Simulation& sim, RunWriter& writer, MetricsRecorder& metrics, double t_end, bool quiet) {
+  Progress progress(t_end, !quiet);
+  sim.run(
+      [&](const Simulation& s, double t, int idx) {
+        writer.snapshot(s, t, idx);
+        metrics.on_output(s, t, idx);
+      },
+      [&](const Simulation& s, double t, double dt) {
+        progress.update(s, t, dt);
+        metrics.on_step(s, t, dt);
+      });
+  progress.done();
 }
 
 // Writes a report next to the results (<stem>_report.md), atomically; prints it too.
@@ -78,17 +95,59 @@ int cmd_run(const std::string& file, const std::vector<std::string>& sets, const
                to_string(sim.grid().geometry).c_str(), sim.grid().nx, sim.grid().ny, sim.grid().nz, sim.species_count(),
                format_quantity(c.end, dims::time).c_str());
   RunWriter writer(c.output_file, sim, dump_case(c), c.vtk);
-  Progress progress(c.end, !quiet);
-  sim.run([&](const Simulation& s, double t, int idx) { writer.snapshot(s, t, idx); },
-          [&](const Simulation& s, double t, double dt) { progress.update(s, t, dt); });
-  progress.done();
+  MetricsRecorder metrics(sim, metrics_setup(c));  // target-layer metrics (models/metrics)
+  run_recorded(sim, writer, metrics, c.end, quiet);
   writer.finish(sim);
   print_summary(stdout, sim);
+  const RunMetrics run_metrics = metrics.finish(sim);
+  const std::string metrics_path = metrics_csv_path(c.output_file);
+  write_file_atomic(metrics_path, metrics_csv(run_metrics));
+  std::printf("%s", metrics_text(run_metrics).c_str());
   std::string report_path;
   if (c.report == "tg428") report_path = write_report(c, tg428_report(c, sim));
   std::printf("\n  results: %s\n  ParaView: %s\n", c.output_file.c_str(), writer.xdmf_path().c_str());
+  std::printf("  metrics: %s\n", metrics_path.c_str());
   if (!report_path.empty()) std::printf("  report: %s\n", report_path.c_str());
   if (!writer.pvd_path().empty()) std::printf("  VTK series: %s\n", writer.pvd_path().c_str());
+  return 0;
+}
+
+// Runs every scenario (all validated first) and prints one table with ratios to the first.
+int cmd_compare(const std::vector<std::string>& files, const std::vector<std::string>& sets, const std::string& out_arg, bool quiet) {
+  ScenarioSet set = load_scenarios(files, sets);
+  const std::string out = !out_arg.empty() ? out_arg : !set.out.empty() ? set.out : "results/" + set.name;
+  const std::string where = !out_arg.empty() ? "--out" : !set.out.empty() ? "out" : "--out (default " + out + ")";
+  std::vector<Problem> problems;
+  for (auto& sc : set.scenarios) {
+    sc.c.output_file = (std::filesystem::path(out) / (sc.name + ".h5")).string();
+    sc.c.output_line = 0;
+    const std::string why = RunWriter::check_writable(sc.c.output_file);
+    if (!why.empty()) throw InputError(where, 0, "", "output folder not writable: " + why);
+    std::vector<std::string> warnings;
+    problems.push_back(build_problem(sc.c, &warnings));
+    for (const auto& w : warnings) std::fprintf(stderr, "warning: %s: %s\n", sc.name.c_str(), w.c_str());
+  }
+  std::vector<CompareRow> rows;
+  const size_t n = set.scenarios.size();
+  for (size_t i = 0; i < n; ++i) {
+    const Scenario& sc = set.scenarios[i];
+    Simulation sim(std::move(problems[i]));
+    std::fprintf(stderr, "[%zu/%zu] %s (%s): %s grid %d x %d x %d, until %s\n", i + 1, n, sc.name.c_str(), sc.origin.c_str(),
+                 to_string(sim.grid().geometry).c_str(), sim.grid().nx, sim.grid().ny, sim.grid().nz, format_quantity(sc.c.end, dims::time).c_str());
+    RunWriter writer(sc.c.output_file, sim, dump_case(sc.c), sc.c.vtk);
+    MetricsRecorder metrics(sim, metrics_setup(sc.c));
+    run_recorded(sim, writer, metrics, sc.c.end, quiet);
+    writer.finish(sim);
+    const RunMetrics m = metrics.finish(sim);
+    write_file_atomic(metrics_csv_path(sc.c.output_file), metrics_csv(m));
+    std::fprintf(stderr, "[%zu/%zu] %s done: %ld steps, %.2f s -> %s\n", i + 1, n, sc.name.c_str(), sim.stats().accepted,
+                 sim.stats().wall_seconds, sc.c.output_file.c_str());
+    for (auto& r : compare_rows(sc.name, m)) rows.push_back(std::move(r));
+  }
+  const std::string csv = (std::filesystem::path(out) / "compare.csv").string();
+  write_file_atomic(csv, compare_csv(rows));
+  std::printf("\nComparison of %zu scenarios at the end of each run:\n\n%s", n, compare_table(rows).c_str());
+  std::printf("\n  table: %s\n  per-scenario results and metrics: %s/<scenario>.h5, <scenario>_metrics.csv\n", csv.c_str(), out.c_str());
   return 0;
 }
 
@@ -135,6 +194,13 @@ int main(int argc, char** argv) {
   auto* check = app.add_subcommand("check", "validate a case and print it with every default filled in");
   check->add_option("case", file, "case file (YAML)")->required();
   check->add_option("--set", sets, "override a value: KEY.PATH=VALUE");
+  std::vector<std::string> compare_files;
+  std::string compare_out;
+  auto* compare = app.add_subcommand("compare", "run several cases (or a scenarios file) and print one table of target-layer metrics with ratios to the first");
+  compare->add_option("cases", compare_files, "case files, or a file whose top level has `scenarios:` (docs/metrics.md)")->required();
+  compare->add_option("--set", sets, "override a value in every scenario: KEY.PATH=VALUE");
+  compare->add_option("--out", compare_out, "output folder (default: the scenarios file's `out`, else results/<name>)");
+  compare->add_flag("--quiet,-q", quiet, "no progress line");
   bool json = false;
   auto* ingredients = app.add_subcommand("ingredients", "list the ingredient library (name, MW, logKow, solubility, kind, sources)");
   ingredients->add_flag("--json", json, "machine-readable output (layout: docs/properties.md)");
@@ -154,6 +220,7 @@ int main(int argc, char** argv) {
   try {
     if (*run) return cmd_run(file, sets, output, quiet);
     if (*check) return cmd_check(file, sets);
+    if (*compare) return cmd_compare(compare_files, sets, compare_out, quiet);
     if (*ingredients) return cmd_ingredients(json);
     if (*describe) return cmd_describe(ingredient, skin, sc_model, json);
   } catch (const InputError& e) {

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 
@@ -76,9 +77,15 @@ void print_summary(std::FILE* out, const Simulation& sim) {
       else
         std::fprintf(out, "  %-26s %14.6g %14s\n", what.c_str(), v / factor, "-");
     };
-    std::fprintf(out, "\n  %-26s %14s %14s\n", sim.problem().species[s].name.c_str(), unit.c_str(), "% of dose");
+    // the excess fluid is a volume: the same scale factors turn m3 into uL (and m3/m2 into uL/cm2)
+    const bool fluid = static_cast<int>(s) == sim.problem().fluid;
+    std::string shown = unit;
+    if (fluid) shown.replace(0, 2, "uL");
+    std::fprintf(out, "\n  %-26s %14s %14s\n", fluid ? "injected fluid (excess)" : sim.problem().species[s].name.c_str(), shown.c_str(),
+                 fluid ? "% of injected" : "% of dose");
     std::fprintf(out, "  %-26s %14s %14s\n", "--------------------------", "--------------", "--------------");
-    row("vehicle (on the skin)", b.vehicle);
+    if (!fluid) row("vehicle (on the skin)", b.vehicle);
+    if (b.deposit > 0) row("  of which solid deposit", b.deposit);
     if (b.washed != 0) row("removed at wash-off", b.washed);
     for (size_t l = 0; l < g.layer_names.size(); ++l) row(g.layer_names[l], b.layer[l]);
     for (const auto& [k, v] : b.out) {
@@ -86,10 +93,16 @@ void print_summary(std::FILE* out, const Simulation& sim) {
       if (k == "cleared_blood") label = "cleared to blood";
       if (k == "cleared_lymph") label = "cleared to lymph";
       if (k == "receptor") label = "receptor (below the skin)";
+      if (k == "drained") label = "drained to lymph";
       row(label, v);
     }
     std::fprintf(out, "  %-26s %14s %14s\n", "--------------------------", "--------------", "--------------");
-    row("dose (applied)", dose);
+    row(fluid ? "injected" : "dose (applied)", dose);
+    if (fluid) {
+      const auto e = sim.surface_elevation();
+      const double top = e.empty() ? 0.0 : *std::max_element(e.begin(), e.end());
+      std::fprintf(out, "  %-26s %14.4g um\n", "surface raised by (max)", top * 1e6);
+    }
     if (dose > 0)
       std::fprintf(out, "  %-26s %14.3g %12.3g %%\n", "mass balance error", b.error() / factor, 100.0 * b.error() / dose);
     if (b.clipped > 0) std::fprintf(out, "  %-26s %14.6g   (outside the domain, not applied)\n", "clipped injection", b.clipped / factor);

@@ -109,8 +109,8 @@ dir=$(fresh_dir)
 (cd "$dir" && "$DERMASIM" run "$good" -q >"$WORK/stdout" 2>"$WORK/stderr")
 rc=$?
 left=$(listing "$dir" | tr '\n' ' ')
-if [ "$rc" -eq 0 ] && [ "$left" = "out out/good.h5 out/good.xmf " ]; then
-  pass "good.yaml runs (exit 0) and leaves exactly out/good.h5 and out/good.xmf"
+if [ "$rc" -eq 0 ] && [ "$left" = "out out/good.h5 out/good.xmf out/good_metrics.csv " ]; then
+  pass "good.yaml runs (exit 0) and leaves exactly out/good.h5, out/good.xmf and out/good_metrics.csv"
 else
   fail "good.yaml runs" "exit code $rc, files: $left" "stderr: $(cat "$WORK/stderr")"
 fi
@@ -125,7 +125,7 @@ dir=$(fresh_dir)
 (cd "$dir" && "$DERMASIM" run "$good" -q --output elsewhere/run.h5 >"$WORK/stdout" 2>"$WORK/stderr")
 rc=$?
 left=$(listing "$dir" | tr '\n' ' ')
-if [ "$rc" -eq 0 ] && [ "$left" = "elsewhere elsewhere/run.h5 elsewhere/run.xmf " ]; then
+if [ "$rc" -eq 0 ] && [ "$left" = "elsewhere elsewhere/run.h5 elsewhere/run.xmf elsewhere/run_metrics.csv " ]; then
   pass "--output elsewhere/run.h5 writes there (and only there)"
 else
   fail "--output elsewhere/run.h5" "exit code $rc, files: $left" "stderr: $(cat "$WORK/stderr")"

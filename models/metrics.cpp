@@ -1,0 +1,486 @@
+#include "metrics.hpp"
+
+#include <hdf5.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <stdexcept>
+
+#include "../solver/units.hpp"
+#include "case.hpp"
+#include "patterns.hpp"
+
+namespace dermasim {
+
+namespace fs = std::filesystem;
+
+int default_target_layer(const std::vector<std::string>& names, const std::vector<std::string>& kinds) {
+  for (size_t l = 0; l < kinds.size(); ++l)
+    if (kinds[l] == "papillary_dermis" || kinds[l] == "dermis") return static_cast<int>(l);
+  for (size_t l = 0; l < kinds.size(); ++l)
+    if (kinds[l] == "reticular_dermis") return static_cast<int>(l);
+  for (size_t l = kinds.size(); l-- > 0;)
+    if (kinds[l] != "hypodermis") return static_cast<int>(l);
+  return names.empty() ? 0 : static_cast<int>(names.size()) - 1;
+}
+
+
+MetricsSetup metrics_setup(const Case& c) {
+  MetricsSetup s;
+  s.target = c.metrics.target;
+  if (s.target.empty()) {
+    std::vector<std::string> names, kinds;
+    for (const auto& l : c.layers) {
+      names.push_back(l.name);
+      kinds.push_back(l.kind);
+    }
+    s.target = names.empty() ? "" : names[default_target_layer(names, kinds)];
+  }
+  for (size_t l = 0; l < c.layers.size(); ++l)
+    if (c.layers[l].name == s.target) s.layer = static_cast<int>(l);
+  s.threshold = c.metrics.threshold;
+  if (c.metrics.species.empty()) {
+    for (size_t i = 0; i < c.species.size(); ++i) s.species.push_back(static_cast<int>(i));
+  } else {
+    for (const auto& n : c.metrics.species) s.species.push_back(c.species_index(n));
+  }
+  std::map<int, double> starts;
+  for (const auto& d : c.delivery) {
+    const double t = delivery_start(d);
+    auto it = starts.find(d.session);
+    if (it == starts.end())
+      starts[d.session] = t;
+    else
+      it->second = std::min(it->second, t);
+  }
+  if (starts.size() >= 2) {
+    for (const auto& [k, t] : starts) s.session_starts.push_back(t);
+    std::sort(s.session_starts.begin(), s.session_starts.end());
+  }
+  return s;
+}
+
+MetricsRecorder::MetricsRecorder(const Simulation& sim, MetricsSetup setup) : setup_(std::move(setup)) {
+  const Grid& g = sim.grid();
+  geometry_ = g.geometry;
+  const size_t plane = static_cast<size_t>(g.nx) * g.ny;
+  double z_top = -1, z_bot = 0;
+  std::vector<int> rows;
+  for (int k = 0; k < g.nz; ++k)
+    if (g.cell_layer[k] == setup_.layer) {
+      rows.push_back(k);
+      if (z_top < 0) z_top = g.zn[k];
+      z_bot = g.zn[k + 1];
+    }
+  if (rows.empty()) throw std::runtime_error("metrics: the target layer '" + setup_.target + "' has no cells");
+  for (int k : rows)
+    for (int j = 0; j < g.ny; ++j)
+      for (int i = 0; i < g.nx; ++i) {
+        layer_cells_.push_back(g.index(i, j, k));
+        layer_vol_.push_back(g.volume(i, j, k));
+        volume_ += g.volume(i, j, k);
+      }
+  const double mid = 0.5 * (z_top + z_bot);
+  mid_row_ = rows.back();
+  for (int k : rows)
+    if (g.zn[k] <= mid && mid < g.zn[k + 1]) {
+      mid_row_ = k;
+      break;
+    }
+  mid_depth_ = g.zc(mid_row_);
+  for (int j = 0; j < g.ny; ++j)
+    for (int i = 0; i < g.nx; ++i) {
+      mid_cells_.push_back(g.index(i, j, mid_row_));
+      mid_area_.push_back(g.gx[i] * g.gy[j]);
+    }
+  const double end = sim.problem().time.end;
+  windows_a_ = {0.0};
+  windows_b_ = {end};
+  const auto& ss = setup_.session_starts;
+  for (size_t w = 0; w < ss.size() && ss.size() >= 2; ++w) {
+    windows_a_.push_back(w == 0 ? 0.0 : ss[w]);
+    windows_b_.push_back(w + 1 < ss.size() ? ss[w + 1] : end);
+  }
+  const size_t ns = setup_.species.size(), nw = windows_a_.size();
+  points_.resize(ns);
+  jumps_.resize(ns);
+  event_times_.resize(ns);
+  best_mean_.assign(ns, std::vector<double>(nw, -1.0));
+  cv_best_.assign(ns, std::vector<double>(nw, metrics_na));
+  cv_sum_.assign(ns, std::vector<double>(nw, 0.0));
+  cv_count_.assign(ns, std::vector<int>(nw, 0));
+  for (size_t si = 0; si < ns; ++si) {
+    const int s = setup_.species[si];
+    std::map<double, double> jump;
+    for (const auto& d : sim.problem().deposits) {
+      if (d.species != s || !(d.time > 0)) continue;
+      double in_layer = 0;
+      for (const auto& [cell, mass] : d.mass)
+        if (g.cell_layer[cell / plane] == setup_.layer) in_layer += mass;
+      jump[d.time] += in_layer;
+      event_times_[si].push_back(d.time);
+    }
+    for (const auto& v : sim.problem().vehicles)
+      if (v.species == s && v.t_on > 0) event_times_[si].push_back(v.t_on);
+    jumps_[si].assign(jump.begin(), jump.end());
+    std::sort(event_times_[si].begin(), event_times_[si].end());
+  }
+}
+
+int MetricsRecorder::window_of(double t) const {
+  if (windows_a_.size() < 2) return -1;
+  int w = 1;
+  for (size_t i = 1; i < windows_a_.size(); ++i)
+    if (windows_a_[i] <= t) w = static_cast<int>(i);
+  return w;
+}
+
+double MetricsRecorder::layer_mean_from_field(const std::vector<double>& c) const {
+  double m = 0;
+  for (size_t n = 0; n < layer_cells_.size(); ++n) m += c[layer_cells_[n]] * layer_vol_[n];
+  return m / volume_;
+}
+
+double MetricsRecorder::mid_cv(const std::vector<double>& c) const {
+  if (geometry_ == Geometry::OneD) return metrics_na;
+  double wsum = 0, mean = 0;
+  for (size_t n = 0; n < mid_cells_.size(); ++n) {
+    wsum += mid_area_[n];
+    mean += mid_area_[n] * c[mid_cells_[n]];
+  }
+  mean /= wsum;
+  if (!(mean > 0)) return metrics_na;
+  double var = 0;
+  for (size_t n = 0; n < mid_cells_.size(); ++n) var += mid_area_[n] * (c[mid_cells_[n]] - mean) * (c[mid_cells_[n]] - mean);
+  const double cv = std::sqrt(var / wsum) / mean;
+  return cv < 1e-9 ? 0.0 : cv;  // round-off of a laterally uniform field
+}
+
+void MetricsRecorder::catch_up(const Simulation& sim) {
+  const auto& h = sim.history();
+  const std::string key = "layer/" + setup_.target;
+  auto get = [](const std::map<std::string, std::vector<double>>& m, const char* k, size_t i) {
+    auto it = m.find(k);
+    return it == m.end() || i >= it->second.size() ? 0.0 : it->second[i];
+  };
+  for (size_t i = seen_; i < h.time.size(); ++i) {
+    const double t = h.time[i];
+    for (size_t si = 0; si < setup_.species.size(); ++si) {
+      const auto& hs = h.species[setup_.species[si]];
+      Point p{t, hs.at(key)[i], get(hs, "applied", i), get(hs, "cleared_blood", i), get(hs, "cleared_lymph", i), get(hs, "degraded", i)};
+      auto& pts = points_[si];
+      if (i > 0 && t > 0 && std::binary_search(event_times_[si].begin(), event_times_[si].end(), t)) {
+        // The state just before the event at t (an injection adds its mass instantly).
+        Point pre = p;
+        pre.applied = get(hs, "applied", i - 1);
+        for (const auto& [tj, mass] : jumps_[si])
+          if (tj == t) pre.m -= mass;
+        pts.push_back(pre);
+      }
+      pts.push_back(p);
+    }
+  }
+  seen_ = h.time.size();
+}
+
+void MetricsRecorder::on_output(const Simulation& sim, double t, int) {
+  for (size_t si = 0; si < setup_.species.size(); ++si) {
+    const std::vector<double> c = sim.concentration(setup_.species[si]);
+    const double mean = layer_mean_from_field(c);
+    const double cv = mid_cv(c);
+    for (int w : {0, window_of(t)}) {
+      if (w < 0) continue;
+      if (mean > best_mean_[si][w]) {
+        best_mean_[si][w] = mean;
+        cv_best_[si][w] = cv;
+      }
+      if (std::isfinite(cv)) {
+        cv_sum_[si][w] += cv;
+        ++cv_count_[si][w];
+      }
+    }
+  }
+}
+
+void MetricsRecorder::on_step(const Simulation& sim, double t, double) {
+  catch_up(sim);
+  const auto& h = sim.history();
+  if (h.time.empty()) return;
+  const std::string key = "layer/" + setup_.target;
+  for (size_t si = 0; si < setup_.species.size(); ++si) {
+    const double mean = h.species[setup_.species[si]].at(key).back() / volume_;
+    std::vector<double> c;
+    for (int w : {0, window_of(t)}) {
+      if (w < 0 || !(mean > best_mean_[si][w])) continue;
+      best_mean_[si][w] = mean;
+      if (geometry_ == Geometry::OneD) continue;
+      if (c.empty()) c = sim.concentration(setup_.species[si]);
+      cv_best_[si][w] = mid_cv(c);
+    }
+  }
+}
+
+RunMetrics MetricsRecorder::finish(const Simulation& sim) {
+  catch_up(sim);
+  RunMetrics r;
+  r.target = setup_.target;
+  r.target_volume = volume_;
+  r.mid_depth = mid_depth_;
+  r.threshold = setup_.threshold;
+  r.geometry = geometry_;
+  const double V = volume_;
+  for (size_t si = 0; si < setup_.species.size(); ++si) {
+    SpeciesMetrics sm;
+    sm.species = sim.problem().species[setup_.species[si]].name;
+    const auto& P = points_[si];
+    for (size_t w = 0; w < windows_a_.size(); ++w) {
+      WindowMetrics m;
+      m.session = static_cast<int>(w) - 1;
+      m.t_start = windows_a_[w];
+      m.t_end = windows_b_[w];
+      if (P.empty()) {
+        sm.windows.push_back(m);
+        continue;
+      }
+      size_t a = 0, b = P.size() - 1;
+      for (size_t i = 0; i < P.size(); ++i)
+        if (P[i].t <= m.t_start) a = i;
+      for (size_t i = P.size(); i-- > 0;)
+        if (P[i].t >= m.t_end) b = i;
+      m.t_end = std::min(m.t_end, P.back().t);
+      // Cmax and tmax (with a parabola through the three points around an interior maximum)
+      size_t j = a;
+      for (size_t i = a; i <= b; ++i)
+        if (P[i].m > P[j].m) j = i;
+      m.cmax = P[j].m / V;
+      m.tmax = P[j].t;
+      if (j > a && j < b && P[j - 1].t < P[j].t && P[j].t < P[j + 1].t) {
+        const double t0 = P[j - 1].t, t1 = P[j].t, t2 = P[j + 1].t;
+        const double d01 = (P[j].m - P[j - 1].m) / (t1 - t0), d12 = (P[j + 1].m - P[j].m) / (t2 - t1);
+        const double a2 = (d12 - d01) / (t2 - t0);
+        if (a2 < 0) {
+          const double ts = 0.5 * (t0 + t1) - d01 / (2 * a2);
+          if (ts >= t0 && ts <= t2) {
+            const double v = P[j - 1].m + d01 * (ts - t0) + a2 * (ts - t0) * (ts - t1);
+            if (v >= P[j].m) {
+              m.cmax = v / V;
+              m.tmax = ts;
+            }
+          }
+        }
+      }
+      // time integrals: trapezoid plus the quadratic correction from the previous point
+      const double thr = setup_.threshold;
+      if (thr > 0) m.time_above = 0;
+      for (size_t i = a + 1; i <= b; ++i) {
+        const double h = P[i].t - P[i - 1].t;
+        if (!(h > 0)) continue;
+        double integral = 0.5 * h * (P[i - 1].m + P[i].m);
+        if (i >= a + 2 && P[i - 2].t < P[i - 1].t) {
+          const double d1 = (P[i - 1].m - P[i - 2].m) / (P[i - 1].t - P[i - 2].t), d2 = (P[i].m - P[i - 1].m) / h;
+          const double a2 = (d2 - d1) / (P[i].t - P[i - 2].t);
+          integral -= a2 * h * h * h / 6.0;
+        }
+        m.amount_auc += integral;
+        if (thr > 0) {
+          const double c0 = P[i - 1].m / V, c1 = P[i].m / V;
+          if (c0 >= thr && c1 >= thr) {
+            m.time_above += h;
+          } else if (c0 >= thr || c1 >= thr) {
+            // crossing: interpolate log c (exact for exponential decay), or linearly through zero
+            double s = (c0 > 0 && c1 > 0) ? (std::log(thr) - std::log(c0)) / (std::log(c1) - std::log(c0)) : (thr - c0) / (c1 - c0);
+            s = std::clamp(s, 0.0, 1.0);
+            m.time_above += c0 >= thr ? s * h : (1 - s) * h;
+          }
+        }
+      }
+      m.auc = m.amount_auc / V;
+      m.peak_amount = m.cmax * V;
+      m.dose = P[b].applied;
+      m.cleared_blood = P[b].blood;
+      m.cleared_lymph = P[b].lymph;
+      m.degraded = P[b].degraded;
+      if (geometry_ != Geometry::OneD) {
+        m.cv_at_cmax = cv_best_[si][w];
+        m.cv_mean = cv_count_[si][w] > 0 ? cv_sum_[si][w] / cv_count_[si][w] : metrics_na;
+      }
+      sm.windows.push_back(m);
+    }
+    r.species.push_back(std::move(sm));
+  }
+  return r;
+}
+
+// ------------------------------------------------------------------------------------------------
+// Tables
+
+AmountUnit amount_unit_for(Geometry g) {
+  switch (g) {
+    case Geometry::OneD: return {"ug/cm2", "per_cm2", 1e-5};
+    case Geometry::TwoD: return {"ug/mm", "per_mm", 1e-6};
+    default: return {"ug", "domain", 1e-9};
+  }
+}
+
+std::vector<std::string> metric_value_columns() {
+  return {"dose_ug",      "peak_amount_ug",    "peak_pct_dose",     "amount_auc_ug_h", "mean_pct_dose",
+          "auc_mg_mL_h",  "cmax_mg_mL",        "tmax_h",            "time_above_h",    "cleared_blood_pct",
+          "cleared_lymph_pct", "degraded_pct", "cv_at_cmax",        "cv_mean"};
+}
+
+std::vector<double> metric_values(const WindowMetrics& w, Geometry g) {
+  const double f = amount_unit_for(g).factor;
+  return {w.dose / f,
+          w.peak_amount / f,
+          w.peak_pct(),
+          w.amount_auc / f / 3600.0,
+          w.mean_pct(),
+          w.auc / 3600.0,  // kg/m3 = mg/mL
+          w.cmax,
+          w.tmax / 3600.0,
+          w.time_above / 3600.0,
+          w.pct(w.cleared_blood),
+          w.pct(w.cleared_lymph),
+          w.pct(w.degraded),
+          w.cv_at_cmax,
+          w.cv_mean};
+}
+
+std::string num(double v, const char* fmt) {
+  if (std::isnan(v)) return "n/a";
+  char buf[40];
+  std::snprintf(buf, sizeof buf, fmt, v);
+  return buf;
+}
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string o = "\"";
+  for (char ch : s) o += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+  return o + "\"";
+}
+
+std::vector<std::string> metrics_csv_columns() {
+  std::vector<std::string> c = {"species", "target", "window", "session", "t_start_h", "t_end_h", "threshold_mg_mL", "amount_basis"};
+  for (const auto& v : metric_value_columns()) c.push_back(v);
+  return c;
+}
+
+std::string metrics_csv(const RunMetrics& m) {
+  std::ostringstream os;
+  const auto cols = metrics_csv_columns();
+  for (size_t i = 0; i < cols.size(); ++i) os << (i ? "," : "") << cols[i];
+  os << "\n";
+  const AmountUnit au = amount_unit_for(m.geometry);
+  for (const auto& s : m.species)
+    for (const auto& w : s.windows) {
+      os << csv_field(s.species) << "," << csv_field(m.target) << "," << (w.session < 0 ? "all" : "session") << ","
+         << (w.session < 0 ? std::string("n/a") : std::to_string(w.session)) << "," << num(w.t_start / 3600) << "," << num(w.t_end / 3600)
+         << "," << (m.threshold > 0 ? num(m.threshold) : "n/a") << "," << au.basis;
+      for (double v : metric_values(w, m.geometry)) os << "," << num(v);
+      os << "\n";
+    }
+  return os.str();
+}
+
+std::string metrics_text(const RunMetrics& m) {
+  const AmountUnit au = amount_unit_for(m.geometry);
+  std::ostringstream os;
+  char buf[512];
+  os << "\nTarget layer '" << m.target << "' (mean concentration over the layer";
+  if (m.threshold > 0) os << "; threshold " << num(m.threshold) << " mg/mL";
+  os << "):\n";
+  for (const auto& s : m.species)
+    for (const auto& w : s.windows) {
+      const auto v = metric_values(w, m.geometry);
+      if (w.session < 0)
+        os << "\n  " << s.species << ", whole run (0 to " << format_quantity(w.t_end, dims::time) << ")\n";
+      else
+        os << "  session " << w.session << " (" << format_quantity(w.t_start, dims::time) << " to " << format_quantity(w.t_end, dims::time) << ")\n";
+      std::snprintf(buf, sizeof buf, "    dose %.4g %s; peak in the layer %.4g %s = %.3g %% of dose; time-averaged %.3g %% of dose\n", v[0],
+                    au.unit.c_str(), v[1], au.unit.c_str(), v[2], v[4]);
+      os << buf;
+      std::snprintf(buf, sizeof buf, "    Cmax %.4g mg/mL at %.3g h; AUC %.4g mg/mL h", v[6], v[7], v[5]);
+      os << buf;
+      if (m.threshold > 0) {
+        std::snprintf(buf, sizeof buf, "; above %s mg/mL for %.3g h", num(m.threshold).c_str(), v[8]);
+        os << buf;
+      }
+      std::snprintf(buf, sizeof buf, "\n    at the end: cleared to blood %.3g %%, to lymph %.3g %%, degraded %.3g %% of dose\n", v[9], v[10], v[11]);
+      os << buf;
+      if (m.geometry == Geometry::OneD) {
+        os << "    lateral CV: n/a (1d)\n";
+      } else {
+        char cv1[32], cv2[32];
+        std::snprintf(cv1, sizeof cv1, std::isnan(v[12]) ? "n/a" : "%.3g", v[12]);
+        std::snprintf(cv2, sizeof cv2, std::isnan(v[13]) ? "n/a" : "%.3g", v[13]);
+        os << "    lateral CV at " << format_quantity(m.mid_depth, dims::length) << " depth: " << cv1 << " at Cmax, " << cv2
+           << " averaged over the outputs\n";
+      }
+    }
+  return os.str();
+}
+
+void write_file_atomic(const std::string& path, const std::string& text) {
+  const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
+  {
+    std::ofstream out(tmp);
+    out << text;
+    out.close();
+    if (!out) {
+      std::error_code ec;
+      fs::remove(tmp, ec);
+      throw std::runtime_error("cannot write " + path);
+    }
+  }
+  fs::rename(tmp, path);
+}
+
+std::string metrics_csv_path(const std::string& h5_path) {
+  const fs::path h5(h5_path);
+  return (h5.parent_path() / (h5.stem().string() + "_metrics.csv")).string();
+}
+
+void write_metrics_hdf5(long long loc, const RunMetrics& m) {
+  const hid_t g = H5Gcreate2(static_cast<hid_t>(loc), "metrics", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  if (g < 0) throw std::runtime_error("cannot create the /metrics group");
+  const hid_t scalar = H5Screate(H5S_SCALAR);
+  auto attr_d = [&](hid_t where, const std::string& name, double v) {
+    const hid_t a = H5Acreate2(where, name.c_str(), H5T_NATIVE_DOUBLE, scalar, H5P_DEFAULT, H5P_DEFAULT);
+    H5Awrite(a, H5T_NATIVE_DOUBLE, &v);
+    H5Aclose(a);
+  };
+  auto attr_s = [&](hid_t where, const std::string& name, const std::string& v) {
+    const hid_t t = H5Tcopy(H5T_C_S1);
+    H5Tset_size(t, std::max<size_t>(1, v.size()));
+    const hid_t a = H5Acreate2(where, name.c_str(), t, scalar, H5P_DEFAULT, H5P_DEFAULT);
+    H5Awrite(a, t, v.c_str());
+    H5Aclose(a);
+    H5Tclose(t);
+  };
+  attr_s(g, "target", m.target);
+  attr_s(g, "amount_basis", amount_unit_for(m.geometry).basis);
+  attr_d(g, "threshold_mg_mL", m.threshold > 0 ? m.threshold : metrics_na);
+  const auto cols = metric_value_columns();
+  for (const auto& s : m.species) {
+    const hid_t sg = H5Gcreate2(g, s.species.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    for (const auto& w : s.windows) {
+      const std::string name = w.session < 0 ? "all" : "session_" + std::to_string(w.session);
+      const hid_t wg = H5Gcreate2(sg, name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+      attr_d(wg, "t_start_h", w.t_start / 3600);
+      attr_d(wg, "t_end_h", w.t_end / 3600);
+      const auto v = metric_values(w, m.geometry);
+      for (size_t i = 0; i < cols.size(); ++i) attr_d(wg, cols[i], v[i]);
+      H5Gclose(wg);
+    }
+    H5Gclose(sg);
+  }
+  H5Sclose(scalar);
+  H5Gclose(g);
+}
+
+}  // namespace dermasim

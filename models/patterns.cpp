@@ -1,0 +1,702 @@
+#include "patterns.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <optional>
+#include <sstream>
+
+#include "injection.hpp"
+
+namespace dermasim {
+
+namespace {
+
+constexpr double mm = 1e-3;
+constexpr double uL = 1e-9;
+
+double positive(const Located& l, const Dim& d) {
+  const double v = l.as_quantity(d);
+  if (!(v > 0)) l.fail("must be positive, got '" + l.as_string() + "'");
+  return v;
+}
+
+double non_negative(const Located& l, const Dim& d) {
+  const double v = l.as_quantity(d);
+  if (v < 0) l.fail("must not be negative, got '" + l.as_string() + "'");
+  return v;
+}
+
+std::string len(double m) { return format_quantity(m, dims::length); }
+
+Dim volume_dim(Geometry g) { return g == Geometry::OneD ? dims::length : g == Geometry::TwoD ? dims::area : dims::volume; }
+
+// The lateral domain in words, for errors.
+std::string domain_words(const Case& c) {
+  std::string s = "x in [0, " + len(c.width) + "]";
+  if (c.geometry == Geometry::ThreeD) s += ", y in [0, " + len(c.length) + "]";
+  return s;
+}
+
+// Whether (x, y) lies in the lateral domain (a tolerance of 1e-12 of the width for round-off).
+bool inside_laterally(const Case& c, double x, double y) {
+  if (c.geometry == Geometry::OneD || c.geometry == Geometry::Axisymmetric) return x == 0 && y == 0;
+  const double tx = 1e-12 * c.width, ty = 1e-12 * c.length;
+  if (x < -tx || x > c.width + tx) return false;
+  if (c.geometry == Geometry::ThreeD && (y < -ty || y > c.length + ty)) return false;
+  return true;
+}
+
+std::string where(const Case& c, double x, double y) {
+  std::string s = "x = " + len(x);
+  if (c.geometry == Geometry::ThreeD) s += ", y = " + len(y);
+  return s;
+}
+
+
+// [x] or [x, y]
+std::pair<double, double> read_xy(const Located& l) {
+  auto xy = l.as_list();
+  if (xy.empty() || xy.size() > 2) l.fail("give a lateral position as [x, y]");
+  const double x = xy[0].as_quantity(dims::length);
+  const double y = xy.size() > 1 ? xy[1].as_quantity(dims::length) : 0.0;
+  return {x, y};
+}
+
+// A length, or [Lx, Ly]
+std::pair<double, double> read_spacing(const Located& l) {
+  if (l.is_list()) {
+    auto items = l.as_list();
+    if (items.size() != 2) l.fail("give one spacing (e.g. 3 mm) or [spacing_x, spacing_y]");
+    return {positive(items[0], dims::length), positive(items[1], dims::length)};
+  }
+  const double s = positive(l, dims::length);
+  return {s, s};
+}
+
+// A technique's volume per point is a volume in every geometry.
+double read_point_volume(const Located& l) {
+  double v = 0;
+  try {
+    v = l.as_quantity(dims::volume);
+  } catch (const InputError& e) {
+    l.fail(e.reason() + " (a technique's volume is that of one point, of the whole line for linear_threading, e.g. '10 uL', in every geometry; 1d and 2d runs convert it)");
+  }
+  if (!(v > 0)) l.fail("must be positive, got '" + l.as_string() + "'");
+  return v;
+}
+
+double read_depth(MapReader& m, const Case& c, double fallback) {
+  double d = fallback;
+  if (auto dl = m.maybe("depth")) {
+    d = non_negative(*dl, dims::length);
+    if (d > c.total_thickness())
+      dl->fail("injection outside the domain: depth " + len(d) + " is below the bottom of the skin (" + len(c.total_thickness()) + ")");
+  } else if (d > c.total_thickness()) {
+    m.self().fail("the default depth of this technique (" + len(d) + ") is below the bottom of the skin (" + len(c.total_thickness()) +
+                  "); give `depth`");
+  }
+  return d;
+}
+
+Scatter read_scatter(const Located& l, const Case& c) {
+  MapReader s(l);
+  Scatter sc;
+  if (auto d = s.maybe("depth")) sc.depth = non_negative(*d, dims::length);
+  if (auto p = s.maybe("position")) {
+    sc.position = non_negative(*p, dims::length);
+    if (sc.position > 0 && (c.geometry == Geometry::OneD || c.geometry == Geometry::Axisymmetric))
+      p->fail("position scatter needs a lateral direction (2d or 3d geometry); in 1d and axisymmetric geometry give only depth scatter");
+  }
+  if (auto r = s.maybe("seed")) sc.seed = static_cast<std::uint64_t>(r->as_int(0, 4294967295L));
+  s.finish();
+  if (c.unit_cell && sc.any())
+    l.fail("a unit cell stands for identical points on a regular lattice, and scatter makes the points differ: leave out scatter, or simulate the field without geometry.unit_cell");
+  return sc;
+}
+
+// Trimmed copy.
+std::string trim(const std::string& s) {
+  const auto a = s.find_first_not_of(" \t\r\n");
+  if (a == std::string::npos) return "";
+  const auto b = s.find_last_not_of(" \t\r\n");
+  return s.substr(a, b - a + 1);
+}
+
+std::vector<std::string> split_csv(const std::string& line) {
+  std::vector<std::string> out;
+  std::string cur;
+  std::istringstream is(line);
+  while (std::getline(is, cur, ',')) out.push_back(trim(cur));
+  if (!line.empty() && line.back() == ',') out.push_back("");
+  return out;
+}
+
+}  // namespace
+
+// `species: {name: concentration, ...}`
+void read_contents(MapReader& m, const Case& c, DeliveryDef& d) {
+  Located sp = m.at("species");
+  if (!sp.is_map())
+    sp.fail("name the species with their concentrations in the injected fluid, e.g. {caffeine: 20 mg/mL}");
+  MapReader sm(sp);
+  for (const auto& name : sm.keys()) {
+    Located v = sm.at(name);
+    if (c.species_index(name) < 0) v.fail("no species named '" + name + "' in the species list");
+    d.contents.emplace_back(name, positive(v, dims::concentration));
+  }
+  sm.finish();
+  if (d.contents.empty()) sp.fail("name at least one species with its concentration, e.g. {caffeine: 20 mg/mL}");
+}
+
+// ------------------------------------------------------------------------------------------------
+// Technique names and defaults
+
+const std::vector<std::string>& technique_names() {
+  static const std::vector<std::string> names = {"papule", "nappage", "micropapules", "point_by_point", "mesogun", "linear_threading", "custom"};
+  return names;
+}
+
+bool is_technique(const std::string& type) {
+  const auto& n = technique_names();
+  return std::find(n.begin(), n.end(), type) != n.end();
+}
+
+bool is_lattice_technique(const std::string& type) {
+  return type == "papule" || type == "nappage" || type == "micropapules" || type == "point_by_point" || type == "mesogun";
+}
+
+// Defaults from physics.md 6.1 (Procedures / Injections); tags as there: [V] read in the source,
+// [D] derived in the dossier, [C] clinical or marketing statement, "assumed" where it has none.
+// Depths in the sources are needle-insertion lengths, often at an angle (physics.md 6.1 notes that
+// "2-4 mm" exceeds the facial dermis, about 1 mm thick); the defaults take the lower end of each
+// range as the vertical depth of the bolus centre.
+const TechniqueDefaults& technique_defaults(const std::string& name) {
+  static const std::vector<TechniqueDefaults> table = {
+      {"papule", 1.0 * mm, 20 * uL, 10 * mm, 1, 1,
+       "1-2 mm, bevel up [C] beautytrainingportal (physics.md 6.1); lower end",
+       "'tens of uL' per papule (domain.md); skin booster 0.02-0.025 mL per point [V] e-aaps manuals (6.1)",
+       "papule spacing not found in a source: 10 mm assumed, as micropapules (about 10 mm [C] mesoderm.es)",
+       "one papule (assumed)"},
+      {"nappage", 1.0 * mm, 10 * uL, 3 * mm, 3, 3,
+       "1.0 mm, the dossier's nappage default [D] (6.1; 2-4 mm needle length [C] beautytrainingportal)",
+       "0.01-0.02 mL per point [D] (6.1): volume per nappage point not found in a source; lower end taken",
+       "3 mm square grid [D] (6.1; 2-4 mm [C] beautytrainingportal)",
+       "3 x 3 points (assumed; set rows and columns for the treated area)"},
+      {"micropapules", 1.5 * mm, 5 * uL, 10 * mm, 3, 3,
+       "1.5-2 mm [C] mesoderm.es (6.1); lower end",
+       "volume per micropapule not found in a source: 5 uL assumed (smaller than a papule)",
+       "about 10 mm [C] mesoderm.es (6.1)",
+       "3 x 3 points (assumed)"},
+      {"point_by_point", 4.0 * mm, 100 * uL, 20 * mm, 1, 1,
+       "4-12 mm [C] beautytrainingportal (6.1); lower end",
+       "0.10-0.20 mL per point [C] phptrainingacademy (pain mesotherapy, 6.1); lower end (deoxycholic acid 0.2 mL at 1 cm [V])",
+       "2-3 cm [C] beautytrainingportal (6.1); lower end",
+       "one point (assumed; set rows and columns for a field)"},
+      {"mesogun", 1.0 * mm, 1 * uL, 2 * mm, 5, 5,
+       "dermis intended [V] e-aaps (6.1): the dossier's dermal default 1.0 mm [D]",
+       "1 mL divided into 1000 micro-droplets, about 1 uL [V] e-aaps (6.1)",
+       "mesogun droplet spacing not found in a source: 2 mm assumed",
+       "5 x 5 droplets (assumed)"},
+      {"linear_threading", 1.0 * mm, 50 * uL, 0, 1, 1,
+       "linear threading is not in physics.md: the dermal default 1.0 mm [D] assumed",
+       "volume per thread not found in a source: 50 uL assumed",
+       "points along the line: one per mm (assumed)",
+       ""},
+      {"custom", 0, 0, 0, 1, 1, "from the CSV file", "from the CSV file", "", ""},
+  };
+  for (const auto& t : table)
+    if (t.name == name) return t;
+  throw std::logic_error("no defaults for technique " + name);
+}
+
+// ------------------------------------------------------------------------------------------------
+// Random numbers
+
+double NormalStream::uniform() {
+  // 53 random bits, shifted into (0, 1): never 0, so that log() is finite
+  return (static_cast<double>(gen_() >> 11) + 0.5) * (1.0 / 9007199254740992.0);
+}
+
+double NormalStream::next() {
+  if (has_spare_) {
+    has_spare_ = false;
+    return spare_;
+  }
+  const double u1 = uniform(), u2 = uniform();
+  const double r = std::sqrt(-2.0 * std::log(u1));
+  spare_ = r * std::sin(2.0 * M_PI * u2);
+  has_spare_ = true;
+  return r * std::cos(2.0 * M_PI * u2);
+}
+
+// ------------------------------------------------------------------------------------------------
+// CSV point lists
+
+std::vector<CsvPoint> read_points_csv(const std::string& path, const Dim& volume_dim, const std::string& key_path) {
+  std::ifstream in(path);
+  if (!in) throw InputError(path, 0, key_path, "cannot open the point file");
+  auto fail = [&](int line, const std::string& what) -> void { throw InputError(path, line, key_path, what); };
+  std::string raw;
+  int line = 0;
+  // column -> (quantity, unit factor)
+  std::vector<std::pair<std::string, double>> cols;
+  std::vector<CsvPoint> pts;
+  bool header = false;
+  const std::vector<std::string> known = {"x", "y", "depth", "volume", "time"};
+  while (std::getline(in, raw)) {
+    ++line;
+    const std::string s = trim(raw);
+    if (s.empty() || s[0] == '#') continue;
+    auto fields = split_csv(s);
+    if (!header) {
+      header = true;
+      for (const auto& f : fields) {
+        const auto us = f.find('_');
+        const std::string qn = f.substr(0, us);
+        if (std::find(known.begin(), known.end(), qn) == known.end())
+          fail(line, "header column '" + f + "': expected x, y, depth, volume and optionally time, each with its unit after '_', e.g. x_mm,y_mm,depth_mm,volume_uL,time_h");
+        for (const auto& [q, u] : cols)
+          if (q == qn) fail(line, "header: column '" + qn + "' given twice");
+        if (us == std::string::npos || us + 1 >= f.size())
+          fail(line, "header column '" + f + "' has no unit: write it after '_', e.g. '" + qn +
+                         (qn == "volume" ? "_uL" : qn == "time" ? "_h" : "_mm") + "'");
+        Quantity u;
+        try {
+          u = parse_unit(f.substr(us + 1));
+        } catch (const UnitError& e) {
+          fail(line, "header column '" + f + "': " + e.what());
+        }
+        const Dim want = qn == "volume" ? volume_dim : qn == "time" ? dims::time : dims::length;
+        if (!(u.dim == want)) fail(line, "header column '" + f + "': the unit is not " + describe_dim(want));
+        cols.emplace_back(qn, u.si);
+      }
+      for (const char* need : {"x", "depth", "volume"})
+        if (std::none_of(cols.begin(), cols.end(), [&](const auto& c) { return c.first == need; }))
+          fail(line, std::string("header: no '") + need + "' column (the header is e.g. x_mm,y_mm,depth_mm,volume_uL[,time_h])");
+      continue;
+    }
+    if (fields.size() != cols.size()) {
+      std::ostringstream os;
+      os << "row has " << fields.size() << " values, the header has " << cols.size() << " columns";
+      fail(line, os.str());
+    }
+    CsvPoint p;
+    p.line = line;
+    for (size_t i = 0; i < cols.size(); ++i) {
+      const std::string& f = fields[i];
+      char* end = nullptr;
+      const double v = f.empty() ? NAN : std::strtod(f.c_str(), &end);
+      if (f.empty() || end != f.c_str() + f.size() || !std::isfinite(v))
+        fail(line, "column '" + cols[i].first + "': '" + f + "' is not a number (the unit is in the header)");
+      const double si = v * cols[i].second;
+      const std::string& q = cols[i].first;
+      if (q == "x") p.x = si;
+      if (q == "y") p.y = si;
+      if (q == "depth") {
+        if (si < 0) fail(line, "depth must not be negative, got " + f);
+        p.depth = si;
+      }
+      if (q == "volume") {
+        if (!(si > 0)) fail(line, "volume must be positive, got " + f);
+        p.volume = si;
+      }
+      if (q == "time") {
+        if (si < 0) fail(line, "time must not be negative, got " + f);
+        p.time = si;
+      }
+    }
+    pts.push_back(p);
+  }
+  if (!header) fail(0, "the point file is empty (expected a header such as x_mm,y_mm,depth_mm,volume_uL and one row per point)");
+  if (pts.empty()) fail(line, "no points: the file has a header and no rows");
+  return pts;
+}
+
+// ------------------------------------------------------------------------------------------------
+// Reading a technique entry
+
+PatternSpec read_pattern(MapReader& m, const std::string& type, Case& c) {
+  PatternSpec ps;
+  ps.technique = type;
+  const TechniqueDefaults& def = technique_defaults(type);
+  const double H = c.total_thickness();
+  DeliveryDef base;
+  base.type = "injection";
+  base.technique = type;
+  read_contents(m, c, base);
+  if (auto t = m.maybe("time")) base.time = non_negative(*t, dims::time);
+  if (base.time >= c.end) m.at("time").fail("injection at or after time.end; nothing would happen");
+  if (auto du = m.maybe("duration")) base.duration = positive(*du, dims::time);
+  if (auto s = m.maybe("scatter")) ps.scatter = read_scatter(*s, c);
+  std::optional<Located> atl = m.maybe("at");
+  std::pair<double, double> at{0.0, 0.0};
+  if (type != "custom") {  // default: the middle of the lateral domain (the axis in axisymmetric geometry)
+    if (c.geometry == Geometry::TwoD) at = {0.5 * c.width, 0.0};
+    if (c.geometry == Geometry::ThreeD) at = {0.5 * c.width, 0.5 * c.length};
+  }
+  if (atl) {
+    at = read_xy(*atl);
+    if ((c.geometry == Geometry::OneD || c.geometry == Geometry::Axisymmetric) && (at.first != 0 || at.second != 0))
+      atl->fail(c.geometry == Geometry::OneD ? "a 1d column has no lateral position; leave 'at' out or give [0, 0]"
+                                             : "in an axisymmetric domain the pattern is centred on the axis: give [0 mm, 0 mm] (or use 3d)");
+    if (c.geometry == Geometry::TwoD && at.second != 0) atl->fail("a 2d domain has no y position; give [x] or [x, 0]");
+  }
+  const Located& here = atl ? *atl : m.self();
+
+  if (is_lattice_technique(type)) {
+    int rows = def.rows, cols = def.columns;
+    double sx = def.spacing, sy = def.spacing;
+    std::optional<Located> rl = m.maybe("rows"), cl = m.maybe("columns"), spl = m.maybe("spacing");
+    if (rl) rows = static_cast<int>(rl->as_int(1, 100000));
+    if (cl) cols = static_cast<int>(cl->as_int(1, 100000));
+    if (static_cast<long>(rows) * cols > 100000) m.self().fail("more than 100000 points; use a unit cell (geometry.unit_cell) for a large regular field");
+    if (spl) std::tie(sx, sy) = read_spacing(*spl);
+    double V = def.volume;
+    if (auto vl = m.maybe("volume")) V = read_point_volume(*vl);
+    base.depth = read_depth(m, c, def.depth);
+    ps.lattice = true;
+    ps.sx = sx;
+    ps.sy = sy;
+    if (c.unit_cell) {
+      // One lattice point at the corner; rows, columns and `at` do not matter in an infinite lattice.
+      if (c.cell_spacing_x <= 0) {
+        c.cell_spacing_x = sx;
+        c.cell_spacing_y = sy;
+      } else if (std::fabs(c.cell_spacing_x - sx) > 1e-12 * sx || std::fabs(c.cell_spacing_y - sy) > 1e-12 * sy) {
+        (spl ? *spl : m.self()).fail("the unit cell is for one lattice: this spacing (" + len(sx) + " x " + len(sy) +
+                                     ") differs from the unit cell's (" + len(c.cell_spacing_x) + " x " + len(c.cell_spacing_y) + ")");
+      }
+      DeliveryDef d = base;
+      d.volume = c.geometry == Geometry::TwoD ? V / sy : V;
+      d.x = d.y = 0;
+      ps.points.push_back(d);
+      ps.labels.push_back("the lattice point");
+      return ps;
+    }
+    if (c.geometry == Geometry::Axisymmetric && rows * cols > 1) {
+      std::ostringstream os;
+      os << "a pattern of " << rows * cols << " points does not fit an axisymmetric domain (one point on its axis): use 3d geometry, "
+         << "or one periodic unit cell of the lattice (geometry: {kind: 3d, unit_cell: true})";
+      (rl ? *rl : cl ? *cl : m.self()).fail(os.str());
+    }
+    // In 1d the pattern is averaged over its area (rows * sy by columns * sx); in 2d over its
+    // length along y (rows * sy): each point carries its share of the volume per area / length.
+    double vol = V;
+    if (c.geometry == Geometry::OneD) vol = V / (rows * sy * cols * sx);
+    if (c.geometry == Geometry::TwoD) vol = V / (rows * sy);
+    for (int r = 0; r < rows; ++r)
+      for (int k = 0; k < cols; ++k) {
+        DeliveryDef d = base;
+        d.volume = vol;
+        d.x = d.y = 0;
+        if (c.geometry == Geometry::TwoD || c.geometry == Geometry::ThreeD) d.x = at.first + (k - 0.5 * (cols - 1)) * sx;
+        if (c.geometry == Geometry::ThreeD) d.y = at.second + (r - 0.5 * (rows - 1)) * sy;
+        std::ostringstream label;
+        label << "point " << r * cols + k + 1 << " (row " << r + 1 << ", column " << k + 1 << ")";
+        if (!inside_laterally(c, d.x, d.y))
+          here.fail(label.str() + " at " + where(c, d.x, d.y) + " lies outside the lateral domain (" + domain_words(c) +
+                    "): move the pattern (at), or use fewer rows/columns or a smaller spacing");
+        ps.points.push_back(d);
+        ps.labels.push_back(label.str());
+      }
+    return ps;
+  }
+
+  if (type == "linear_threading") {
+    if (c.geometry == Geometry::OneD || c.geometry == Geometry::Axisymmetric)
+      m.self().fail("linear threading lays a line: use 2d geometry (the line runs across the section, a line source) or 3d");
+    if (c.unit_cell) m.self().fail("a unit cell needs a regular lattice technique (nappage, mesogun, micropapules, papule, point_by_point)");
+    double V = def.volume;
+    if (auto vl = m.maybe("volume")) V = read_point_volume(*vl);
+    base.depth = read_depth(m, c, def.depth);
+    double L = 0;
+    std::pair<double, double> to = at;
+    if (c.geometry == Geometry::ThreeD) {
+      Located tl = m.at("to");
+      to = read_xy(tl);
+      L = std::hypot(to.first - at.first, to.second - at.second);
+      if (!(L > 0)) tl.fail("the line has no length: `to` is where it starts (`at`)");
+      if (!inside_laterally(c, to.first, to.second)) tl.fail("the end of the line at " + where(c, to.first, to.second) + " lies outside the lateral domain (" + domain_words(c) + ")");
+      if (m.has("length")) m.at("length").fail("in 3d the line runs from `at` to `to`; leave out length");
+    } else {
+      L = positive(m.at("length"), dims::length);
+      if (m.has("to")) m.at("to").fail("in 2d the line runs across the section (along y): give its length, not `to`");
+    }
+    if (!inside_laterally(c, at.first, at.second)) here.fail("the start of the line at " + where(c, at.first, at.second) + " lies outside the lateral domain (" + domain_words(c) + ")");
+    int n = std::max(2, static_cast<int>(std::lround(L / mm)));
+    if (auto pl = m.maybe("points")) n = static_cast<int>(pl->as_int(1, 100000));
+    // Laid while withdrawing: the first deposit at the far end (`to`), the last at the entry (`at`);
+    // each point is the centre of one of n equal pieces and carries V / n.
+    for (int k = 0; k < n; ++k) {
+      DeliveryDef d = base;
+      const double f = (k + 0.5) / n;  // from `to` back toward `at`
+      d.x = to.first + (at.first - to.first) * f;
+      d.y = c.geometry == Geometry::ThreeD ? to.second + (at.second - to.second) * f : 0.0;
+      d.volume = c.geometry == Geometry::TwoD ? V / (n * L) : V / n;
+      if (base.duration > 0) {
+        d.time = base.time + k * base.duration / n;
+        d.duration = base.duration / n;
+      }
+      ps.points.push_back(d);
+      ps.labels.push_back("point " + std::to_string(k + 1) + " of the line");
+    }
+    return ps;
+  }
+
+  // custom: points from a CSV file
+  if (c.unit_cell) m.self().fail("a unit cell needs a regular lattice technique (nappage, mesogun, micropapules, papule, point_by_point)");
+  Located fl = m.at("file");
+  std::string path = fl.as_string();
+  if (!path.empty() && path[0] != '/' && !c.file.empty()) {
+    const auto slash = c.file.find_last_of('/');
+    if (slash != std::string::npos) path = c.file.substr(0, slash + 1) + path;
+  }
+  const auto rows = read_points_csv(path, volume_dim(c.geometry), fl.path);
+  for (const auto& r : rows) {
+    auto fail = [&](const std::string& what) { throw InputError(path, r.line, fl.path, what); };
+    DeliveryDef d = base;
+    d.x = at.first + r.x;
+    d.y = at.second + r.y;
+    d.depth = r.depth;
+    d.volume = r.volume;
+    d.time = base.time + r.time;
+    if (d.depth > H) fail("point below the bottom of the skin: depth " + len(d.depth) + " (the skin is " + len(H) + " thick)");
+    if (c.geometry == Geometry::OneD && (d.x != 0 || d.y != 0)) fail("a 1d column has no lateral position: give x = y = 0");
+    if (c.geometry == Geometry::Axisymmetric && (d.x != 0 || d.y != 0)) fail("in an axisymmetric domain every point sits on the axis: give x = y = 0 (or use 3d)");
+    if (c.geometry == Geometry::TwoD && d.y != 0) fail("a 2d domain has no y position: give y = 0 or leave out the y column");
+    if (!inside_laterally(c, d.x, d.y)) fail("point at " + where(c, d.x, d.y) + " lies outside the lateral domain (" + domain_words(c) + ")");
+    if (d.time >= c.end) fail("point injected at or after time.end (" + format_quantity(c.end, dims::time) + ")");
+    ps.points.push_back(d);
+    ps.labels.push_back(path + ":" + std::to_string(r.line));
+  }
+  return ps;
+}
+
+std::vector<DeliveryDef> pattern_session(const PatternSpec& p, int session, const Case& c) {
+  std::vector<DeliveryDef> out = p.points;
+  for (auto& d : out) d.session = session;
+  if (!p.scatter.any()) return out;
+  NormalStream ns(p.scatter.seed + static_cast<std::uint64_t>(session));
+  const double H = c.total_thickness();
+  for (auto& d : out) {
+    // three draws per point whatever is scattered, so that one setting does not reshuffle another
+    const double zd = ns.next(), zx = ns.next(), zy = ns.next();
+    d.depth = std::clamp(d.depth + p.scatter.depth * zd, 0.0, H);
+    if (p.scatter.position > 0) {
+      if (c.geometry == Geometry::TwoD || c.geometry == Geometry::ThreeD) d.x = std::clamp(d.x + p.scatter.position * zx, 0.0, c.width);
+      if (c.geometry == Geometry::ThreeD) d.y = std::clamp(d.y + p.scatter.position * zy, 0.0, c.length);
+    }
+  }
+  return out;
+}
+
+// ------------------------------------------------------------------------------------------------
+// Schedules
+
+std::vector<std::string> with_techniques(std::vector<std::string> base) {
+  for (const auto& t : technique_names()) base.push_back(t);
+  return base;
+}
+
+Schedule read_schedule(MapReader& m) {
+  Schedule s;
+  auto l = m.maybe("schedule");
+  if (!l) return s;
+  s.where = *l;
+  MapReader r(*l);
+  s.count = static_cast<int>(r.at("count").as_int(1, 1000));
+  if (auto i = r.maybe("interval")) {
+    s.interval = positive(*i, dims::time);
+  } else if (s.count > 1) {
+    r.at("interval");  // required for more than one session: throws "missing required key"
+  }
+  r.finish();
+  return s;
+}
+
+void shift_delivery(DeliveryDef& d, double dt) {
+  d.time += dt;
+  d.start += dt;
+  if (std::isfinite(d.remove)) d.remove += dt;
+  d.needling.time += dt;
+}
+
+double delivery_start(const DeliveryDef& d) {
+  if (d.type == "topical") return d.start;
+  if (d.type == "microneedle") return d.needling.time;
+  return d.time;
+}
+
+void add_sessions(Case& c, const std::vector<std::vector<DeliveryDef>>& sessions, const Schedule& s, size_t entry,
+                  std::vector<size_t>& origin) {
+  int dropped = 0, first_dropped = -1;
+  for (int k = 0; k < static_cast<int>(sessions.size()); ++k) {
+    std::vector<DeliveryDef> kept;
+    for (DeliveryDef d : sessions[k]) {
+      shift_delivery(d, k * s.interval);
+      if (s.where) d.session = k;  // else as read (a resolved case carries `session`)
+      if (delivery_start(d) < c.end) kept.push_back(d);
+    }
+    if (kept.size() < sessions[k].size()) {
+      ++dropped;
+      if (first_dropped < 0) first_dropped = k;
+    }
+    for (auto& d : kept) {
+      c.delivery.push_back(d);
+      origin.push_back(entry);
+    }
+  }
+  if (dropped > 0 && s.where) {
+    std::ostringstream os;
+    os << (s.where->src ? s.where->src->file : std::string()) << ":" << s.where->line() << ": " << s.where->path << ": " << dropped
+       << " of " << sessions.size() << " sessions (from session " << first_dropped << ", "
+       << format_quantity(first_dropped * s.interval, dims::time) << " after the first) start at or after time.end ("
+       << format_quantity(c.end, dims::time) << ") and are left out (in part where a session spreads over time)";
+    c.warnings.push_back(os.str());
+  }
+}
+
+// ------------------------------------------------------------------------------------------------
+// Unit cell
+
+void read_unit_cell(const Located& l, Case& c) {
+  if (l.is_map()) {
+    MapReader m(l);
+    std::tie(c.cell_spacing_x, c.cell_spacing_y) = read_spacing(m.at("spacing"));
+    m.finish();
+    c.unit_cell = true;
+  } else {
+    c.unit_cell = l.as_bool();
+  }
+  if (c.unit_cell && c.geometry != Geometry::TwoD && c.geometry != Geometry::ThreeD)
+    l.fail("a unit cell is a 3d (or 2d) domain: a square lattice has no axis of symmetry, and 1d is already laterally uniform");
+  if (c.unit_cell && c.cell_spacing_x > 0) {
+    c.width = 0.5 * c.cell_spacing_x;
+    c.length = c.geometry == Geometry::ThreeD ? 0.5 * c.cell_spacing_y : c.width;
+  }
+}
+
+void resolve_unit_cell(MapReader& root, Case& c) {
+  if (!c.unit_cell) return;
+  if (!(c.cell_spacing_x > 0)) {
+    MapReader g(root.at("geometry"));
+    g.at("unit_cell").fail(
+        "a unit cell needs the lattice spacing: add a regular technique to `delivery` (nappage, mesogun, micropapules, papule, "
+        "point_by_point) or give unit_cell: {spacing: 3 mm}");
+  }
+  c.width = 0.5 * c.cell_spacing_x;
+  c.length = c.geometry == Geometry::ThreeD ? 0.5 * c.cell_spacing_y : c.width;
+}
+
+std::string unit_cell_note(const Case& c) {
+  std::ostringstream os;
+  if (c.geometry == Geometry::ThreeD)
+    os << "unit cell: one periodic cell of an infinite injection lattice (spacing " << len(c.cell_spacing_x) << " x " << len(c.cell_spacing_y)
+       << ") is simulated: x in [0, " << len(c.width) << "], y in [0, " << len(c.length)
+       << "], the injection at the corner x = y = 0, mirror (no-flux) edges; amounts are those of 1/4 of one injection point (x 4 for one point, x 4N for N points)";
+  else
+    os << "unit cell: one periodic cell of an infinite lattice of injection lines (spacing " << len(c.cell_spacing_x)
+       << ") is simulated: x in [0, " << len(c.width)
+       << "], the injection at x = 0, mirror (no-flux) edges; amounts per m are those of half a lattice line (x 2 for one line)";
+  return os.str();
+}
+
+namespace {
+// Nodes of [-K W, K W] made of mirror images of the unit cell's nodes [0, W]; map[i] is the unit cell
+// cell that cell i of the unfolded segment is a mirror image of.
+std::vector<double> unfold(const std::vector<double>& xn, int K, std::vector<int>& map) {
+  const int n = static_cast<int>(xn.size()) - 1;
+  const double W = xn.back();
+  std::vector<double> out;
+  map.clear();
+  for (int m = -K; m < K; ++m) {
+    const bool odd = (m % 2) != 0;
+    for (int t = 0; t <= n; ++t) {
+      const double v = odd ? (m + 1) * W - xn[n - t] : m * W + xn[t];
+      if (t == 0 && !out.empty()) continue;  // the segment's first node is the previous one's last
+      out.push_back(v);
+    }
+    for (int t = 0; t < n; ++t) map.push_back(odd ? n - 1 - t : t);
+  }
+  return out;
+}
+}  // namespace
+
+void finish_unit_cell(const Case& c, Problem& p, std::vector<std::string>* warnings) {
+  if (!c.unit_cell) return;
+  const Grid& g = p.grid;
+  const bool three = g.geometry == Geometry::ThreeD;
+  const double share = three ? 0.25 : 0.5;  // of the ball (and its images) that belongs to one unit cell
+  for (size_t di = 0; di < c.delivery.size(); ++di) {
+    const DeliveryDef& d = c.delivery[di];
+    if (d.type != "injection") continue;
+    const double a = three ? std::cbrt(3.0 * d.volume / (4.0 * M_PI)) : std::sqrt(d.volume / M_PI);
+    const int Kx = std::max(1, static_cast<int>(std::ceil(a / g.xn.back() * (1 - 1e-12))));
+    const int Ky = three ? std::max(1, static_cast<int>(std::ceil(a / g.yn.back() * (1 - 1e-12)))) : 0;
+    Grid u;
+    u.geometry = g.geometry;
+    std::vector<int> mx, my;
+    u.xn = unfold(g.xn, Kx, mx);
+    if (three) {
+      u.yn = unfold(g.yn, Ky, my);
+    } else {
+      u.yn = g.yn;
+      my = {0};
+    }
+    u.zn = g.zn;
+    u.cell_layer = g.cell_layer;
+    u.layer_names = g.layer_names;
+    u.finalize();
+    const BolusShape shape = bolus_in_grid(u, d.volume, 0.0, 0.0, d.depth);
+    std::map<size_t, double> folded;
+    for (const auto& [cell, w] : shape.weights) {
+      const int i = static_cast<int>(cell % u.nx);
+      const int j = static_cast<int>((cell / u.nx) % u.ny);
+      const int k = static_cast<int>(cell / (static_cast<size_t>(u.nx) * u.ny));
+      folded[g.index(mx[i], my[j], k)] += w;
+    }
+    // build_problem spread an amount X (solute mass, fluid volume, or a rate) as X * f * w over the
+    // clipped ball (f: its fraction inside the unit cell, w: its weights); X is recovered from the sum
+    // and spread again as share * X * f' * w' over the folded ball. Works for deposits and for
+    // constant-rate sources (injections with a duration) of every species, the fluid included.
+    const BolusShape orig = bolus_in_grid(g, d.volume, d.x, d.y, d.depth);
+    auto respread = [&](std::vector<std::pair<size_t, double>>& list) {
+      double sum = 0;
+      for (const auto& [cell, v] : list) sum += v;
+      const double X = orig.fraction_inside > 0 ? sum / orig.fraction_inside : 0.0;
+      list.clear();
+      for (const auto& [cell, w] : folded) list.emplace_back(cell, share * X * shape.fraction_inside * w);
+      return X;
+    };
+    for (auto& dep : p.deposits) {
+      if (dep.source != static_cast<int>(di)) continue;
+      double X = 0;
+      if (!dep.mass.empty())
+        X = respread(dep.mass);
+      else if (orig.fraction_inside < 1)
+        X = dep.clipped / (1.0 - orig.fraction_inside);
+      dep.clipped = share * X * (1.0 - shape.fraction_inside);
+    }
+    for (auto& sp : p.species)
+      for (auto& so : sp.sources)
+        if (so.source == static_cast<int>(di)) respread(so.rate);
+    if (warnings) {
+      const std::string prefix = "delivery[" + std::to_string(di) + "]: ";
+      warnings->erase(std::remove_if(warnings->begin(), warnings->end(),
+                                     [&](const std::string& w) { return w.rfind(prefix, 0) == 0 && w.find("outside the domain") != std::string::npos; }),
+                      warnings->end());
+      if (shape.fraction_inside < 1.0 - 1e-9) {
+        std::ostringstream os;
+        os.precision(3);
+        os << prefix << (1.0 - shape.fraction_inside) * 100 << " % of the injected volume (radius " << format_quantity(shape.radius, dims::length)
+           << ") lies above the skin surface or below the bottom of the domain; that part is not applied and is reported as clipped";
+        warnings->push_back(os.str());
+      }
+    }
+  }
+  if (warnings) warnings->push_back(unit_cell_note(c));
+}
+
+}  // namespace dermasim

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# `dermasim compare` on two tiny cases: the table's CSV has the documented header and one row per
+# scenario, each scenario has its .h5 and _metrics.csv; a bad case stops everything with exit 2
+# before anything runs.
+#   bash tests/cli/test_compare.sh <path-to-dermasim> <tests/cli dir>
+set -u
+DERMASIM=${1:?usage: test_compare.sh <path-to-dermasim> <tests/cli dir>}
+HERE=${2:?usage: test_compare.sh <path-to-dermasim> <tests/cli dir>}
+DERMASIM=$(cd "$(dirname "$DERMASIM")" && pwd)/$(basename "$DERMASIM")
+HERE=$(cd "$HERE" && pwd)
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/dermasim-compare.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+cd "$WORK"
+passed=0
+failed=0
+check() { if eval "$2"; then passed=$((passed + 1)); echo "ok    $1"; else failed=$((failed + 1)); echo "FAIL  $1"; fi; }
+
+cp "$HERE/good.yaml" a.yaml
+sed -e 's/^name: good/name: stronger/' -e 's/concentration: 20 mg\/mL/concentration: 40 mg\/mL/' "$HERE/good.yaml" > b.yaml
+"$DERMASIM" compare a.yaml b.yaml --out out --quiet > stdout.txt 2> stderr.txt
+rc=$?
+check "compare exits 0" "[ $rc -eq 0 ]"
+check "progress per scenario" "grep -q '\[1/2\] good' stderr.txt && grep -q '\[2/2\] stronger' stderr.txt"
+check "CSV written" "[ -f out/compare.csv ]"
+header=$(head -1 out/compare.csv 2>/dev/null)
+check "CSV header" "[[ '$header' == scenario,species,target,amount_basis,threshold_mg_mL,t_end_h,dose_ug,peak_amount_ug,peak_pct_dose,*,ratio_auc_mg_mL_h,* ]]"
+check "CSV rows: header + 2 scenarios" "[ $(wc -l < out/compare.csv) -eq 3 ]"
+check "first row is the baseline (ratio 1)" "grep -q '^good,caf,dermis,per_cm2,n/a,1,[^,]*,.*,1,1,' out/compare.csv"
+check "second row doubles the peak amount" "awk -F, 'NR==3 {exit !(\$1==\"stronger\" && \$22 > 1.99 && \$22 < 2.01)}' out/compare.csv"
+check "per-scenario outputs" "[ -f out/good.h5 ] && [ -f out/stronger.h5 ] && [ -f out/good_metrics.csv ] && [ -f out/stronger_metrics.csv ]"
+check "table printed" "grep -q 'ratio to good' stdout.txt"
+
+# a bad case among good ones: exit 2, nothing run, nothing written
+printf 'name: bad\ntime: {end: -1 h}\n' > bad.yaml
+"$DERMASIM" compare a.yaml bad.yaml --out out2 --quiet > stdout2.txt 2> stderr2.txt
+rc=$?
+check "bad case: exit 2" "[ $rc -eq 2 ]"
+check "bad case: message names the file" "grep -q 'bad.yaml:2: time.end' stderr2.txt"
+check "bad case: nothing ran" "! grep -q '\[1/2\]' stderr2.txt && [ ! -e out2/good.h5 ]"
+
+echo "$passed passed, $failed failed"
+[ $failed -eq 0 ]
