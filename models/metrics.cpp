@@ -1,6 +1,5 @@
 #include "metrics.hpp"
 
-#include <hdf5.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -445,42 +444,5 @@ std::string metrics_csv_path(const std::string& h5_path) {
   return (h5.parent_path() / (h5.stem().string() + "_metrics.csv")).string();
 }
 
-void write_metrics_hdf5(long long loc, const RunMetrics& m) {
-  const hid_t g = H5Gcreate2(static_cast<hid_t>(loc), "metrics", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-  if (g < 0) throw std::runtime_error("cannot create the /metrics group");
-  const hid_t scalar = H5Screate(H5S_SCALAR);
-  auto attr_d = [&](hid_t where, const std::string& name, double v) {
-    const hid_t a = H5Acreate2(where, name.c_str(), H5T_NATIVE_DOUBLE, scalar, H5P_DEFAULT, H5P_DEFAULT);
-    H5Awrite(a, H5T_NATIVE_DOUBLE, &v);
-    H5Aclose(a);
-  };
-  auto attr_s = [&](hid_t where, const std::string& name, const std::string& v) {
-    const hid_t t = H5Tcopy(H5T_C_S1);
-    H5Tset_size(t, std::max<size_t>(1, v.size()));
-    const hid_t a = H5Acreate2(where, name.c_str(), t, scalar, H5P_DEFAULT, H5P_DEFAULT);
-    H5Awrite(a, t, v.c_str());
-    H5Aclose(a);
-    H5Tclose(t);
-  };
-  attr_s(g, "target", m.target);
-  attr_s(g, "amount_basis", amount_unit_for(m.geometry).basis);
-  attr_d(g, "threshold_mg_mL", m.threshold > 0 ? m.threshold : metrics_na);
-  const auto cols = metric_value_columns();
-  for (const auto& s : m.species) {
-    const hid_t sg = H5Gcreate2(g, s.species.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    for (const auto& w : s.windows) {
-      const std::string name = w.session < 0 ? "all" : "session_" + std::to_string(w.session);
-      const hid_t wg = H5Gcreate2(sg, name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-      attr_d(wg, "t_start_h", w.t_start / 3600);
-      attr_d(wg, "t_end_h", w.t_end / 3600);
-      const auto v = metric_values(w, m.geometry);
-      for (size_t i = 0; i < cols.size(); ++i) attr_d(wg, cols[i], v[i]);
-      H5Gclose(wg);
-    }
-    H5Gclose(sg);
-  }
-  H5Sclose(scalar);
-  H5Gclose(g);
-}
 
 }  // namespace dermasim

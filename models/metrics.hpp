@@ -123,9 +123,6 @@ std::string metrics_text(const RunMetrics& m);
 void write_file_atomic(const std::string& path, const std::string& text);
 // "<folder>/<stem>_metrics.csv" for an output file "<folder>/<stem>.h5".
 std::string metrics_csv_path(const std::string& h5_path);
-// For the HDF5 writer (solver/io), to call before it closes the file: a /metrics group with one
-// attribute per metric of the whole-run window, one subgroup per species. loc is an open hid_t.
-void write_metrics_hdf5(long long loc, const RunMetrics& m);
 
 // CSV helpers: a number ("n/a" for NaN) and a quoted field where needed.
 std::string num(double v, const char* fmt = "%.6g");
