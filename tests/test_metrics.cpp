@@ -236,3 +236,29 @@ TEST_CASE("scenario files: file and inline entries, set, and errors", "[unit][co
   bad("scenarios:\n  - name: x\n    case: {time: {end: -1 h}}\n", "scenarios[0].case.time.end");
   bad("scenarios: [{name: x, file: a.yaml, set: [\"metrics.target=nowhere\"]}]\n", "no layer named 'nowhere'");
 }
+
+TEST_CASE("metrics per treatment session of a schedule", "[unit][metrics]") {
+  // Three identical papules 2 days apart in 1d with fast clearance: each session starts from clean
+  // tissue, so the sessions' AUC and Cmax are equal, and their AUCs add up to the whole run's.
+  const std::string y =
+      "time: {end: 6 d, output_every: 1 d}\nskin: {preset: face_cheek}\n"
+      "species:\n  - {name: s, properties: {all: {diffusivity: 2e-10 m2/s, partition: 1}}}\n"
+      "delivery:\n  - {type: injection, species: {s: 5 mg/mL}, volume: 5 uL/cm2, depth: 0.6 mm,"
+      " schedule: {count: 3, interval: 2 d}}\n"
+      "metrics: {target: papillary_dermis}\n";
+  Case c = parse(y);
+  std::vector<std::string> w;
+  const RunMetrics m = run_metrics(build_problem(c, &w), metrics_setup(c));
+  REQUIRE(m.species.size() == 1);
+  const auto& win = m.species[0].windows;
+  REQUIRE(win.size() == 4);  // the whole run, then three sessions
+  for (int k = 0; k < 3; ++k) {
+    CHECK(win[k + 1].session == k);
+    CHECK(win[k + 1].t_start == Approx(k * 2 * 86400.0));
+    CHECK(win[k + 1].t_end == Approx((k + 1) * 2 * 86400.0));
+    CHECK(win[k + 1].auc == Approx(win[1].auc).epsilon(1e-3));
+    CHECK(win[k + 1].cmax == Approx(win[1].cmax).epsilon(1e-3));
+  }
+  CHECK(win[1].auc + win[2].auc + win[3].auc == Approx(win[0].auc).epsilon(1e-9));
+  CHECK(win[3].dose == Approx(3 * win[1].dose).epsilon(1e-9));  // cumulative doses
+}
