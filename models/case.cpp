@@ -43,17 +43,7 @@ std::string join(const std::vector<T>& v, const std::string& sep = ", ") {
   return os.str();
 }
 
-double positive(const Located& l, const Dim& d) {
-  const double v = l.as_quantity(d);
-  if (!(v > 0)) l.fail("must be positive, got '" + l.as_string() + "'");
-  return v;
-}
 
-double non_negative(const Located& l, const Dim& d) {
-  const double v = l.as_quantity(d);
-  if (v < 0) l.fail("must not be negative, got '" + l.as_string() + "'");
-  return v;
-}
 
 
 void read_time(MapReader& root, Case& c) {

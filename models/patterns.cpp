@@ -16,17 +16,7 @@ namespace {
 constexpr double mm = 1e-3;
 constexpr double uL = 1e-9;
 
-double positive(const Located& l, const Dim& d) {
-  const double v = l.as_quantity(d);
-  if (!(v > 0)) l.fail("must be positive, got '" + l.as_string() + "'");
-  return v;
-}
 
-double non_negative(const Located& l, const Dim& d) {
-  const double v = l.as_quantity(d);
-  if (v < 0) l.fail("must not be negative, got '" + l.as_string() + "'");
-  return v;
-}
 
 std::string len(double m) { return format_quantity(m, dims::length); }
 

@@ -204,6 +204,18 @@ void MapReader::finish() const {
   }
 }
 
+double positive(const Located& l, const Dim& d) {
+  const double v = l.as_quantity(d);
+  if (!(v > 0)) l.fail("must be positive, got '" + l.as_string() + "'");
+  return v;
+}
+
+double non_negative(const Located& l, const Dim& d) {
+  const double v = l.as_quantity(d);
+  if (v < 0) l.fail("must not be negative, got '" + l.as_string() + "'");
+  return v;
+}
+
 std::string one_of(const Located& l, const std::vector<std::string>& allowed) {
   const std::string s = l.as_string();
   if (std::find(allowed.begin(), allowed.end(), s) == allowed.end()) {

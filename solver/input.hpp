@@ -86,6 +86,9 @@ class MapReader {
   std::vector<std::string> known_;
 };
 
+// A quantity of dimension d that must be > 0 (or >= 0); the error quotes what was given.
+double positive(const Located& l, const Dim& d);
+double non_negative(const Located& l, const Dim& d);
 // A value that must be one of `allowed`; the error lists them.
 std::string one_of(const Located& l, const std::vector<std::string>& allowed);
 
