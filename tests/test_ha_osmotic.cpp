@@ -30,3 +30,12 @@ TEST_CASE("water held per gram of HA against a confining pressure", "[unit][ha]"
   // at 100 Pa (about 0.75 mmHg of tissue pressure) the semidilute law holds about 0.3 L per gram
   CHECK(ha_water_per_gram(OsmoticLaw::Horkay, 100.0) == Approx(0.32).epsilon(0.05));
 }
+
+TEST_CASE("docs/ha.md table: water per gram at 1, 10, 100 and 1000 Pa", "[unit][ha]") {
+  const double P[] = {1, 10, 100, 1000};
+  const double horkay[] = {2.53, 0.909, 0.327, 0.117}, donnan[] = {5.17, 1.63, 0.517, 0.163};
+  for (int i = 0; i < 4; ++i) {
+    CHECK(ha_water_per_gram(OsmoticLaw::Horkay, P[i]) == Approx(horkay[i]).epsilon(0.01));
+    CHECK(ha_water_per_gram(OsmoticLaw::Donnan, P[i]) == Approx(donnan[i]).epsilon(0.01));
+  }
+}
