@@ -25,7 +25,7 @@ class BicgstabSolver final : public LinearSolver {
     const size_t n = b.size();
     auto dot = [n](const std::vector<double>& a, const std::vector<double>& c) {
       double s = 0;
-#pragma omp parallel for reduction(+ : s) if (n > 16384)
+#pragma omp parallel for reduction(+ : s) if (n > 200000)  // as the operator and CG (docs/performance.md)
       for (long i = 0; i < static_cast<long>(n); ++i) s += a[i] * c[i];
       return s;
     };

@@ -7,7 +7,9 @@
 namespace dermasim {
 
 namespace {
-constexpr size_t kParallelCells = 16384;  // below this, threads cost more than they save
+// Below this, threads cost more than they save: measured in bench/ (docs/performance.md), small
+// parallel regions are slow on a loaded machine under OpenMP's default spin-waiting.
+constexpr size_t kParallelCells = 200000;
 
 // Series resistance of two half cells.
 inline double series(double area, double dP, double dkP, double dN, double dkN) {

@@ -110,7 +110,7 @@ void print_summary(std::FILE* out, const Simulation& sim) {
   const auto& st = sim.stats();
   std::fprintf(out, "\n  %ld steps (%ld rejected), linear solver: %s, %ld solves", st.accepted, st.rejected,
                st.linear_solver.c_str(), st.linear.solves);
-  if (st.linear.iterations > 0) std::fprintf(out, ", %.1f CG iterations per solve", double(st.linear.iterations) / std::max(1L, st.linear.solves));
+  if (st.linear.iterations > 0) std::fprintf(out, ", %.1f iterations per solve", double(st.linear.iterations) / std::max(1L, st.linear.solves));
   std::fprintf(out, "; wall time %.2f s\n", st.wall_seconds);
 }
 
