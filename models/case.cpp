@@ -669,20 +669,9 @@ Case read_case(const Located& rootloc) {
 // The resolved case, written back as YAML
 
 namespace {
-std::string q(double si, const std::string& unit) {
-  Quantity u = parse_unit(unit);
-  std::ostringstream os;
-  os.precision(10);
-  os << si / u.si << " " << unit;
-  return os.str();
-}
-std::string time_q(double s) {
-  if (s == 0) return "0 h";
-  if (std::fabs(s) >= 3600 && std::fmod(s, 3600) == 0) return q(s, "h");
-  if (std::fabs(s) >= 60 && std::fmod(s, 60) == 0) return q(s, "min");
-  return q(s, "s");
-}
-std::string len_q(double m) { return m < 1e-3 ? q(m, "um") : q(m, "mm"); }
+std::string q(double si, const std::string& unit) { return format_in(si, unit, 10); }
+std::string time_q(double s) { return format_time_exact(s); }
+std::string len_q(double m) { return format_length_exact(m); }
 }  // namespace
 
 std::string dump_case(const Case& c) {

@@ -17,28 +17,9 @@ constexpr int kDepthSamples = 8;  // sub-samples per depth row for the cone's ta
 
 const Dim kPerArea = dims::none / dims::area;
 
-double positive_q(const Located& l, const Dim& d) {
-  const double v = l.as_quantity(d);
-  if (!(v > 0)) l.fail("must be positive, got '" + l.as_string() + "'");
-  return v;
-}
-
-std::string fmt(double si, const std::string& unit) {
-  Quantity u = parse_unit(unit);
-  std::ostringstream os;
-  os.precision(10);
-  os << si / u.si << " " << unit;
-  return os.str();
-}
-
-std::string fmt_time(double s) {
-  if (s == 0) return "0 h";
-  if (std::fabs(s) >= 3600 && std::fmod(s, 3600) == 0) return fmt(s, "h");
-  if (std::fabs(s) >= 60 && std::fmod(s, 60) == 0) return fmt(s, "min");
-  return fmt(s, "s");
-}
-
-std::string fmt_len(double m) { return m < 1e-3 ? fmt(m, "um") : fmt(m, "mm"); }
+std::string fmt(double si, const std::string& unit) { return format_in(si, unit, 10); }
+std::string fmt_time(double s) { return format_time_exact(s); }
+std::string fmt_len(double m) { return format_length_exact(m); }
 
 // Radius of the channel's cross-section at depth z (0 below the channel).
 double channel_radius(const MicroneedleDef& m, double z) {
@@ -119,24 +100,24 @@ void read_microneedle(MapReader& m, const Case& c, DeliveryDef& d) {
     if (m.has("needle_length")) m.at("needle_length").fail("for a roller give the needle length inside roller: {needle_length: ...}");
     MapReader r(rl);
     n.roller = true;
-    n.needle_length = positive_q(r.at("needle_length"), dims::length);
+    n.needle_length = positive(r.at("needle_length"), dims::length);
     if (auto v = r.maybe("needles")) n.needles = static_cast<int>(v->as_int(1, 100000));
-    if (auto v = r.maybe("drum_diameter")) n.drum_diameter = positive_q(*v, dims::length);
-    if (auto v = r.maybe("drum_width")) n.drum_width = positive_q(*v, dims::length);
+    if (auto v = r.maybe("drum_diameter")) n.drum_diameter = positive(*v, dims::length);
+    if (auto v = r.maybe("drum_width")) n.drum_width = positive(*v, dims::length);
     n.passes = static_cast<int>(r.at("passes").as_int(1, 10000));
     r.finish();
     n.density = n.passes * roller_density_per_pass(n.needles, n.drum_diameter, n.drum_width);
   } else {
     if (n.device == "roller") m.self().fail("a derma roller needs roller: {needle_length: 0.5 mm, passes: 8} (needles 192, drum 2 x 2 cm by default); or use device: stamp with a density");
-    n.density = positive_q(m.at("density"), kPerArea);
+    n.density = positive(m.at("density"), kPerArea);
     if (auto v = m.maybe("needle_length")) {
       if (n.device != "stamp") v->fail("laser and RF channels have no needle: give their depth");
-      n.needle_length = positive_q(*v, dims::length);
+      n.needle_length = positive(*v, dims::length);
     }
   }
   const double total = c.total_thickness();
   if (auto v = m.maybe("depth")) {
-    n.depth = positive_q(*v, dims::length);
+    n.depth = positive(*v, dims::length);
     n.depth_given = true;
   } else if (n.needle_length > 0) {
     n.depth = md::kDepthFraction * n.needle_length;
@@ -147,7 +128,7 @@ void read_microneedle(MapReader& m, const Case& c, DeliveryDef& d) {
     (m.has("depth") ? m.at("depth") : m.self())
         .fail("channels deeper than the skin: depth " + format_quantity(n.depth, dims::length) + " below the bottom (" +
               format_quantity(total, dims::length) + ")");
-  if (auto v = m.maybe("diameter")) n.diameter = positive_q(*v, dims::length);
+  if (auto v = m.maybe("diameter")) n.diameter = positive(*v, dims::length);
   if (auto v = m.maybe("shape")) n.shape = one_of(*v, {"cone", "cylinder"});
   if (n.density * kPi * n.diameter * n.diameter / 4 >= 1.0)
     (m.has("diameter") ? m.at("diameter") : m.self())
@@ -158,7 +139,7 @@ void read_microneedle(MapReader& m, const Case& c, DeliveryDef& d) {
     if (n.time >= c.end) v->fail("channels made at or after time.end; nothing would happen");
   }
   if (auto v = m.maybe("closure")) {
-    n.closure = positive_q(*v, dims::time);
+    n.closure = positive(*v, dims::time);
     n.closure_given = true;
   }
   if (auto v = m.maybe("occluded")) n.occluded = v->as_bool() ? 1 : 0;
@@ -171,7 +152,7 @@ void read_microneedle(MapReader& m, const Case& c, DeliveryDef& d) {
       if (std::find(n.species.begin(), n.species.end(), s) == n.species.end()) n.species.push_back(s);
     }
   }
-  if (auto v = m.maybe("diffusivity")) n.diffusivity = positive_q(*v, dims::diffusivity);
+  if (auto v = m.maybe("diffusivity")) n.diffusivity = positive(*v, dims::diffusivity);
   if (auto v = m.maybe("at")) {
     if (c.geometry == Geometry::OneD || c.geometry == Geometry::Axisymmetric)
       v->fail("'at' places the channel lattice in 2d and 3d; in 1d the channels are averaged, in axisymmetric geometry one channel sits on the axis");

@@ -195,13 +195,22 @@ std::string describe_dim(const Dim& d) {
   return os.str();
 }
 
-std::string format_in(double si, const std::string& unit) {
+std::string format_in(double si, const std::string& unit, int digits) {
   Quantity u = parse_unit(unit);
   std::ostringstream os;
-  os.precision(6);
+  os.precision(digits);
   os << si / u.si << " " << unit;
   return os.str();
 }
+
+std::string format_time_exact(double s) {
+  if (s == 0) return "0 h";
+  if (std::fabs(s) >= 3600 && std::fmod(s, 3600) == 0) return format_in(s, "h", 10);
+  if (std::fabs(s) >= 60 && std::fmod(s, 60) == 0) return format_in(s, "min", 10);
+  return format_in(s, "s", 10);
+}
+
+std::string format_length_exact(double m) { return format_in(m, m < 1e-3 ? "um" : "mm", 10); }
 
 std::string format_quantity(double si, const Dim& d) {
   std::ostringstream os;
