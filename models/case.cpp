@@ -659,6 +659,8 @@ Case read_case(const Located& rootloc) {
   resolve_unit_cell(root, c);  // models/patterns
   read_output(root, c);
   read_fluid(root, c);
+  read_hydration(root, c);   // models/hydration
+  read_reactions(root, c);   // models/reactions
   read_solver(root, c);
   read_metrics(root, c);
   root.finish();
@@ -816,6 +818,8 @@ std::string dump_case(const Case& c) {
     e << YAML::EndMap;
   }
   e << YAML::EndMap;
+  dump_hydration(c, e);
+  dump_reactions(c, e);
   e << YAML::Key << "output" << YAML::Value << YAML::BeginMap;
   e << YAML::Key << "file" << YAML::Value << c.output_file;
   e << YAML::Key << "vtk" << YAML::Value << c.vtk;
@@ -842,22 +846,31 @@ std::string dump_case(const Case& c) {
 // ------------------------------------------------------------------------------------------------
 
 namespace {
-// The excess-fluid field: phi with K = 1, D K = k H / mu, loss "drained" = drainage to lymph; each
-// injection adds its volume where its solutes go (instantly, or at a rate over its duration).
+// The excess-fluid field: the unknown is the potential p = H phi (capacity K = 1/H, D K = k / mu, so
+// the Darcy flux is -(k/mu) grad p, also across layers of different stiffness), loss "drained" =
+// drainage k_d phi to lymph; each injection adds its volume where its solutes go (instantly, or at a
+// rate over its duration).
 void add_fluid(const Case& c, Problem& p, const std::vector<std::pair<size_t, BolusShape>>& shapes) {
   const Grid& g = p.grid;
   const size_t n = g.cells();
   SpeciesSpec f;
   f.name = "excess_fluid";
-  f.K.assign(n, 1.0);
+  f.K.resize(n);
   f.DK.resize(n);
+  p.fluid_stiffness.resize(n);
+  p.fluid_water.resize(n);
   LossChannel drained{"drained", std::vector<double>(n)};
   for (int k = 0; k < g.nz; ++k) {
     const HydraulicProps& h = c.hydraulics[g.cell_layer[k]];
+    const double water = tissue_water(c.layers[g.cell_layer[k]]);
     for (int j = 0; j < g.ny; ++j)
       for (int i = 0; i < g.nx; ++i) {
-        f.DK[g.index(i, j, k)] = h.permeability * h.stiffness / c.fluid_viscosity;
-        drained.k[g.index(i, j, k)] = h.drainage;
+        const size_t idx = g.index(i, j, k);
+        f.K[idx] = 1.0 / h.stiffness;
+        f.DK[idx] = h.permeability / c.fluid_viscosity;
+        drained.k[idx] = h.drainage;
+        p.fluid_stiffness[idx] = h.stiffness;
+        p.fluid_water[idx] = water;
       }
   }
   f.losses = {drained};
@@ -948,6 +961,11 @@ Problem build_problem(const Case& c, std::vector<std::string>* warnings) {
         }
     }
     ss.losses = {blood, lymph, deg};
+    // HA chains (entangled in the matrix), a crosslinked network or a deposit are not carried by the
+    // injected fluid: they move by their own diffusion (physics.md 4.2: lymph removes < 1 % of
+    // tissue HA a day)
+    if (const Ingredient* ing = s.ingredient.empty() ? nullptr : c.find_ingredient(s.ingredient); ing && (immobile_form(*ing) || ing->kind == "polymer"))
+      ss.carried = false;
     p.species.push_back(std::move(ss));
   }
   for (size_t di = 0; di < c.delivery.size(); ++di) {
@@ -1012,7 +1030,11 @@ Problem build_problem(const Case& c, std::vector<std::string>* warnings) {
       fluid_shapes.push_back({di, shape});
     }
   }
-  if (c.fluid) add_fluid(c, p, fluid_shapes);
+  add_reactions(c, p);  // models/reactions
+  if (c.fluid) {
+    add_fluid(c, p, fluid_shapes);
+    add_hydration(c, p);  // models/hydration
+  }
   finish_unit_cell(c, p, warnings);  // models/patterns: a unit cell's corner injections
   p.time.end = c.end;
   p.time.outputs = c.outputs;

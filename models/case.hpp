@@ -14,6 +14,8 @@
 #include "microneedle.hpp"
 #include "properties.hpp"
 #include "fluid.hpp"
+#include "hydration.hpp"
+#include "reactions.hpp"
 #include "skin_presets.hpp"
 
 namespace dermasim {
@@ -75,6 +77,8 @@ struct Case {
   bool fluid = false;
   std::vector<HydraulicProps> hydraulics;  // per layer
   double fluid_viscosity = kFluidViscosity;
+  HydrationDef hydration;               // water held by HA (models/hydration.hpp)
+  std::vector<ReactionDef> reactions;   // models/reactions.hpp
   // time
   double end = 0;
   std::vector<double> outputs;

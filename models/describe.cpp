@@ -109,7 +109,7 @@ std::string describe_text(const Description& d) {
   const auto& s = d.summary;
   std::ostringstream o;
   o << g.name << (g.description.empty() ? "" : " (" + g.description + ")") << "\n";
-  o << "  kind " << g.kind << (g.form == "gel" ? ", gel" : "") << ", MW " << g4(g.mw) << " g/mol, log Kow "
+  o << "  kind " << g.kind << (g.form != "solution" ? ", " + g.form : std::string()) << ", MW " << g4(g.mw) << " g/mol, log Kow "
     << (g.log_kow ? g4(*g.log_kow) : std::string("n/a")) << ", " << g.ionization << (g.pka ? " pKa " + g4(*g.pka) : "") << "\n";
   o << "  r_s " << g4(s.r_s) << " A";
   if (s.has_kow)
@@ -197,7 +197,7 @@ std::string ingredients_text(const std::vector<Ingredient>& list) {
   for (const auto& g : list) {
     std::snprintf(line, sizeof line, "%-26s %12.6g %8s %-12s %-15s %s\n", g.name.c_str(), g.mw,
                   g.log_kow ? g4(*g.log_kow).c_str() : "n/a", g.solubility_text.empty() ? "-" : g.solubility_text.c_str(),
-                  (g.kind + (g.form == "gel" ? " gel" : "")).c_str(), source_tags(g).c_str());
+                  (g.kind + (g.form != "solution" ? " " + g.form : std::string())).c_str(), source_tags(g).c_str());
     o << line;
   }
   o << "\nTags as in physics.md: V read in the source, D derived, M handbook value not re-verified, C low-grade source.\n"

@@ -31,4 +31,52 @@ double ha_water_per_gram(OsmoticLaw law, double P, double salt, double T) {
   return 1.0 / c;                                                   // L of water per g
 }
 
+double OsmoticModel::pressure(double c) const {
+  if (c <= 0) return 0.0;
+  double pi = ha_osmotic_pressure(law, c, salt, T);
+  if (modulus > 0) pi -= modulus * (std::cbrt(c / reference) - 0.5 * c / reference);
+  return pi;
+}
+
+double OsmoticModel::derivative(double c) const {
+  if (c <= 0) return 0.0;
+  double d;
+  if (law == OsmoticLaw::Horkay) {
+    d = 2.25 * ha_osmotic_pressure(law, c, salt, T) / c;
+  } else {
+    const double R = 8.314462618;
+    const double cf = c / kHaDisaccharide * 1e3, cs = salt * 1e3;  // mol/m3
+    d = R * T * cf / std::sqrt(cf * cf + 4 * cs * cs) * (1e3 / kHaDisaccharide);
+  }
+  if (modulus > 0) d -= modulus * (1.0 / (3.0 * reference * std::cbrt(c / reference) * std::cbrt(c / reference)) - 0.5 / reference);
+  return d;
+}
+
+double OsmoticModel::swelling_limit() const {
+  if (!(modulus > 0)) return 0.0;
+  // Pi < 0 at very low c (elasticity wins), > 0 near c0 for a gel that swells: bisect on log c
+  double lo = std::log(1e-6 * reference), hi = std::log(reference);
+  if (pressure(std::exp(hi)) <= 0) return reference;  // it does not swell beyond as formed
+  for (int i = 0; i < 200; ++i) {
+    const double mid = 0.5 * (lo + hi);
+    (pressure(std::exp(mid)) < 0 ? lo : hi) = mid;
+  }
+  return std::exp(0.5 * (lo + hi));
+}
+
+double osmotic_equilibrium_excess(const OsmoticModel& model, double m, double water, double H) {
+  if (!(m > 0) || !(H > 0) || !(water > 0)) return 0.0;
+  // f(phi) = H phi - Pi(m / (water + phi)) rises with phi (Pi falls as the water dilutes it, for
+  // concentrations above a gel's swelling limit): bisect on [0, phi_max]
+  auto f = [&](double phi) { return H * phi - model.pressure(m / (water + phi)); };
+  if (f(0.0) >= 0) return 0.0;
+  double lo = 0.0, hi = 1.0;
+  while (f(hi) < 0) hi *= 2.0;
+  for (int i = 0; i < 200; ++i) {
+    const double mid = 0.5 * (lo + hi);
+    (f(mid) < 0 ? lo : hi) = mid;
+  }
+  return 0.5 * (lo + hi);
+}
+
 }  // namespace dermasim

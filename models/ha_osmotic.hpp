@@ -26,4 +26,27 @@ double ha_equilibrium_concentration(OsmoticLaw law, double P, double salt = 0.15
 // Water held at equilibrium against P, in litres per gram of HA.
 double ha_water_per_gram(OsmoticLaw law, double P, double salt = 0.15, double T = 310.15);
 
+// The swelling pressure the engine uses for one polymer (physics.md 4.5): the Horkay or Donnan law
+// for linear HA; for a crosslinked gel plus the Flory-Rehner elastic term of an affine network,
+//   Pi_el = -G0 [ (c/c0)^(1/3) - c/(2 c0) ],
+// G0 the network modulus and c0 the concentration at which the network was formed (physics.md 4.5
+// item 3 with phi/phi0 = c/c0 and G0 = R T rho phi0 / M_c). The gel then swells only until the ionic
+// pressure meets the elastic one: its swelling limit.
+struct OsmoticModel {
+  OsmoticLaw law = OsmoticLaw::Horkay;
+  double salt = 0.15;      // mol/L: ionic strength (Horkay), external salt (Donnan)
+  double T = 310.15;       // K
+  double modulus = 0;      // G0 (Pa); 0: a linear polymer, no network
+  double reference = 0;    // c0 (kg/m3)
+  double pressure(double c) const;    // Pa at concentration c (kg/m3) in the water
+  double derivative(double c) const;  // dPi/dc (Pa m3/kg)
+  // Free swelling limit of a gel in saline (kg/m3): where Pi = 0; 0 for a linear polymer.
+  double swelling_limit() const;
+};
+
+// Excess water a tissue holds at equilibrium (volume fraction phi) when m kg/m3 of polymer sit in
+// tissue of water fraction `water` and stiffness H: H phi = Pi(m / (water + phi)). Water held per
+// gram of polymer = phi / m (m3/kg; x 1000 for mL/g).
+double osmotic_equilibrium_excess(const OsmoticModel& model, double m, double water, double H);
+
 }  // namespace dermasim

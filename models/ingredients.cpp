@@ -8,7 +8,7 @@ namespace dermasim {
 namespace {
 
 const std::vector<std::string> kKinds = {"small_molecule", "peptide", "polymer"};
-const std::vector<std::string> kForms = {"solution", "gel"};
+const std::vector<std::string> kForms = {"solution", "gel", "deposit"};
 const std::vector<std::string> kIonization = {"acid", "base", "neutral"};
 const std::vector<std::string> kSolubilityWords = {"miscible", "soluble", "insoluble"};
 // The value keys an entry may carry, and so the keys allowed under `sources`.

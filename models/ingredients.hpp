@@ -17,7 +17,7 @@ struct Ingredient {
   std::string name;         // identifier, e.g. "caffeine"
   std::string description;  // free text
   std::string kind = "small_molecule";  // small_molecule | peptide | polymer
-  std::string form = "solution";        // solution | gel
+  std::string form = "solution";        // solution | gel (crosslinked network) | deposit (entangled, not crosslinked)
   double mw = 0;                        // g/mol
   std::optional<double> log_kow;        // log10 Kow; absent where not defined
   std::optional<double> solubility;     // kg/m3 (= mg/mL) in water, if a number was given
@@ -43,5 +43,8 @@ Ingredient read_ingredient(const Located& entry);
 std::vector<Ingredient> read_ingredient_list(const Located& where);
 // Writes an entry back as a YAML map (for the resolved case).
 void emit_ingredient(YAML::Emitter& e, const Ingredient& g);
+
+// A gel or a deposit does not diffuse as free chains and is not carried by the injected fluid.
+inline bool immobile_form(const Ingredient& g) { return g.form == "gel" || g.form == "deposit"; }
 
 }  // namespace dermasim

@@ -44,7 +44,7 @@ constexpr double kHaRgPre = 0.025, kHaRgExp = 0.6, kHaRhOverRg = 0.65;
 constexpr double kProteinPre = 4.75, kProteinExp = 0.29, kResidueMass = 110;
 // Hypodermis composition: ASSUMPTION (not in physics.md): adipose tissue about 80 % lipid and 15 %
 // water by volume; the layer's `water` replaces the water fraction when given.
-constexpr double kFatLipidFraction = 0.80, kFatWaterFraction = 0.15;
+constexpr double kFatLipidFraction = 0.80, kFatWaterFraction = kAdiposeWaterFraction;
 // Validity domain of the permeability QSPRs (physics.md 2.1): MW <~ 500-750, log Kow about -3..+6.
 constexpr double kDomainMw = 500, kDomainLogKowLo = -3, kDomainLogKowHi = 6;
 
@@ -137,7 +137,7 @@ double stokes_einstein(double radius_m) {
 }
 
 bool is_macromolecule(const Ingredient& g) {
-  return g.form == "gel" || ((g.kind == "peptide" || g.kind == "polymer") && g.mw > kMacromoleculeMw);
+  return immobile_form(g) || ((g.kind == "peptide" || g.kind == "polymer") && g.mw > kMacromoleculeMw);
 }
 
 double hydrodynamic_radius(const Ingredient& g) {
@@ -199,16 +199,17 @@ PropertyEstimate estimate_layer(const Ingredient& g, const LayerDef& layer, cons
   e.props.degradation = sc ? 0.0 : g.degradation;
   std::string clr = "; clearance = layer clearance x " + fmt(s.blood_factor, 3) + " (MW factor, physics.md 1.5)";
 
-  if (g.form == "gel") {
-    // A crosslinked network does not diffuse as a chain: immobile (floor diffusivity), aqueous
-    // partition 1, no lymph drainage of the network; removal by degradation only. ASSUMPTION.
+  if (immobile_form(g)) {
+    // A crosslinked network (or an entangled deposit of long chains) does not diffuse as a chain:
+    // immobile (floor diffusivity), aqueous partition 1, no lymph drainage of the network; removal by
+    // degradation only. ASSUMPTION.
     e.ok = true;
     e.props.diffusivity = kImmobileDiffusivity;
     e.props.partition = 1.0;
     e.props.clearance = 0;
     e.props.lymph_clearance = 0;
     e.model = "gel_immobile";
-    e.formula = "crosslinked gel: D = " + fmt(kImmobileDiffusivity) + " m2/s (immobile), K = 1, no blood or lymph clearance, degradation " +
+    e.formula = std::string(g.form == "gel" ? "crosslinked gel" : "entangled deposit") + ": D = " + fmt(kImmobileDiffusivity) + " m2/s (immobile), K = 1, no blood or lymph clearance, degradation " +
                 fmt(e.props.degradation) + " 1/s (physics.md 4.2)";
     return e;
   }
@@ -257,6 +258,13 @@ PropertyEstimate estimate_layer(const Ingredient& g, const LayerDef& layer, cons
     e.props.diffusivity = s.D_se;
     const double water = fat ? (layer.water > 0 ? layer.water : kFatWaterFraction) : 1.0;
     e.props.partition = water;
+    if (g.kind == "polymer") {
+      // HA chains: physics.md 4.2's rate (1e-5 1/s, t1/2 0.5-1 d, from the disappearance of injected
+      // HA) is the whole removal, and lymph removes < 1 % of tissue HA a day (physics.md 4.2,
+      // counter-evidence): no separate lymph clearance of chains; fragments leave as "degraded".
+      e.props.lymph_clearance = 0;
+      clr += "; no lymph clearance of HA chains (physics.md 4.2: the degradation rate is the total removal)";
+    }
     e.model = "macromolecule_stokes_einstein";
     std::ostringstream f;
     f << "D = kT/(6 pi eta R_h), T = 310 K, eta = 0.69 mPa s, R_h = " << fmt(s.R_h * 1e9) << " nm ("

@@ -13,6 +13,10 @@
 
 namespace dermasim {
 
+// Adipose tissue: about 15 % water by volume (ASSUMPTION, docs/properties.md; physics.md 1.2 has no
+// value for subcutaneous fat). Used where a hypodermis layer gives no water fraction.
+inline constexpr double kAdiposeWaterFraction = 0.15;
+
 // Which permeability QSPR sets the stratum-corneum diffusivity (physics.md 2.1, 2.2).
 enum class ScModel { Mitragotri, PottsGuy };
 std::string to_string(ScModel m);

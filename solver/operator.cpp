@@ -155,33 +155,48 @@ StencilOperator::StencilOperator(const OperatorSpec& s) : g_(s.grid), n_(s.grid-
 }
 
 template <class Fn>
-void StencilOperator::for_each_flux_face(Fn&& f) const {
+void StencilOperator::for_each_face(const std::vector<double>& fx, const std::vector<double>& fy,
+                                    const std::vector<double>& fz, Fn&& f) const {
   const Grid& g = *g_;
   const int nx = g.nx, ny = g.ny, nz = g.nz;
-  if (!fx_.empty() && nx > 1)
+  if (!fx.empty() && nx > 1)
     for (int k = 0; k < nz; ++k)
       for (int j = 0; j < ny; ++j)
         for (int i = 1; i <= nx; ++i) {
           if (i == nx && !g.periodic_x) continue;
-          const double F = fx_[(static_cast<size_t>(k) * ny + j) * (nx + 1) + i];
+          const double F = fx[(static_cast<size_t>(k) * ny + j) * (nx + 1) + i];
           if (F != 0.0) f(g.index(i - 1, j, k), g.index(i % nx, j, k), F);
         }
-  if (!fy_.empty() && ny > 1)
+  if (!fy.empty() && ny > 1)
     for (int k = 0; k < nz; ++k)
       for (int j = 1; j <= ny; ++j) {
         if (j == ny && !g.periodic_y) continue;
         for (int i = 0; i < nx; ++i) {
-          const double F = fy_[(static_cast<size_t>(k) * (ny + 1) + j) * nx + i];
+          const double F = fy[(static_cast<size_t>(k) * (ny + 1) + j) * nx + i];
           if (F != 0.0) f(g.index(i, j - 1, k), g.index(i, j % ny, k), F);
         }
       }
-  if (!fz_.empty())
+  if (!fz.empty())
     for (int k = 1; k < nz; ++k)
       for (int j = 0; j < ny; ++j)
         for (int i = 0; i < nx; ++i) {
-          const double F = fz_[(static_cast<size_t>(k) * ny + j) * nx + i];
+          const double F = fz[(static_cast<size_t>(k) * ny + j) * nx + i];
           if (F != 0.0) f(g.index(i, j, k - 1), g.index(i, j, k), F);
         }
+}
+
+template <class Fn>
+void StencilOperator::for_each_flux_face(Fn&& f) const {
+  for_each_face(fx_, fy_, fz_, f);
+}
+
+void StencilOperator::net_outflow(const std::vector<double>& fx, const std::vector<double>& fy, const std::vector<double>& fz,
+                                  std::vector<double>& out) const {
+  out.assign(n_ + 1, 0.0);
+  for_each_face(fx, fy, fz, [&](size_t p, size_t q, double F) {
+    out[p] += F;
+    out[q] -= F;
+  });
 }
 
 void StencilOperator::face_fluxes(const std::vector<double>& u, std::vector<double>& fx, std::vector<double>& fy,

@@ -76,9 +76,12 @@ class StencilOperator {
   bool has_vehicle_unknown() const { return top_ == TopMode::Vehicle; }
   bool symmetric() const { return !advection_; }
   // Diffusive flux T_f (u_P - u_N) through every face (same indexing as OperatorSpec::flux_*): for the
-  // excess-fluid field (u = phi, D K = k H / mu) this is the Darcy volumetric flux.
+  // excess-fluid field (u = the potential p = H phi, D K = k / mu) this is the Darcy volumetric flux.
   void face_fluxes(const std::vector<double>& u, std::vector<double>& fx, std::vector<double>& fy,
                    std::vector<double>& fz) const;
+  // Net outflow of each cell (size() entries, the vehicle slot 0) for face fluxes indexed as above.
+  void net_outflow(const std::vector<double>& fx, const std::vector<double>& fy, const std::vector<double>& fz,
+                   std::vector<double>& out) const;
 
  private:
   const Grid* g_;
@@ -95,6 +98,8 @@ class StencilOperator {
   // Calls f(p, q, F) for every face with flux F from cell p to cell q (each face once).
   template <class Fn>
   void for_each_flux_face(Fn&& f) const;
+  template <class Fn>
+  void for_each_face(const std::vector<double>& fx, const std::vector<double>& fy, const std::vector<double>& fz, Fn&& f) const;
 };
 
 }  // namespace dermasim

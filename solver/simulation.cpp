@@ -58,6 +58,7 @@ struct Simulation::SpeciesRun {
   std::vector<LossChannel> base_losses;  // without the drainage of excess fluid
   std::vector<double> src;               // active constant-rate sources, per unknown
   std::vector<double> coupled_phi;       // the excess fluid the operator was last built with
+  std::vector<double> f0, fg, f1;        // transfers received at the stage times of a step (kg/s per cell)
 };
 
 Simulation::Simulation(Problem p) : p_(std::move(p)) {
@@ -70,6 +71,61 @@ Simulation::Simulation(Problem p) : p_(std::move(p)) {
     const size_t limit = (g.geometry == Geometry::ThreeD) ? 4000 : 250000;
     linear_kind_ = (n <= limit) ? "direct" : "cg";
   }
+  const int ns = static_cast<int>(p_.species.size());
+  auto valid = [ns](int s) { return s >= 0 && s < ns; };
+  for (const auto& e : p_.enzymes) {
+    if (!valid(e.enzyme) || !valid(e.substrate) || e.enzyme == e.substrate || e.k2 < 0) throw std::invalid_argument("invalid enzyme reaction");
+    p_.species[e.substrate].losses.push_back({e.channel, std::vector<double>(n, 0.0)});
+  }
+  for (const auto& tr : p_.transfers) {
+    if (!valid(tr.from) || !valid(tr.to) || tr.from == tr.to) throw std::invalid_argument("invalid transfer between species");
+    const auto& L = p_.species[tr.from].losses;
+    if (std::none_of(L.begin(), L.end(), [&](const LossChannel& c) { return c.name == tr.channel; }))
+      throw std::invalid_argument("transfer: species '" + p_.species[tr.from].name + "' has no loss channel '" + tr.channel + "'");
+  }
+  if (!p_.osmotic.empty()) {
+    if (p_.fluid < 0) throw std::invalid_argument("osmotic pressure needs the excess-fluid field");
+    if (p_.fluid_stiffness.size() != n || p_.fluid_water.size() != n) throw std::invalid_argument("osmotic pressure: fluid stiffness and water per cell needed");
+    p_.species[p_.fluid].losses.push_back({"osmotic_linear", std::vector<double>(n, 0.0)});
+  }
+  // Solve order: every species after those that feed it (transfers) or degrade it (enzymes); the
+  // fluid before every species it carries (its field drives them).
+  {
+    // transfers must come first (their stage values feed the target); an enzyme should (the
+    // substrate then uses its mean over the step) but may follow (its start-of-step value is used)
+    std::vector<std::vector<int>> before(ns), soft(ns);
+    for (const auto& tr : p_.transfers) before[tr.to].push_back(tr.from);
+    for (const auto& e : p_.enzymes) soft[e.substrate].push_back(e.enzyme);
+    std::vector<bool> done(ns, false);
+    bool first_phase = p_.fluid >= 0;
+    auto ready = [&](int s) {
+      auto ok = [&](int b) { return done[b]; };
+      if (!std::all_of(before[s].begin(), before[s].end(), ok)) return false;
+      // before the fluid, an enzyme the fluid carries is left for later
+      return std::all_of(soft[s].begin(), soft[s].end(), [&](int b) { return done[b] || (first_phase && p_.species[b].carried); });
+    };
+    auto take = [&](auto&& eligible) {
+      for (bool progress = true; progress;) {
+        progress = false;
+        for (int s = 0; s < ns; ++s)
+          if (!done[s] && eligible(s) && ready(s)) {
+            order_.push_back(static_cast<size_t>(s));
+            done[s] = true;
+            progress = true;
+          }
+      }
+    };
+    if (p_.fluid >= 0) {
+      // species the fluid does not carry do not depend on it: solved first, so that the osmotic
+      // pressure of a polymer among them is known at every stage of the fluid's step
+      take([&](int s) { return s != p_.fluid && !p_.species[s].carried; });
+      order_.push_back(static_cast<size_t>(p_.fluid));
+      done[p_.fluid] = true;
+      first_phase = false;
+    }
+    take([](int) { return true; });
+    if (static_cast<int>(order_.size()) < ns) throw std::invalid_argument("reactions form a cycle (a species feeds itself through transfers or enzymes)");
+  }
   hist_.species.resize(p_.species.size());
   for (size_t s = 0; s < p_.species.size(); ++s) {
     auto r = std::make_unique<SpeciesRun>();
@@ -79,7 +135,7 @@ Simulation::Simulation(Problem p) : p_(std::move(p)) {
     r->spec.DK = ss.DK;
     r->spec.losses = ss.losses;
     r->spec.bottom_sink = p_.bottom_sink;
-    const bool advected = p_.fluid >= 0 && static_cast<int>(s) != p_.fluid;
+    const bool advected = p_.fluid >= 0 && static_cast<int>(s) != p_.fluid && ss.carried;
     r->solver = advected ? make_nonsymmetric_solver(linear_kind_, p_.solver.tolerance, p_.solver.max_iterations)
                          : make_linear_solver(linear_kind_, p_.solver.tolerance, p_.solver.max_iterations);
     r->base_losses = ss.losses;
@@ -95,6 +151,9 @@ Simulation::Simulation(Problem p) : p_(std::move(p)) {
     }
     if (p_.bottom_sink) r->Q["receptor"] = 0.0;
     for (const auto& L : ss.losses) r->Q[L.name] = 0.0;
+    if (static_cast<int>(s) == p_.fluid && !p_.osmotic.empty()) r->Q["osmotic_source"] = 0.0;
+    for (const auto& tr : p_.transfers)
+      if (tr.to == static_cast<int>(s)) r->Q["converted_in"] = 0.0;
     // scale of amounts for the absolute part of the error test
     double scale = r->applied_fixed;
     double sumM = 0;
@@ -114,6 +173,13 @@ Simulation::Simulation(Problem p) : p_(std::move(p)) {
     rebuild(static_cast<int>(s), 0.0);
   }
   stats_.linear_solver = sp_.empty() ? linear_kind_ : sp_.front()->solver->name();
+  if (p_.fluid >= 0) {
+    // the unknown is p = H phi: the stiffness a the operator was built with is 1 / K
+    const auto& K = sp_[p_.fluid]->spec.K;
+    fluid_built_a_.resize(n);
+    for (size_t i = 0; i < n; ++i) fluid_built_a_[i] = 1.0 / K[i];
+    fluid_g_.assign(n, 0.0);
+  }
 }
 
 Simulation::~Simulation() = default;
@@ -213,11 +279,160 @@ std::vector<double> Simulation::surface_elevation() const {
   const Grid& g = p_.grid;
   std::vector<double> e(static_cast<size_t>(g.nx) * g.ny, 0.0);
   if (p_.fluid < 0) return e;
-  const auto& phi = sp_[p_.fluid]->u;
+  const auto phi = concentration(p_.fluid);
   for (int k = 0; k < g.nz; ++k)
     for (int j = 0; j < g.ny; ++j)
       for (int i = 0; i < g.nx; ++i) e[static_cast<size_t>(j) * g.nx + i] += phi[g.index(i, j, k)] * g.dz[k];
   return e;
+}
+
+// Osmotic pressure per cell of every group, evaluated on the polymer concentration in the tissue
+// water (baseline water plus the excess fluid), and optionally its slope d(Pi)/d(phi) <= 0 (more
+// water dilutes the polymer). Polymer species already solved in the current step (those the fluid
+// does not carry, solved before it) are taken at `stage` (0 start, 1 intermediate, 2 end of the
+// step); the others at the start.
+std::vector<double> Simulation::osmotic_at(const std::vector<double>& phi, int stage, std::vector<double>* slope) const {
+  const size_t n = p_.grid.cells();
+  std::vector<double> pi(n, 0.0);
+  if (slope) slope->assign(n, 0.0);
+  for (const auto& grp : p_.osmotic) {
+    std::vector<double> c(n, 0.0);
+    for (int s : grp.species) {
+      const SpeciesRun& r = *sp_[s];
+      const bool ahead = std::find(order_.begin(), order_.end(), static_cast<size_t>(s)) <
+                         std::find(order_.begin(), order_.end(), static_cast<size_t>(p_.fluid));
+      const std::vector<double>& x = !ahead || stage == 0 ? r.u : stage == 1 ? r.ug : r.u_new;
+      for (size_t i = 0; i < n; ++i) c[i] += r.spec.K[i] * x[i];
+    }
+    for (size_t i = 0; i < n; ++i) {
+      if (c[i] <= 0) continue;
+      const double water = std::max(p_.fluid_water[i] + phi[i], 0.05 * p_.fluid_water[i]);
+      const double cw = c[i] / water;
+      pi[i] += grp.pressure(cw);
+      if (slope) (*slope)[i] -= grp.derivative(cw) * cw / water;
+    }
+  }
+  return pi;
+}
+
+std::vector<double> Simulation::osmotic_pressure() const {
+  if (p_.osmotic.empty()) return std::vector<double>(p_.grid.cells(), 0.0);
+  return osmotic_at(concentration(p_.fluid), 0, nullptr);
+}
+
+// Before a step: the potential p - Pi(phi) is linearised about the state at the start of the step,
+// p - Pi ~ a phi - g with a = H - dPi/dphi (>= H) and g = Pi - (dPi/dphi) phi. The operator holds
+// u = a phi (capacity 1/a), so the Darcy flux is T (u_P - u_N) - T (g_P - g_N) and the drainage
+// k_d (a phi - g) / H: the lymph drains k_d phi ("drained"), the polymer holds back or draws in
+// k_d (Pi_lin) / H (counted as "drawn_in"). The slope is refreshed when it moved by 2 %; g always
+// matches the slope built, so the fixed point (p = Pi where drainage balances) is exact.
+void Simulation::prepare_fluid() {
+  if (p_.fluid < 0 || p_.osmotic.empty()) return;
+  SpeciesRun& f = *sp_[p_.fluid];
+  const size_t n = p_.grid.cells();
+  const auto phi = concentration(p_.fluid);
+  std::vector<double> slope;
+  const auto pi = osmotic_at(phi, 0, &slope);
+  const auto& H = p_.fluid_stiffness;
+  double worst = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const double a = H[i] - std::min(slope[i], 0.0);
+    worst = std::max(worst, std::fabs(a - fluid_built_a_[i]) / fluid_built_a_[i]);
+  }
+  if (worst > 0.02) {
+    const auto& drained = p_.species[p_.fluid].losses.front().k;
+    LossChannel* lin = nullptr;
+    for (auto& L : f.spec.losses)
+      if (L.name == "osmotic_linear") lin = &L;
+    for (size_t i = 0; i < n; ++i) {
+      const double a = H[i] - std::min(slope[i], 0.0);
+      fluid_built_a_[i] = a;
+      f.spec.K[i] = 1.0 / a;
+      lin->k[i] = drained[i] * (a - H[i]) / H[i];
+      f.u[i] = a * phi[i];
+    }
+    f.base_losses = f.spec.losses;
+    rebuild(p_.fluid, t_);
+  }
+  fluid_phi_n_ = phi;
+  for (size_t i = 0; i < n; ++i) fluid_g_[i] = pi[i] + (fluid_built_a_[i] - H[i]) * phi[i];
+}
+
+// The osmotic part of the fluid's equation at one stage of the step (polymer concentrations of that
+// stage, linearised about `phi` with the slope built): g = Pi(phi) + (a - H) phi, the Darcy
+// divergence of g (sums to zero) plus the water drawn in, k_d g / H per volume, per unknown in b;
+// the drawn-in total (without the divergence) in `drawn`. Keeps the g of the stage in fluid_g_.
+// Iterating phi to the stage's solution makes the step fully implicit in Pi(phi).
+void Simulation::osmotic_sources(int stage, const std::vector<double>& phi, std::vector<double>& b, double& drawn) {
+  const Grid& g = p_.grid;
+  const size_t n = g.cells();
+  const auto pi = osmotic_at(phi, stage, nullptr);
+  const auto& H = p_.fluid_stiffness;
+  for (size_t i = 0; i < n; ++i) fluid_g_[i] = pi[i] + (fluid_built_a_[i] - H[i]) * phi[i];
+  const StencilOperator& op = *sp_[p_.fluid]->op;
+  std::vector<double> fx, fy, fz;
+  op.face_fluxes(fluid_g_, fx, fy, fz);
+  op.net_outflow(fx, fy, fz, b);
+  const auto& drained = p_.species[p_.fluid].losses.front().k;
+  drawn = 0;
+  for (int k = 0; k < g.nz; ++k)
+    for (int j = 0; j < g.ny; ++j)
+      for (int i = 0; i < g.nx; ++i) {
+        const size_t c = g.index(i, j, k);
+        const double q = g.volume(i, j, k) * drained[c] * fluid_g_[c] / H[c];
+        b[c] += q;
+        drawn += q;
+      }
+}
+
+// Degradation by an enzyme: the substrate's rate k2 c_E uses the enzyme's mean over the step when the
+// enzyme is solved first, else its value at the start (an enzyme carried by the fluid while the
+// substrate is not); the operator is rebuilt when the rate moved by more than 1e-4 of its peak.
+void Simulation::prepare_enzymes(int s) {
+  const size_t n = p_.grid.cells();
+  SpeciesRun& r = *sp_[s];
+  bool stale = false;
+  for (const auto& e : p_.enzymes) {
+    if (e.substrate != s) continue;
+    const SpeciesRun& er = *sp_[e.enzyme];
+    const bool solved = std::find(order_.begin(), order_.end(), static_cast<size_t>(e.enzyme)) <
+                        std::find(order_.begin(), order_.end(), static_cast<size_t>(s));
+    std::vector<double> k(n);
+    double peak = 0;
+    for (size_t i = 0; i < n; ++i) {
+      k[i] = e.k2 * er.spec.K[i] * (solved ? 0.5 * (er.u[i] + er.u_new[i]) : er.u[i]);
+      peak = std::max(peak, std::fabs(k[i]));
+    }
+    for (auto* losses : {&r.spec.losses, &r.base_losses})
+      for (auto& L : *losses)
+        if (L.name == e.channel) {
+          double diff = 0;
+          for (size_t i = 0; i < n; ++i) diff = std::max(diff, std::fabs(k[i] - L.k[i]));
+          if (diff > 1e-4 * peak) {
+            L.k = k;
+            stale = true;
+          }
+        }
+  }
+  if (stale) {
+    r.op = std::make_unique<StencilOperator>(r.spec);
+    ++r.version;
+  }
+}
+
+// What species s receives through transfers, per unknown (kg/s), at one stage of the step of the
+// sources: 0 the start (u), 1 the intermediate stage (ug), 2 the end (u_new). The weights are those
+// of the source's loss functional, so the amounts given and received agree to round-off.
+void Simulation::feed(int s, int stage, std::vector<double>& b) const {
+  b.assign(p_.grid.cells() + 1, 0.0);
+  for (const auto& tr : p_.transfers) {
+    if (tr.to != s) continue;
+    const SpeciesRun& fr = *sp_[tr.from];
+    const std::vector<double>& x = stage == 0 ? fr.u : stage == 1 ? fr.ug : fr.u_new;
+    for (const auto& f : fr.op->outflows())
+      if (f.name == tr.channel)
+        for (const auto& [i, w] : f.w) b[i] += w * x[i];
+  }
 }
 
 std::vector<double> Simulation::concentration(int s) const {
@@ -252,10 +467,17 @@ Balance Simulation::balance(int s) const {
   }
   b.washed = r.washed;
   for (const auto& [k, v] : r.Q) {
-    if (k == "uptake" || k == "injected")
+    if (k == "uptake" || k == "injected" || k == "converted_in") {
       b.applied += v;
-    else if (k != "vehicle_uptake")  // internal: what left a saturated vehicle (already in vehicle)
+      if (k == "converted_in") b.converted_in = v;
+    } else if (k == "osmotic_source" || k == "osmotic_linear") {
+      // water drawn in (or held back) by osmotic pressure: the constant and linear parts
+      const double part = k == "osmotic_source" ? v : -v;
+      b.applied += part;
+      b.drawn_in += part;
+    } else if (k != "vehicle_uptake") {  // internal: what left a saturated vehicle (already in vehicle)
       b.out[k] = v;
+    }
   }
   b.clipped = r.clipped;
   return b;
@@ -316,8 +538,9 @@ void Simulation::apply_events(double t) {
 void Simulation::couple_to_fluid(int s) {
   SpeciesRun& f = *sp_[p_.fluid];
   SpeciesRun& r = *sp_[s];
-  const std::vector<double>& phi = f.u_new;
   const size_t n = p_.grid.cells();
+  std::vector<double> phi(n);
+  for (size_t i = 0; i < n; ++i) phi[i] = f.spec.K[i] * f.u_new[i];
   // Re-couple only when phi moved by more than 2 % of its peak since the operator was built: any
   // face-flux field keeps the balance exact, so this lag costs accuracy only, and little.
   double change = 0, peak = 0;
@@ -327,13 +550,16 @@ void Simulation::couple_to_fluid(int s) {
     if (!first) change = std::max(change, std::fabs(phi[i] - r.coupled_phi[i]));
   }
   if (first ? peak == 0.0 : change <= 0.02 * peak) return;
-  r.coupled_phi.assign(phi.begin(), phi.begin() + static_cast<long>(n));
-  f.op->face_fluxes(phi, r.spec.flux_x, r.spec.flux_y, r.spec.flux_z);
+  r.coupled_phi = phi;
+  // the Darcy flux follows the potential p - Pi = u - g
+  std::vector<double> psi(f.u_new.begin(), f.u_new.begin() + static_cast<long>(n));
+  for (size_t i = 0; i < n; ++i) psi[i] -= fluid_g_[i];
+  f.op->face_fluxes(psi, r.spec.flux_x, r.spec.flux_y, r.spec.flux_z);
   r.spec.losses = r.base_losses;
   const auto& drain = p_.species[p_.fluid].losses.front().k;  // "drained"
   for (auto& L : r.spec.losses)
     if (L.name == "cleared_lymph")
-      for (size_t i = 0; i < p_.grid.cells(); ++i) L.k[i] += drain[i] * std::max(0.0, phi[i]) / r.spec.K[i];
+      for (size_t i = 0; i < n; ++i) L.k[i] += drain[i] * std::max(0.0, phi[i]) / r.spec.K[i];
   r.op = std::make_unique<StencilOperator>(r.spec);
   ++r.version;
 }
@@ -342,14 +568,10 @@ double Simulation::attempt(double h) {
   const bool adaptive = p_.time.dt_fixed <= 0;
   const double rtol = p_.time.rtol;
   double err = 0;
-  // the excess fluid first: its end-of-step field drives the others
-  std::vector<size_t> order;
-  if (p_.fluid >= 0) order.push_back(static_cast<size_t>(p_.fluid));
-  for (size_t s = 0; s < sp_.size(); ++s)
-    if (static_cast<int>(s) != p_.fluid) order.push_back(s);
-  for (size_t s : order) {
+  for (size_t s : order_) {
     SpeciesRun& r = *sp_[s];
-    if (p_.fluid >= 0 && static_cast<int>(s) != p_.fluid) couple_to_fluid(static_cast<int>(s));
+    if (p_.fluid >= 0 && static_cast<int>(s) != p_.fluid && p_.species[s].carried) couple_to_fluid(static_cast<int>(s));
+    if (!p_.enzymes.empty()) prepare_enzymes(static_cast<int>(s));
     const StencilOperator& op = *r.op;
     const auto& M = op.mass();
     const size_t N = op.size();
@@ -362,13 +584,45 @@ double Simulation::attempt(double h) {
           r.src[c] += q;
           injected.r0 += q;
         }
+    const bool osmotic = static_cast<int>(s) == p_.fluid && !p_.osmotic.empty();
+    // The divergence part sums to zero exactly, but not in floating point, where its terms are large
+    // (the stiff Darcy flow): the totals that the projection enforces leave it out.
+    double bsum = 0;
+    for (size_t i = 0; i < N; ++i) bsum += op.source()[i];
+    bsum += injected.r0;
+    // Stage-dependent sources: transfers received from species already solved in this step, or the
+    // fluid's osmotic part (polymers solved before it), at the start, intermediate and end times;
+    // their exact totals (without the divergence of the osmotic part) go to the counter `feed_name`.
+    const bool fed = std::any_of(p_.transfers.begin(), p_.transfers.end(), [s](const TransferSpec& t) { return t.to == static_cast<int>(s); });
+    const bool trbdf2 = p_.time.scheme == Scheme::TrBdf2;
+    const std::string feed_name = osmotic ? "osmotic_source" : "converted_in";
+    RateFunctional conv0{feed_name, {}, 0.0}, convg = conv0, conv1 = conv0;
+    r.f0.assign(N, 0.0);
+    r.fg.assign(N, 0.0);
+    r.f1.assign(N, 0.0);
+    if (fed) {
+      feed(static_cast<int>(s), 0, r.f0);
+      if (trbdf2) feed(static_cast<int>(s), 1, r.fg);
+      feed(static_cast<int>(s), 2, r.f1);
+      for (size_t i = 0; i < N; ++i) {
+        conv0.r0 += r.f0[i];
+        if (trbdf2) convg.r0 += r.fg[i];
+        conv1.r0 += r.f1[i];
+      }
+    } else if (osmotic) {
+      osmotic_sources(0, fluid_phi_n_, r.f0, conv0.r0);  // the later stages iterate below
+      if (trbdf2) osmotic_sources(1, fluid_phi_n_, r.fg, convg.r0);
+      osmotic_sources(2, fluid_phi_n_, r.f1, conv1.r0);
+    }
+    const bool staged = fed || osmotic;
     const auto& b0 = op.source();
+    const bool sourced = injected.r0 != 0.0;
     std::vector<double> b_eff;
-    if (injected.r0 != 0.0) {
+    if (sourced) {
       b_eff = b0;
       for (size_t i = 0; i < N; ++i) b_eff[i] += r.src[i];
     }
-    const std::vector<double>& b = injected.r0 != 0.0 ? b_eff : b0;
+    const std::vector<double>& b = sourced ? b_eff : b0;
     r.Au.resize(N);
     r.rhs.resize(N);
     op.apply(0.0, 1.0, r.u, r.Au);
@@ -397,27 +651,49 @@ double Simulation::attempt(double h) {
       if (op.inflow()) l -= op.inflow()->eval(x) - op.inflow()->r0;
       return l;
     };
-    // rhs_sum: the exact total the solve must reproduce (NaN: the sum of rhs, when rhs holds no A x)
+    // rhs_sum: the exact total the solve must reproduce, built from its parts (not the sum of rhs)
     auto solve = [&](double ca, const std::vector<double>& rhs, std::vector<double>& x, double rhs_sum) {
       r.solver->solve(rhs, x);
       double lhs_sum = ca * L(x);
-      const bool sum_rhs = std::isnan(rhs_sum);
-      if (sum_rhs) rhs_sum = 0;
-      for (size_t i = 0; i < N; ++i) {
-        if (sum_rhs) rhs_sum += rhs[i];
-        lhs_sum += M[i] * x[i];
-      }
+      for (size_t i = 0; i < N; ++i) lhs_sum += M[i] * x[i];
       if (std::fabs(lhs_sum) > 1e-300) {
         const double eps = (rhs_sum - lhs_sum) / lhs_sum;
         if (std::fabs(eps) < 1e-6)  // a correction, never a rescue
           for (size_t i = 0; i < N; ++i) x[i] *= 1.0 + eps;
       }
     };
+    // A stage whose osmotic source depends on its own solution: re-linearise about the latest
+    // solution and solve again (same matrix) until phi stops moving; other stages solve once.
+    auto solve_stage = [&](int stage, std::vector<double>& fk, double& total, std::vector<double>& x, const std::function<void(double&)>& build) {
+      double rhs_sum = 0;
+      build(rhs_sum);
+      solve(stage == 2 && p_.time.scheme == Scheme::BackwardEuler ? h : 0.5 * kGamma * h, r.rhs, x, rhs_sum);
+      if (!osmotic) return;
+      std::vector<double> phi(N - 1), prev = fluid_phi_n_;
+      for (int it = 0; it < 30; ++it) {
+        double change = 0, peak = 0;
+        for (size_t i = 0; i + 1 < N; ++i) {
+          phi[i] = x[i] / fluid_built_a_[i];
+          change = std::max(change, std::fabs(phi[i] - prev[i]));
+          peak = std::max(peak, std::fabs(phi[i]));
+        }
+        if (change <= 1e-3 * p_.time.rtol * peak + 1e-300) break;
+        prev = phi;
+        osmotic_sources(stage, phi, fk, total);
+        build(rhs_sum);
+        solve(stage == 2 && p_.time.scheme == Scheme::BackwardEuler ? h : 0.5 * kGamma * h, r.rhs, x, rhs_sum);
+      }
+    };
     if (p_.time.scheme == Scheme::BackwardEuler) {
       r.solver->setup(op, r.version, 1.0, h);
-      for (size_t i = 0; i < N; ++i) r.rhs[i] = M[i] * r.u[i] + h * b[i];
       r.u_new = r.u;
-      solve(h, r.rhs, r.u_new, NAN);
+      solve_stage(2, r.f1, conv1.r0, r.u_new, [&](double& rhs_sum) {
+        rhs_sum = h * (bsum + conv1.r0);
+        for (size_t i = 0; i < N; ++i) {
+          r.rhs[i] = M[i] * r.u[i] + h * (b[i] + r.f1[i]);
+          rhs_sum += M[i] * r.u[i];
+        }
+      });
       for (const auto* f : rates) {
         const double r0 = f->eval(r.u), r1 = f->eval(r.u_new);
         double& q = r.Q_new[counter_name(f)];
@@ -425,11 +701,17 @@ double Simulation::attempt(double h) {
         estQ += std::fabs(0.5 * h * (r1 - r0));
         scaleQ += std::fabs(q);
       }
+      if (staged) {
+        double& q = r.Q_new[feed_name];
+        q += h * conv1.r0;
+        estQ += std::fabs(0.5 * h * (conv1.r0 - conv0.r0));
+        scaleQ += std::fabs(q);
+      }
       if (adaptive) {
         r.est.resize(N);
         // LTE of backward Euler ~ -(h/2)(f_{n+1} - f_n); in mass units M*est
         for (size_t i = 0; i < N; ++i) {
-          const double Mf0 = b[i] - r.Au[i];
+          const double Mf0 = b[i] + r.f0[i] - r.Au[i];
           const double Mf1 = M[i] * (r.u_new[i] - r.u[i]) / h;
           r.est[i] = -0.5 * h * (Mf1 - Mf0);
         }
@@ -437,15 +719,22 @@ double Simulation::attempt(double h) {
     } else {
       const double alpha = 0.5 * kGamma * h;
       r.solver->setup(op, r.version, 1.0, alpha);
-      for (size_t i = 0; i < N; ++i) r.rhs[i] = M[i] * r.u[i] - alpha * r.Au[i] + 2.0 * alpha * b[i];
       // the explicit half of the trapezoid holds A u_n: its exact total is L(u_n)
-      double stage1_sum = -alpha * L(r.u);
-      for (size_t i = 0; i < N; ++i) stage1_sum += M[i] * r.u[i] + 2.0 * alpha * b[i];
+      const double Lu = L(r.u);
       r.ug = r.u;
-      solve(alpha, r.rhs, r.ug, stage1_sum);
-      for (size_t i = 0; i < N; ++i) r.rhs[i] = M[i] * (kA * r.ug[i] + kB * r.u[i]) + alpha * b[i];
+      solve_stage(1, r.fg, convg.r0, r.ug, [&](double& stage1_sum) {
+        for (size_t i = 0; i < N; ++i) r.rhs[i] = M[i] * r.u[i] - alpha * r.Au[i] + alpha * (2.0 * b[i] + r.f0[i] + r.fg[i]);
+        stage1_sum = -alpha * Lu + alpha * (2.0 * bsum + conv0.r0 + convg.r0);
+        for (size_t i = 0; i < N; ++i) stage1_sum += M[i] * r.u[i];
+      });
       r.u_new = r.ug;
-      solve(alpha, r.rhs, r.u_new, NAN);
+      solve_stage(2, r.f1, conv1.r0, r.u_new, [&](double& stage2_sum) {
+        stage2_sum = alpha * (bsum + conv1.r0);
+        for (size_t i = 0; i < N; ++i) {
+          r.rhs[i] = M[i] * (kA * r.ug[i] + kB * r.u[i]) + alpha * (b[i] + r.f1[i]);
+          stage2_sum += M[i] * (kA * r.ug[i] + kB * r.u[i]);
+        }
+      });
       for (const auto* f : rates) {
         const double r0 = f->eval(r.u), rg = f->eval(r.ug), r1 = f->eval(r.u_new);
         double& q = r.Q_new[counter_name(f)];
@@ -455,10 +744,18 @@ double Simulation::attempt(double h) {
         estQ += std::fabs(2.0 * kC * h * (r0 / kGamma - rg / (kGamma * (1.0 - kGamma)) + r1 / (1.0 - kGamma)));
         scaleQ += std::fabs(q);
       }
+      if (staged) {
+        const double r0 = conv0.r0, rg = convg.r0, r1 = conv1.r0;
+        double& q = r.Q_new[feed_name];
+        const double qn = q;
+        q = kA * (qn + alpha * (r0 + rg)) + kB * qn + alpha * r1;
+        estQ += std::fabs(2.0 * kC * h * (r0 / kGamma - rg / (kGamma * (1.0 - kGamma)) + r1 / (1.0 - kGamma)));
+        scaleQ += std::fabs(q);
+      }
       if (adaptive) {
         r.est.resize(N);
         for (size_t i = 0; i < N; ++i) {
-          const double Mf0 = b[i] - r.Au[i];
+          const double Mf0 = b[i] + r.f0[i] - r.Au[i];
           const double Mfg = M[i] * (r.ug[i] - r.u[i]) / alpha - Mf0;
           const double Mf1 = M[i] * (r.u_new[i] - kA * r.ug[i] - kB * r.u[i]) / alpha;
           r.est[i] = 2.0 * kC * h * (Mf0 / kGamma - Mfg / (kGamma * (1.0 - kGamma)) + Mf1 / (1.0 - kGamma));
@@ -516,6 +813,8 @@ void Simulation::record() {
     h["vehicle_volume"].push_back(b.vehicle_volume);
     h["washed"].push_back(b.washed);
     h["applied"].push_back(b.applied);
+    if (!p_.osmotic.empty() && static_cast<int>(s) == p_.fluid) h["drawn_in"].push_back(b.drawn_in);
+    if (sp_[s]->Q.count("converted_in")) h["converted_in"].push_back(b.converted_in);
     h["balance_error"].push_back(b.error());
     for (size_t l = 0; l < g.layer_names.size(); ++l) h["layer/" + g.layer_names[l]].push_back(b.layer[l]);
     if (static_cast<int>(s) == p_.fluid) {
@@ -577,6 +876,7 @@ void Simulation::run(const OutputFn& on_output, const StepFn& on_step) {
     }
     prepare_vehicles(t_ + step);
     prepare_channels(t_ + step);
+    prepare_fluid();
     const double err = attempt(step);
     if (p_.time.dt_fixed <= 0 && err > 1.0) {
       ++stats_.rejected;

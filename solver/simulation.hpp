@@ -43,6 +43,36 @@ struct SpeciesSpec {
   std::vector<SourceSpec> sources;
   std::vector<LossChannel> losses;  // e.g. cleared_blood, cleared_lymph, degraded
   std::vector<double> initial_c;    // optional initial tissue concentration (kg/m3) per cell
+  // Carried by the excess fluid (advected by its Darcy flux, drained with it to lymph); false for an
+  // immobile network (a crosslinked gel, an entangled deposit).
+  bool carried = true;
+};
+
+// What species `from` loses through its loss channel `channel` enters species `to`, cell by cell
+// (first-order conversion, e.g. an HA deposit releasing mobile chains). The transfer is integrated
+// with the same stages as the loss, so both balances stay exact.
+struct TransferSpec {
+  int from = -1, to = -1;
+  std::string channel;
+};
+
+// Degradation of `substrate` by `enzyme` at the local rate k2 * c_enzyme (1/s; k2 in m3/(kg s)),
+// counted in the substrate's loss channel `channel`. The enzyme is not consumed (physics.md 4.3:
+// first order in HA with k = k_cat,eff [E]).
+struct EnzymeSpec {
+  int enzyme = -1, substrate = -1;
+  double k2 = 0;
+  std::string channel = "degraded_by_enzyme";
+};
+
+// Osmotic (swelling) pressure of a group of species that act as one polymer (e.g. the mobile and
+// deposit pools of linear HA), as a function of their summed concentration in the tissue water
+// (kg/m3). Models supply the law (models/ha_osmotic).
+struct OsmoticGroup {
+  std::string name;
+  std::vector<int> species;
+  std::function<double(double)> pressure;    // Pa
+  std::function<double(double)> derivative;  // Pa m3/kg
 };
 
 // A topical vehicle on the whole surface, for one species, from t_on to t_off.
@@ -99,6 +129,14 @@ struct Problem {
   // "drained" = drainage to lymph), or -1. When present it is solved first in every step; its
   // Darcy face fluxes advect the other species and its drainage carries them to lymph.
   int fluid = -1;
+  // With a fluid: its stiffness H per cell (Pa; the unknown is p = H phi) and, for osmotic groups,
+  // the baseline tissue water fraction per cell in which the polymers are dissolved. The excess
+  // fluid then moves with the Darcy flux -(k/mu) grad(p - Pi) and drains at k_d (p - Pi) / H:
+  // osmotic pressure holds water (physics.md 4.5, item 4).
+  std::vector<double> fluid_stiffness, fluid_water;
+  std::vector<OsmoticGroup> osmotic;
+  std::vector<TransferSpec> transfers;
+  std::vector<EnzymeSpec> enzymes;
   std::vector<VehicleSpec> vehicles;
   std::vector<DepositSpec> deposits;
   TimeSpec time;
@@ -112,6 +150,8 @@ struct Balance {
   double deposit = 0;   // of which solid (above the solubility in the vehicle)
   double vehicle_volume = 0;  // m3 (per m2 in 1d, per m in 2d)
   double washed = 0;    // removed with the vehicle at wash-off
+  double drawn_in = 0;      // excess fluid: water drawn in by osmotic pressure (part of applied)
+  double converted_in = 0;  // received from another species by conversion (part of applied)
   std::vector<double> layer;  // per layer
   std::map<std::string, double> out;  // receptor, cleared_blood, cleared_lymph, degraded, ...
   double clipped = 0;
@@ -143,6 +183,8 @@ class Simulation {
   // Surface elevation per column (nx * ny, m): the excess fluid integrated over depth (zero without
   // a fluid field). The tissue swells by the volume of fluid it holds.
   std::vector<double> surface_elevation() const;
+  // Osmotic pressure per cell (Pa) at the current state (zeros without osmotic groups).
+  std::vector<double> osmotic_pressure() const;
   Balance balance(int s) const;
   // Instantaneous rates at the current state (kg/s): outflows by name, and "uptake" from an
   // infinite-dose vehicle.
@@ -166,6 +208,15 @@ class Simulation {
   double max_step_for_vehicles() const;
   double attempt(double h);
   void couple_to_fluid(int s);
+  void prepare_fluid();
+  void prepare_enzymes(int s);
+  void feed(int s, int stage, std::vector<double>& b) const;
+  std::vector<double> osmotic_at(const std::vector<double>& phi, int stage, std::vector<double>* slope) const;
+  void osmotic_sources(int stage, const std::vector<double>& phi, std::vector<double>& b, double& drawn);
+  std::vector<double> fluid_phi_n_;  // phi at the start of the step (the linearisation point)
+  std::vector<size_t> order_;  // solve order: the fluid, then sources before what they feed
+  std::vector<double> fluid_g_;  // the constant part g of the linearised potential p - Pi = a phi - g
+  std::vector<double> fluid_built_a_;
   void accept();
   void record();
   Problem p_;

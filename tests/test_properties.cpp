@@ -216,7 +216,10 @@ TEST_CASE("macromolecules, clearance factor and HA grades", "[properties]") {
   CHECK(pd.props.diffusivity < 8e-12);
   CHECK(pd.props.partition == 1.0);
   CHECK(pd.props.clearance == 0.0);                       // no capillary uptake above 40 kDa
-  CHECK(pd.props.lymph_clearance == face->layers[2].lymph_clearance);
+  // HA chains: physics.md 4.2's rate is their whole removal (no separate lymph clearance); a
+  // protein macromolecule drains by lymph at the layer's rate
+  CHECK(pd.props.lymph_clearance == 0.0);
+  CHECK(estimate_layer(lib("hyaluronidase"), face->layers[2], {}).props.lymph_clearance == face->layers[2].lymph_clearance);
   CHECK(pd.props.degradation == Approx(1e-5));            // physics.md 4.2
   auto sc = estimate_layer(hmw, face->layers[0], {});
   REQUIRE(sc.ok);
@@ -296,7 +299,7 @@ TEST_CASE("case keys: ingredient, properties overrides, user ingredients, the SC
 }
 
 TEST_CASE("the library: every value has its source, and the JSON outputs parse", "[properties]") {
-  REQUIRE(ingredient_library().size() == 13);
+  REQUIRE(ingredient_library().size() == 15);
   for (const auto& g : ingredient_library()) {
     INFO(g.name);
     CHECK(g.sources.count("mw") == 1);
@@ -307,7 +310,7 @@ TEST_CASE("the library: every value has its source, and the JSON outputs parse",
   }
   Json list = parse_json(ingredients_json(ingredient_library()));
   CHECK(list["format"].str == "dermasim-ingredients-1");
-  CHECK(list["ingredients"].arr.size() == 13);
+  CHECK(list["ingredients"].arr.size() == 15);
   CHECK(list["ingredients"][0]["name"].str == "caffeine");
   CHECK(list["ingredients"][0]["mw_g_mol"].num == Approx(194.19));
   CHECK(list["ingredients"][8]["log_kow"].type == Json::Null);
