@@ -227,8 +227,25 @@ void read_ingredients(MapReader& root, Case& c) {
   }
   if (auto pm = root.maybe("properties_model")) {
     MapReader m(*pm);
+    auto& opt = c.property_options;
     if (auto sc = m.maybe("stratum_corneum"))
-      c.property_options.sc_model = one_of(*sc, {"mitragotri", "potts_guy"}) == "mitragotri" ? ScModel::Mitragotri : ScModel::PottsGuy;
+      opt.sc_model = one_of(*sc, {"mitragotri", "potts_guy"}) == "mitragotri" ? ScModel::Mitragotri : ScModel::PottsGuy;
+    if (auto mm = m.maybe("stratum_corneum_macromolecule"))
+      opt.sc_macromolecule = one_of(*mm, {"aqueous_pore", "impermeable"}) == "aqueous_pore" ? ScMacromoleculeModel::AqueousPore
+                                                                                            : ScMacromoleculeModel::Impermeable;
+    if (auto ap = m.maybe("aqueous_pore")) {
+      MapReader a(*ap);
+      if (auto r = a.maybe("radius")) {
+        opt.pore_radius = positive(*r, dims::length);
+        if (opt.pore_radius > 1e-6) r->fail("an effective pore radius of the stratum corneum must be at most 1 um (e.g. '2 nm')");
+      }
+      if (auto e = a.maybe("porosity_tortuosity")) {
+        opt.pore_porosity_tortuosity = e->as_number();
+        if (!(opt.pore_porosity_tortuosity > 0 && opt.pore_porosity_tortuosity <= 1))
+          e->fail("must be a number in (0, 1] (porosity over tortuosity of the SC's aqueous pores, e.g. 1.9e-6)");
+      }
+      a.finish();
+    }
     m.finish();
     c.property_options_given = true;
   }
@@ -736,8 +753,14 @@ std::string dump_case(const Case& c) {
   bool uses_ingredients = !c.ingredients.empty() || c.property_options_given;
   for (const auto& s : c.species) uses_ingredients = uses_ingredients || !s.ingredient.empty();
   if (uses_ingredients) {
+    const auto& opt = c.property_options;
     e << YAML::Key << "properties_model" << YAML::Value << YAML::BeginMap;
-    e << YAML::Key << "stratum_corneum" << YAML::Value << to_string(c.property_options.sc_model);
+    e << YAML::Key << "stratum_corneum" << YAML::Value << to_string(opt.sc_model);
+    e << YAML::Key << "stratum_corneum_macromolecule" << YAML::Value << to_string(opt.sc_macromolecule);
+    e << YAML::Key << "aqueous_pore" << YAML::Value << YAML::Flow << YAML::BeginMap;
+    e << YAML::Key << "radius" << YAML::Value << format_in(opt.pore_radius, "nm", 10);
+    e << YAML::Key << "porosity_tortuosity" << YAML::Value << opt.pore_porosity_tortuosity;
+    e << YAML::EndMap;
     e << YAML::EndMap;
   }
   if (!c.ingredients.empty()) {  // the case's own ingredients, inline (an ingredients_file is written out here)

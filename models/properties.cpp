@@ -47,6 +47,14 @@ constexpr double kProteinPre = 4.75, kProteinExp = 0.29, kResidueMass = 110;
 constexpr double kFatLipidFraction = 0.80, kFatWaterFraction = kAdiposeWaterFraction;
 // Validity domain of the permeability QSPRs (physics.md 2.1): MW <~ 500-750, log Kow about -3..+6.
 constexpr double kDomainMw = 500, kDomainLogKowLo = -3, kDomainLogKowHi = 6;
+// Range of the HA R_g(M) measurements (physics.md 4.1 [V], Mendichi 2003): 4e4 - 5.5e6 g/mol.
+constexpr double kHaRgMwLo = 4e4;
+// Renkin 1954 (J Gen Physiol 38:225, PMC2147404) hindered diffusion in a cylindrical pore: coefficients
+// [V] as reproduced in public code citing that paper (an R pharmacokinetic model of PFOA).
+constexpr double kRenkinA = 2.104, kRenkinB = 2.09, kRenkinC = 0.95;
+// Hindered-pore theory is reliable for lambda up to about 0.4 ([V] Kontturi et al. 1997 J Control
+// Release 49:97: r_d/r_p "must not be greater than 0.3-0.4"); beyond, a warning.
+constexpr double kRenkinLambdaReliable = 0.4;
 
 std::string fmt(double v, int prec = 4) {
   std::ostringstream os;
@@ -58,6 +66,7 @@ std::string fmt(double v, int prec = 4) {
 }  // namespace
 
 std::string to_string(ScModel m) { return m == ScModel::Mitragotri ? "mitragotri" : "potts_guy"; }
+std::string to_string(ScMacromoleculeModel m) { return m == ScMacromoleculeModel::AqueousPore ? "aqueous_pore" : "impermeable"; }
 
 double solute_radius_angstrom(double mw) { return std::cbrt(3.0 * kVolumePerDalton * mw / (4.0 * kPi)); }
 
@@ -147,6 +156,32 @@ double hydrodynamic_radius(const Ingredient& g) {
   return solute_radius_angstrom(g.mw) * 1e-10;
 }
 
+double renkin_hindrance(double lambda) {
+  if (lambda >= 1) return 0.0;
+  const double l = std::max(0.0, lambda);
+  return (1 - l) * (1 - l) * (1 - kRenkinA * l + kRenkinB * l * l * l - kRenkinC * l * l * l * l * l);
+}
+
+PoreTransport sc_aqueous_pore(double R_h, const PropertyOptions& opt) {
+  PoreTransport p;
+  const double eps_tau = opt.pore_porosity_tortuosity;
+  p.lambda = R_h / opt.pore_radius;
+  p.hindrance = renkin_hindrance(p.lambda);
+  p.D_w = stokes_einstein(R_h);
+  p.kp = eps_tau * p.D_w * p.hindrance / kScReferenceThickness;
+  if (p.hindrance > 0) {
+    // K: the pore water the solute enters (steric partition (1 - lambda)^2), all of eps/tau taken as
+    // pore volume (tau = 1: ASSUMPTION, the split of eps/tau is not known; it sets the SC content and
+    // lag time, not kp). D then follows from K D / h_ref = kp, as for the other SC models.
+    p.partition = eps_tau * (1 - p.lambda) * (1 - p.lambda);
+    p.diffusivity = std::max(kImmobileDiffusivity, p.kp * kScReferenceThickness / p.partition);
+  } else {
+    p.partition = eps_tau;  // the solute does not fit the pores: no transport (floor diffusivity)
+    p.diffusivity = kImmobileDiffusivity;
+  }
+  return p;
+}
+
 IngredientSummary summarize(const Ingredient& g) {
   IngredientSummary s;
   s.r_s = solute_radius_angstrom(g.mw);
@@ -220,13 +255,33 @@ PropertyEstimate estimate_layer(const Ingredient& g, const LayerDef& layer, cons
         e.reason = "the stratum-corneum model needs log_kow, which ingredient '" + g.name + "' does not give";
         return e;
       }
-      // Macromolecule without log Kow: the SC is taken as impermeable (ASSUMPTION; physics.md 3:
-      // 1000-1400 kDa HA does not cross the SC; no QSPR covers peptides or polymers).
       e.ok = true;
-      e.props.diffusivity = kImmobileDiffusivity;
-      e.props.partition = 1.0;
-      e.model = "sc_impermeable";
-      e.formula = "macromolecule without log Kow: SC taken as impermeable, D = " + fmt(kImmobileDiffusivity) + " m2/s, K = 1";
+      if (opt.sc_macromolecule == ScMacromoleculeModel::Impermeable) {
+        // Selectable: the SC as a wall (ASSUMPTION; the default before the aqueous-pore model).
+        e.props.diffusivity = kImmobileDiffusivity;
+        e.props.partition = 1.0;
+        e.model = "sc_impermeable";
+        e.formula = "macromolecule without log Kow: SC taken as impermeable, D = " + fmt(kImmobileDiffusivity) + " m2/s, K = 1";
+        return e;
+      }
+      // Hydrophilic macromolecule without log Kow: hindered diffusion through the aqueous pores of
+      // the SC (Renkin 1954; pore radius and eps/tau: kScPoreRadius, kScPorePorosityTortuosity).
+      const PoreTransport p = sc_aqueous_pore(s.R_h, opt);
+      e.props.diffusivity = p.diffusivity;
+      e.props.partition = p.partition;
+      e.model = "sc_aqueous_pore";
+      std::ostringstream f;
+      f << "hindered aqueous pores (Renkin 1954): lambda = R_h/r_pore = " << fmt(s.R_h * 1e9) << " nm / " << fmt(opt.pore_radius * 1e9)
+        << " nm = " << fmt(p.lambda) << ", H = (1-l)^2 (1 - 2.104 l + 2.09 l^3 - 0.95 l^5) = " << fmt(p.hindrance)
+        << "; kp = (eps/tau) D_w H / h_ref = " << fmt(opt.pore_porosity_tortuosity) << " x " << fmt(p.D_w) << " m2/s x " << fmt(p.hindrance)
+        << " / " << fmt(kScReferenceThickness * 1e6) << " um = " << fmt(p.kp) << " m/s (" << fmt(p.kp * 3600 * 100) << " cm/h)";
+      if (p.hindrance > 0)
+        f << "; K = (eps/tau)(1-l)^2 = " << fmt(p.partition) << " (tau = 1 assumed), D = kp h_ref / K = " << fmt(p.diffusivity) << " m2/s";
+      else
+        f << ": the solute does not fit the pores (lambda >= 1); K = eps/tau = " << fmt(p.partition) << ", D = " << fmt(p.diffusivity)
+          << " m2/s (floor)";
+      f << " (r_pore [M] Peck, Ghanem & Higuchi 1994; eps/tau = h/(R kappa) [D], docs/properties.md)";
+      e.formula = f.str() + clr;
       return e;
     }
     // Chen-Lian-Han partition (physics.md 2.3), diffusivity from the selected kp QSPR at the
@@ -319,15 +374,28 @@ std::vector<std::string> validity_warnings(const Ingredient& g, const PropertyOp
   if (g.log_kow && (*g.log_kow < kDomainLogKowLo || *g.log_kow > kDomainLogKowHi))
     w.push_back(who + "log Kow " + fmt(*g.log_kow) + " is outside the validity domain of the " + qspr +
                 " QSPR (log Kow about -3..+6, MW <~ 500-750, physics.md 2.1); the stratum-corneum and binding estimates are extrapolations");
+  const bool macro = is_macromolecule(g) && g.form != "gel";
   if (!g.log_kow) {
     if (is_macromolecule(g))
-      w.push_back(who + "no log Kow: outside the QSPR domain (physics.md 2.1); the stratum corneum is taken as impermeable and "
-                  "the tissue partition as 1 (assumptions, docs/properties.md)");
+      w.push_back(who + "no log Kow: outside the QSPR domain (physics.md 2.1); " +
+                  (opt.sc_macromolecule == ScMacromoleculeModel::Impermeable
+                       ? std::string("the stratum corneum is taken as impermeable")
+                       : std::string("the stratum corneum is crossed only through its aqueous pores (hindered diffusion)")) +
+                  " and the tissue partition is taken as 1 (assumptions, docs/properties.md)");
     else
       w.push_back(who + "no log Kow: the QSPRs cannot be used; give properties for every layer");
   }
-  if (is_macromolecule(g) && g.form != "gel" && !g.hydrodynamic_radius && g.kind == "peptide" && g.mw < 5000)
+  if (macro && !g.hydrodynamic_radius && g.kind == "peptide" && g.mw < 5000)
     w.push_back(who + "hydrodynamic radius from the globular-protein relation R_h = 4.75 N^0.29 A (physics.md 2.5), extrapolated to a short peptide");
+  if (macro && !g.hydrodynamic_radius && g.kind == "polymer" && g.mw < kHaRgMwLo)
+    w.push_back(who + "hydrodynamic radius from the HA chain relation R_g = 0.025 M^0.6 nm (physics.md 4.1), extrapolated below its measured "
+                "range (40 kDa - 5.5 MDa)");
+  if (macro && !g.log_kow && opt.sc_macromolecule == ScMacromoleculeModel::AqueousPore) {
+    const PoreTransport p = sc_aqueous_pore(hydrodynamic_radius(g), opt);
+    if (p.lambda > kRenkinLambdaReliable && p.lambda < 1)
+      w.push_back(who + "R_h/r_pore = " + fmt(p.lambda, 3) + " is above 0.4, the limit of reliable hindered-pore theory; the stratum-corneum kp " +
+                  fmt(p.kp * 3600 * 100, 3) + " cm/h is very sensitive to the pore radius (docs/properties.md)");
+  }
   return w;
 }
 

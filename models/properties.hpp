@@ -17,12 +17,31 @@ namespace dermasim {
 // value for subcutaneous fat). Used where a hypodermis layer gives no water fraction.
 inline constexpr double kAdiposeWaterFraction = 0.15;
 
+// Numbers of the models (documented in properties.cpp and docs/properties.md).
+inline constexpr double kScReferenceThickness = 15e-6;   // m, assumption (physics.md 1.1)
+inline constexpr double kMacromoleculeMw = 500;           // g/mol, physics.md 2.1 domain edge
+inline constexpr double kImmobileDiffusivity = 1e-20;     // m2/s, "impermeable"/immobile floor
+// Aqueous-pore pathway of the stratum corneum for hydrophilic macromolecules (docs/properties.md):
+// effective pore radius 2 nm, the middle of 15-25 A for intact human epidermal membrane ([M] Peck,
+// Ghanem & Higuchi 1994, Pharm Res 11:1306); porosity/tortuosity 1.9e-6 = h/(R kappa) [D] from the
+// skin's electrical resistance R = 50 kOhm cm2 [M] and the conductivity of saline kappa = 1.6 S/m [M]
+// over h = 15 um (the aqueous-pore hypothesis: ions and polar solutes share the pores).
+inline constexpr double kScPoreRadius = 2e-9;                 // m
+inline constexpr double kScPorePorosityTortuosity = 1.9e-6;   // epsilon/tau
+
 // Which permeability QSPR sets the stratum-corneum diffusivity (physics.md 2.1, 2.2).
 enum class ScModel { Mitragotri, PottsGuy };
 std::string to_string(ScModel m);
+// The stratum-corneum model of a macromolecule without log Kow: hindered diffusion through aqueous
+// pores (default) or an impermeable SC.
+enum class ScMacromoleculeModel { AqueousPore, Impermeable };
+std::string to_string(ScMacromoleculeModel m);
 
 struct PropertyOptions {
   ScModel sc_model = ScModel::Mitragotri;
+  ScMacromoleculeModel sc_macromolecule = ScMacromoleculeModel::AqueousPore;
+  double pore_radius = kScPoreRadius;                          // m
+  double pore_porosity_tortuosity = kScPorePorosityTortuosity;  // epsilon/tau
 };
 
 // What a model gives for one layer.
@@ -71,11 +90,20 @@ double blood_clearance_factor(double mw);                 // physics.md 1.5
 double stokes_einstein(double radius_m);                  // m2/s at 37 C, physics.md 2.5
 double hydrodynamic_radius(const Ingredient& g);          // m, physics.md 2.5, 4.1
 bool is_macromolecule(const Ingredient& g);
+// Renkin (1954) hindrance of a sphere of radius a diffusing in a cylindrical pore of radius r,
+// lambda = a/r: H = (1 - lambda)^2 (1 - 2.104 lambda + 2.09 lambda^3 - 0.95 lambda^5), 0 for
+// lambda >= 1 (the steric partition (1 - lambda)^2 times the drag factor).
+double renkin_hindrance(double lambda);
 
-// Numbers of the models (documented in properties.cpp and docs/properties.md).
-inline constexpr double kScReferenceThickness = 15e-6;   // m, assumption (physics.md 1.1)
-inline constexpr double kMacromoleculeMw = 500;           // g/mol, physics.md 2.1 domain edge
-inline constexpr double kImmobileDiffusivity = 1e-20;     // m2/s, "impermeable"/immobile floor
+// The aqueous-pore pathway for a solute of hydrodynamic radius R_h (m): kp = (eps/tau) D_w H / h_ref
+// (m/s), D_w the Stokes-Einstein diffusivity at 37 C. As an SC layer: K = (eps/tau) (1 - lambda)^2 (the
+// pore water the solute can enter, with tau taken as 1) and D = kp h_ref / K = D_w H / (1 - lambda)^2;
+// a solute that does not fit (lambda >= 1) gets kp = 0, K = eps/tau and the floor diffusivity.
+struct PoreTransport {
+  double lambda = 0, hindrance = 0, D_w = 0, kp = 0;  // -, -, m2/s, m/s
+  double partition = 0, diffusivity = 0;             // the SC layer's K and D
+};
+PoreTransport sc_aqueous_pore(double R_h, const PropertyOptions& opt);
 
 IngredientSummary summarize(const Ingredient& g);
 PropertyEstimate estimate_layer(const Ingredient& g, const LayerDef& layer, const PropertyOptions& opt);

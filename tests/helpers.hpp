@@ -3,6 +3,7 @@
 #pragma once
 #include <cmath>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,13 @@ namespace dermasim::test {
 
 inline Case parse(const std::string& yaml, const std::vector<std::string>& sets = {}) {
   return read_case(load_yaml_text(yaml, "test.yaml", sets));
+}
+
+// An ingredient of the library by name (throws, failing the test case, when there is none).
+inline const Ingredient& lib(const std::string& name) {
+  const Ingredient* g = find_library_ingredient(name);
+  if (!g) throw std::runtime_error("no ingredient '" + name + "' in the library");
+  return *g;
 }
 
 inline std::unique_ptr<Simulation> make_sim(const std::string& yaml, const std::vector<std::string>& sets = {}) {

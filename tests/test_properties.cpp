@@ -19,12 +19,6 @@ namespace {
 
 constexpr double kCmH = 1.0 / (100.0 * 3600.0);  // 1 cm/h in m/s
 
-const Ingredient& lib(const std::string& n) {
-  const Ingredient* g = find_library_ingredient(n);
-  REQUIRE(g != nullptr);
-  return *g;
-}
-
 // A tiny JSON reader, enough for the describe output: objects, arrays, strings, numbers, literals.
 struct Json {
   enum Type { Null, Bool, Number, String, Array, Object } type = Null;
@@ -186,7 +180,8 @@ TEST_CASE("validity domains: tocopherol, the peptides and HA warn; caffeine does
     INFO(n);
     CHECK(validity_warnings(lib(n), {}).empty());
   }
-  for (const char* n : {"alpha_tocopherol", "palmitoyl_pentapeptide_4", "acetyl_hexapeptide_8", "ha_low_mw", "ha_high_mw", "ha_crosslinked"}) {
+  for (const char* n : {"alpha_tocopherol", "palmitoyl_pentapeptide_4", "acetyl_hexapeptide_8", "ha_oligo", "ha_hydrolysed", "ha_low_mw",
+                        "ha_high_mw", "ha_crosslinked"}) {
     INFO(n);
     auto w = validity_warnings(lib(n), {});
     REQUIRE_FALSE(w.empty());
@@ -194,6 +189,16 @@ TEST_CASE("validity domains: tocopherol, the peptides and HA warn; caffeine does
     CHECK(w[0].find("physics.md 2.1") != std::string::npos);
   }
   CHECK(validity_warnings(lib("alpha_tocopherol"), {})[0].find("log Kow 12") != std::string::npos);
+  // short HA chains: the chain-radius relation is extrapolated; the oligosaccharide is past lambda 0.4
+  auto has = [](const std::vector<std::string>& w, const std::string& text) {
+    for (const auto& x : w)
+      if (x.find(text) != std::string::npos) return true;
+    return false;
+  };
+  CHECK(has(validity_warnings(lib("ha_hydrolysed"), {}), "extrapolated below its measured range"));
+  CHECK_FALSE(has(validity_warnings(lib("ha_low_mw"), {}), "extrapolated below its measured range"));
+  CHECK(has(validity_warnings(lib("ha_oligo"), {}), "above 0.4"));
+  CHECK(has(validity_warnings(lib("ha_oligo"), {}), "aqueous pores"));
 }
 
 TEST_CASE("macromolecules, clearance factor and HA grades", "[properties]") {
@@ -223,7 +228,8 @@ TEST_CASE("macromolecules, clearance factor and HA grades", "[properties]") {
   CHECK(pd.props.degradation == Approx(1e-5));            // physics.md 4.2
   auto sc = estimate_layer(hmw, face->layers[0], {});
   REQUIRE(sc.ok);
-  CHECK(sc.props.diffusivity <= 1e-20);                   // SC essentially impermeable
+  CHECK(sc.model == "sc_aqueous_pore");
+  CHECK(sc.props.diffusivity <= 1e-20);                   // R_h 82 nm does not fit 2 nm pores: no transport
   auto gel = estimate_layer(lib("ha_crosslinked"), face->layers[2], {});
   CHECK(gel.model == "gel_immobile");
   CHECK(gel.props.degradation < 1e-7);
@@ -264,6 +270,29 @@ TEST_CASE("case keys: ingredient, properties overrides, user ingredients, the SC
     const auto& p = c.species[0].props[0];
     CHECK(p.partition * p.diffusivity / kScReferenceThickness == Approx(summarize(lib("caffeine")).kp_potts_guy));
   }
+  SECTION("aqueous-pore options: defaults, values with units, the wall, read back") {
+    const std::string sp = "species:\n  - {name: o, ingredient: ha_oligo}\n";
+    Case d = parse(head + sp);
+    CHECK(d.property_options.sc_macromolecule == ScMacromoleculeModel::AqueousPore);
+    CHECK(d.property_options.pore_radius == kScPoreRadius);
+    CHECK(d.property_options.pore_porosity_tortuosity == kScPorePorosityTortuosity);
+    CHECK(d.species[0].origin[0].find("sc_aqueous_pore") != std::string::npos);
+    Case c = parse(head + "properties_model:\n  aqueous_pore: {radius: 2.5 nm, porosity_tortuosity: 4e-6}\n" + sp);
+    CHECK(c.property_options.pore_radius == Approx(2.5e-9));
+    const auto& p = c.species[0].props[0];
+    PropertyOptions o;
+    o.pore_radius = 2.5e-9;
+    o.pore_porosity_tortuosity = 4e-6;
+    CHECK(p.partition * p.diffusivity / kScReferenceThickness == Approx(sc_aqueous_pore(hydrodynamic_radius(lib("ha_oligo")), o).kp));
+    const std::string once = dump_case(c);
+    CHECK(once.find("porosity_tortuosity: 4e-06") != std::string::npos);
+    CHECK(once.find("radius: 2.5 nm") != std::string::npos);
+    CHECK(dump_case(read_case(load_yaml_text(once, "resolved.yaml", {}))) == once);
+    Case w = parse(head + "properties_model: {stratum_corneum_macromolecule: impermeable}\n" + sp);
+    CHECK(w.species[0].props[0].diffusivity == kImmobileDiffusivity);
+    CHECK(w.species[0].origin[0].find("sc_impermeable") != std::string::npos);
+    CHECK(dump_case(w).find("stratum_corneum_macromolecule: impermeable") != std::string::npos);
+  }
   SECTION("inline user ingredient, with warnings collected") {
     Case c = parse(head + "ingredients:\n  - {name: mydrug, mw: 1200 g/mol, log_kow: 1.5, sources: {mw: '[M] catalogue'}}\n"
                           "species:\n  - {name: d, ingredient: mydrug}\n");
@@ -291,6 +320,15 @@ TEST_CASE("case keys: ingredient, properties overrides, user ingredients, the SC
     CHECK_THAT(msg(head + "ingredients:\n  - {name: caffeine, mw: 100 g/mol}\nspecies:\n  - {name: d, ingredient: caffeine}\n"),
                Catch::Contains("already in the ingredient library"));
     CHECK_THAT(msg(head + "species:\n  - {name: d}\n"), Catch::Contains("species[0].properties: required key 'properties' is missing"));
+    const std::string sp = "species:\n  - {name: d, ingredient: ha_oligo}\n";
+    CHECK_THAT(msg(head + "properties_model: {aqueous_pore: {radius: 2 nm, porosity: 0.1}}\n" + sp),
+               Catch::Contains("properties_model.aqueous_pore.porosity: unknown key 'porosity'"));
+    CHECK_THAT(msg(head + "properties_model: {aqueous_pore: {radius: 2 mg}}\n" + sp), Catch::Contains("properties_model.aqueous_pore.radius:"));
+    CHECK_THAT(msg(head + "properties_model: {aqueous_pore: {radius: 2}}\n" + sp), Catch::Contains("must be at most 1 um"));
+    CHECK_THAT(msg(head + "properties_model: {aqueous_pore: {porosity_tortuosity: 2}}\n" + sp),
+               Catch::Contains("properties_model.aqueous_pore.porosity_tortuosity: must be a number in (0, 1]"));
+    CHECK_THAT(msg(head + "properties_model: {stratum_corneum_macromolecule: wall}\n" + sp),
+               Catch::Contains("'wall' is not allowed; choose one of: aqueous_pore, impermeable"));
     // a layer the models do not cover keeps the missing-property error, with the reason
     CHECK_THAT(msg("time: {end: 1 h}\nskin:\n  layers:\n    - {name: m, thickness: 20 um, cells: 4, kind: membrane}\n"
                    "species:\n  - {name: d, ingredient: caffeine}\n"),
@@ -299,7 +337,7 @@ TEST_CASE("case keys: ingredient, properties overrides, user ingredients, the SC
 }
 
 TEST_CASE("the library: every value has its source, and the JSON outputs parse", "[properties]") {
-  REQUIRE(ingredient_library().size() == 15);
+  REQUIRE(ingredient_library().size() == 17);
   for (const auto& g : ingredient_library()) {
     INFO(g.name);
     CHECK(g.sources.count("mw") == 1);
@@ -310,7 +348,7 @@ TEST_CASE("the library: every value has its source, and the JSON outputs parse",
   }
   Json list = parse_json(ingredients_json(ingredient_library()));
   CHECK(list["format"].str == "dermasim-ingredients-1");
-  CHECK(list["ingredients"].arr.size() == 15);
+  CHECK(list["ingredients"].arr.size() == 17);
   CHECK(list["ingredients"][0]["name"].str == "caffeine");
   CHECK(list["ingredients"][0]["mw_g_mol"].num == Approx(194.19));
   CHECK(list["ingredients"][8]["log_kow"].type == Json::Null);
@@ -340,8 +378,17 @@ TEST_CASE("the library: every value has its source, and the JSON outputs parse",
   CHECK_FALSE(t["warnings"].arr.empty());
   Json h = parse_json(describe_json(describe_ingredient(lib("ha_high_mw"), *find_skin_preset("face_cheek"), {})));
   CHECK(h["summary"]["macromolecule"].b);
-  CHECK(h["layers"][0]["model"].str == "sc_impermeable");
+  CHECK(h["layers"][0]["model"].str == "sc_aqueous_pore");
+  CHECK(h["stratum_corneum_macromolecule_model"].str == "aqueous_pore");
+  CHECK(h["aqueous_pore"]["radius_m"].num == Approx(2e-9));
+  CHECK(h["summary"]["kp_aqueous_pore_cm_h"].num == 0.0);
   CHECK(h["summary"]["K_lip"].type == Json::Null);
+  CHECK(j["summary"]["kp_aqueous_pore_cm_h"].type == Json::Null);  // caffeine: not a macromolecule
+  PropertyOptions wall;
+  wall.sc_macromolecule = ScMacromoleculeModel::Impermeable;
+  Json hw = parse_json(describe_json(describe_ingredient(lib("ha_high_mw"), *find_skin_preset("face_cheek"), wall)));
+  CHECK(hw["layers"][0]["model"].str == "sc_impermeable");
+  CHECK(hw["summary"]["kp_aqueous_pore_cm_h"].type == Json::Null);
 }
 
 TEST_CASE("steady-state kp of a 1d simulation equals the series-resistance kp to 1e-6", "[properties][verification]") {

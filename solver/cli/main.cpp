@@ -157,7 +157,7 @@ int cmd_ingredients(bool json) {
   return 0;
 }
 
-int cmd_describe(const std::string& name, const std::string& skin, const std::string& sc_model, bool json) {
+int cmd_describe(const std::string& name, const std::string& skin, const std::string& sc_model, const std::string& sc_macro, bool json) {
   const Ingredient* g = find_library_ingredient(name);
   if (!g) {
     std::string names;
@@ -172,6 +172,7 @@ int cmd_describe(const std::string& name, const std::string& skin, const std::st
   }
   PropertyOptions opt;
   if (sc_model == "potts_guy") opt.sc_model = ScModel::PottsGuy;
+  if (sc_macro == "impermeable") opt.sc_macromolecule = ScMacromoleculeModel::Impermeable;
   Description d = describe_ingredient(*g, *preset, opt);
   std::cout << (json ? describe_json(d) : describe_text(d));
   return 0;
@@ -204,12 +205,15 @@ int main(int argc, char** argv) {
   bool json = false;
   auto* ingredients = app.add_subcommand("ingredients", "list the ingredient library (name, MW, logKow, solubility, kind, sources)");
   ingredients->add_flag("--json", json, "machine-readable output (layout: docs/properties.md)");
-  std::string ingredient, skin = "forearm_invitro", sc_model = "mitragotri";
+  std::string ingredient, skin = "forearm_invitro", sc_model = "mitragotri", sc_macro = "aqueous_pore";
   auto* describe = app.add_subcommand("describe", "an ingredient's estimated properties per layer, with the model behind each, and the stack's kp and lag time");
   describe->add_option("ingredient", ingredient, "a name from `dermasim ingredients`")->required();
   describe->add_option("--skin", skin, "skin preset (default forearm_invitro)");
   describe->add_option("--sc-model", sc_model, "stratum-corneum kp QSPR: mitragotri (default) or potts_guy")
       ->check(CLI::IsMember({"mitragotri", "potts_guy"}));
+  describe->add_option("--sc-macromolecule", sc_macro,
+                       "stratum-corneum model of macromolecules without log Kow: aqueous_pore (default) or impermeable")
+      ->check(CLI::IsMember({"aqueous_pore", "impermeable"}));
   describe->add_flag("--json", json, "machine-readable output (layout: docs/properties.md)");
   try {
     app.parse(argc, argv);
@@ -222,7 +226,7 @@ int main(int argc, char** argv) {
     if (*check) return cmd_check(file, sets);
     if (*compare) return cmd_compare(compare_files, sets, compare_out, quiet);
     if (*ingredients) return cmd_ingredients(json);
-    if (*describe) return cmd_describe(ingredient, skin, sc_model, json);
+    if (*describe) return cmd_describe(ingredient, skin, sc_model, sc_macro, json);
   } catch (const InputError& e) {
     std::fprintf(stderr, "error: %s\n", e.what());
     return 2;

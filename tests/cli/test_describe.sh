@@ -7,11 +7,13 @@ DERMASIM=${1:?usage: test_describe.sh <path-to-dermasim>}
 PY=/usr/bin/python3
 "$DERMASIM" describe caffeine --skin forearm_invitro --json > /tmp/dermasim-describe-$$.json
 "$DERMASIM" ingredients --json > /tmp/dermasim-ingredients-$$.json
-trap 'rm -f /tmp/dermasim-describe-$$.json /tmp/dermasim-ingredients-$$.json' EXIT
-"$PY" - /tmp/dermasim-describe-$$.json /tmp/dermasim-ingredients-$$.json <<'PYEOF'
+"$DERMASIM" describe ha_oligo --skin face_cheek --json > /tmp/dermasim-describe-ha-$$.json
+trap 'rm -f /tmp/dermasim-describe-$$.json /tmp/dermasim-ingredients-$$.json /tmp/dermasim-describe-ha-$$.json' EXIT
+"$PY" - /tmp/dermasim-describe-$$.json /tmp/dermasim-ingredients-$$.json /tmp/dermasim-describe-ha-$$.json <<'PYEOF'
 import json, sys
 d = json.load(open(sys.argv[1]))
 lib = json.load(open(sys.argv[2]))
+ha = json.load(open(sys.argv[3]))
 checks = []
 def check(name, ok):
     checks.append(ok)
@@ -34,6 +36,11 @@ check("stack kp is the series sum of the layers", abs(st["kp_m_s"] * R - 1) < 1e
 check("no warnings for caffeine", d["warnings"] == [])
 entries = lib["ingredients"] if isinstance(lib, dict) else lib
 check("library lists at least 13 ingredients", len(entries) >= 13)
+check("HA oligosaccharide: aqueous-pore SC model by default",
+      ha["stratum_corneum_macromolecule_model"] == "aqueous_pore" and ha["layers"][0]["model"] == "sc_aqueous_pore")
+check("HA oligosaccharide: pore kp 5.89e-7 cm/h (docs/properties.md)", abs(ha["summary"]["kp_aqueous_pore_cm_h"] - 5.889e-7) / 5.889e-7 < 1e-3)
+check("HA oligosaccharide: the SC layer's K D / h_ref is the pore kp",
+      abs(ha["layers"][0]["partition"] * ha["layers"][0]["diffusivity_m2_s"] / 15e-6 / (ha["summary"]["kp_aqueous_pore_cm_h"] / 3.6e5) - 1) < 1e-6)
 n_ok = sum(checks); n_bad = len(checks) - n_ok
 print("%d passed, %d failed" % (n_ok, n_bad))
 sys.exit(1 if n_bad else 0)
