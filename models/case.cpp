@@ -263,6 +263,9 @@ void read_species(MapReader& root, Case& c) {
     sd.name = m.at("name").as_string();
     if (sd.name.empty() || sd.name.find_first_of("/ .") != std::string::npos)
       m.at("name").fail("a species name must be non-empty, without '/', '.' or spaces");
+    // names the results file uses for other things under /scalars (docs/output.md)
+    for (const char* reserved : {"time", "excess_fluid", "papule", "hydration", "ha_remaining"})
+      if (sd.name == reserved) m.at("name").fail("'" + sd.name + "' names other results in the output file; choose another species name");
     if (c.species_index(sd.name) >= 0) m.at("name").fail("species '" + sd.name + "' is defined twice");
     // An ingredient fills every layer it has a model for (models/properties); `properties` then
     // overrides value by value.
@@ -577,6 +580,7 @@ void read_metrics(MapReader& root, Case& c) {
     c.metrics.target = name;
   }
   if (auto t = m.maybe("threshold")) c.metrics.threshold = positive(*t, dims::concentration);
+  if (auto t = m.maybe("papule_threshold")) c.metrics.papule_threshold = positive(*t, dims::length);
   if (auto sp = m.maybe("species")) {
     auto items = sp->is_list() ? sp->as_list() : std::vector<Located>{*sp};
     for (const auto& item : items) {
@@ -856,6 +860,8 @@ std::string dump_case(const Case& c) {
   e << YAML::Key << "metrics" << YAML::Value << YAML::Flow << YAML::BeginMap;
   e << YAML::Key << "target" << YAML::Value << c.metrics.target;
   if (c.metrics.threshold > 0) e << YAML::Key << "threshold" << YAML::Value << q(c.metrics.threshold, "mg/mL");
+  if (c.fluid || c.metrics.papule_threshold != MetricsDef::kDefaultPapuleThreshold)
+    e << YAML::Key << "papule_threshold" << YAML::Value << len_q(c.metrics.papule_threshold);
   if (!c.metrics.species.empty()) {
     e << YAML::Key << "species" << YAML::Value << YAML::Flow << YAML::BeginSeq;
     for (const auto& n : c.metrics.species) e << n;

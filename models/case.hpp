@@ -68,6 +68,11 @@ struct MetricsDef {
   double threshold = 0;              // kg/m3 (= mg/mL); 0: none
   std::vector<std::string> species;  // measured species; empty: all
   bool given = false;                // the case had a `metrics:` key
+  // The elevation above which the surface counts as part of the papule, for its diameter
+  // (models/hydration_metrics, runs with the fluid). 10 um: an assumption (no source), a small
+  // fraction of the mm-scale heights of physics.md 4.6, so the diameter spans the swollen skin.
+  static constexpr double kDefaultPapuleThreshold = 10e-6;  // m
+  double papule_threshold = kDefaultPapuleThreshold;         // m
 };
 
 struct Case {

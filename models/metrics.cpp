@@ -64,6 +64,12 @@ MetricsSetup metrics_setup(const Case& c) {
   return s;
 }
 
+std::vector<std::pair<double, double>> metrics_windows(const std::vector<double>& ss, double end) {
+  std::vector<std::pair<double, double>> w = {{0.0, end}};
+  for (size_t i = 0; i < ss.size() && ss.size() >= 2; ++i) w.emplace_back(i == 0 ? 0.0 : ss[i], i + 1 < ss.size() ? ss[i + 1] : end);
+  return w;
+}
+
 MetricsRecorder::MetricsRecorder(const Simulation& sim, MetricsSetup setup) : setup_(std::move(setup)) {
   const Grid& g = sim.grid();
   geometry_ = g.geometry;
@@ -97,13 +103,9 @@ MetricsRecorder::MetricsRecorder(const Simulation& sim, MetricsSetup setup) : se
       mid_cells_.push_back(g.index(i, j, mid_row_));
       mid_area_.push_back(g.gx[i] * g.gy[j]);
     }
-  const double end = sim.problem().time.end;
-  windows_a_ = {0.0};
-  windows_b_ = {end};
-  const auto& ss = setup_.session_starts;
-  for (size_t w = 0; w < ss.size() && ss.size() >= 2; ++w) {
-    windows_a_.push_back(w == 0 ? 0.0 : ss[w]);
-    windows_b_.push_back(w + 1 < ss.size() ? ss[w + 1] : end);
+  for (const auto& [a, b] : metrics_windows(setup_.session_starts, sim.problem().time.end)) {
+    windows_a_.push_back(a);
+    windows_b_.push_back(b);
   }
   const size_t ns = setup_.species.size(), nw = windows_a_.size();
   points_.resize(ns);

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <limits>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "../solver/simulation.hpp"
@@ -27,6 +28,10 @@ struct MetricsSetup {
 // Resolves the setup from a case: target layer (given or default), threshold, species, and the
 // session start times (per `session` index, the earliest delivery time of that session).
 MetricsSetup metrics_setup(const Case& c);
+// The windows metrics are given for: [0] the whole run [0, end]; then, with two or more session
+// starts, one per session, from its start (0 for the first) to the next session's start (the last
+// to `end`).
+std::vector<std::pair<double, double>> metrics_windows(const std::vector<double>& session_starts, double end);
 // The default target layer of a list of layers: the first of kind papillary_dermis or dermis, else
 // the first of kind reticular_dermis, else the deepest layer that is not hypodermis, else the last.
 int default_target_layer(const std::vector<std::string>& names, const std::vector<std::string>& kinds);

@@ -212,9 +212,9 @@ std::string format_time_exact(double s) {
 
 std::string format_length_exact(double m) { return format_in(m, m < 1e-3 ? "um" : "mm", 10); }
 
-std::string format_quantity(double si, const Dim& d) {
+std::string format_quantity(double si, const Dim& d, int digits) {
   std::ostringstream os;
-  os.precision(6);
+  os.precision(digits);
   if (d == dims::none) {
     os << si;
     return os.str();
@@ -222,26 +222,26 @@ std::string format_quantity(double si, const Dim& d) {
   if (d == dims::time) {
     double a = std::fabs(si);
     if (a == 0) return "0 s";
-    if (a < 120) return format_in(si, "s");
-    if (a < 7200) return format_in(si, "min");
-    if (a < 4 * 86400.0) return format_in(si, "h");
-    return format_in(si, "d");
+    if (a < 120) return format_in(si, "s", digits);
+    if (a < 7200) return format_in(si, "min", digits);
+    if (a < 4 * 86400.0) return format_in(si, "h", digits);
+    return format_in(si, "d", digits);
   }
   if (d == dims::length) {
     double a = std::fabs(si);
     if (a == 0) return "0 m";
-    if (a < 1e-3) return format_in(si, "um");
-    if (a < 1e-1) return format_in(si, "mm");
-    return format_in(si, "m");
+    if (a < 1e-3) return format_in(si, "um", digits);
+    if (a < 1e-1) return format_in(si, "mm", digits);
+    return format_in(si, "m", digits);
   }
-  if (d == dims::volume) return format_in(si, "uL");
-  if (d == dims::area) return format_in(si, "mm2");
-  if (d == dims::concentration) return format_in(si, "mg/mL");
-  if (d == dims::diffusivity) return format_in(si, "m2/s");
-  if (d == dims::rate) return format_in(si, "1/s");
-  if (d == dims::mass) return format_in(si, "ug");
-  if (d == dims::mass_per_area) return format_in(si, "ug/cm2");
-  if (d == Dim(2, 0, 0, 0) / Dim(1, 0, 0, 0)) return format_in(si, "m");
+  if (d == dims::volume) return format_in(si, "uL", digits);
+  if (d == dims::area) return format_in(si, "mm2", digits);
+  if (d == dims::concentration) return format_in(si, "mg/mL", digits);
+  if (d == dims::diffusivity) return format_in(si, "m2/s", digits);
+  if (d == dims::rate) return format_in(si, "1/s", digits);
+  if (d == dims::mass) return format_in(si, "ug", digits);
+  if (d == dims::mass_per_area) return format_in(si, "ug/cm2", digits);
+  if (d == Dim(2, 0, 0, 0) / Dim(1, 0, 0, 0)) return format_in(si, "m", digits);
   os << si;
   return os.str();
 }

@@ -51,8 +51,8 @@ Quantity parse_quantity(const std::string& text);
 // Parses a unit expression alone ("mg/mL", "m2/s", "1/s", "uL/cm2").
 Quantity parse_unit(const std::string& unit);
 
-// Formats an SI value in a unit the user reads easily, e.g. 5.4e4 s -> "15 h".
-std::string format_quantity(double si, const Dim& d);
+// Formats an SI value in a unit the user reads easily, e.g. 5.4e4 s -> "15 h" (`digits` significant).
+std::string format_quantity(double si, const Dim& d, int digits = 6);
 // Formats an SI value in the given unit expression, e.g. (1e-5, "uL/cm2") -> "1 uL/cm2".
 std::string format_in(double si, const std::string& unit, int digits = 6);
 // For files that are read back (the resolved case): 10 digits, a whole-hour/minute unit when exact.

@@ -14,6 +14,7 @@
 #include "../../models/metrics.hpp"
 #include "../../models/describe.hpp"
 #include "../../models/franz_report.hpp"
+#include "../../models/hydration_metrics.hpp"
 #include "../io/output.hpp"
 #include "report.hpp"
 
@@ -33,19 +34,27 @@ Case load_case(const std::string& file, const std::vector<std::string>& sets, co
   return c;
 }
 
-// Runs a simulation with its writer, metrics and progress line attached.
-void run_recorded(Simulation& sim, RunWriter& writer, MetricsRecorder& metrics, double t_end, bool quiet) {
+// Runs a simulation with its writer, metrics and progress line attached; then writes the results
+// file with the papule, hydration and HA series (returned for the summary).
+HydrationMetrics run_recorded(Simulation& sim, RunWriter& writer, MetricsRecorder& metrics, HydrationRecorder& hydration, double t_end,
+                              bool quiet) {
   Progress progress(t_end, !quiet);
   sim.run(
       [&](const Simulation& s, double t, int idx) {
         writer.snapshot(s, t, idx);
         metrics.on_output(s, t, idx);
+        hydration.on_output(s, t, idx);
       },
       [&](const Simulation& s, double t, double dt) {
         progress.update(s, t, dt);
         metrics.on_step(s, t, dt);
+        hydration.on_step(s, t, dt);
       });
   progress.done();
+  HydrationMetrics h = hydration.finish(sim);
+  add_hydration_scalars(writer, h);
+  writer.finish(sim);
+  return h;
 }
 
 // Writes a report next to the results (<stem>_report.md), atomically; prints it too.
@@ -96,13 +105,14 @@ int cmd_run(const std::string& file, const std::vector<std::string>& sets, const
                format_quantity(c.end, dims::time).c_str());
   RunWriter writer(c.output_file, sim, dump_case(c), c.vtk);
   MetricsRecorder metrics(sim, metrics_setup(c));  // target-layer metrics (models/metrics)
-  run_recorded(sim, writer, metrics, c.end, quiet);
-  writer.finish(sim);
+  HydrationRecorder hydration(sim, hydration_setup(c));  // papule, hydration, HA remaining (models/hydration_metrics)
+  const HydrationMetrics hydration_metrics = run_recorded(sim, writer, metrics, hydration, c.end, quiet);
   print_summary(stdout, sim);
   const RunMetrics run_metrics = metrics.finish(sim);
   const std::string metrics_path = metrics_csv_path(c.output_file);
   write_file_atomic(metrics_path, metrics_csv(run_metrics));
   std::printf("%s", metrics_text(run_metrics).c_str());
+  std::printf("%s", hydration_text(hydration_metrics).c_str());
   std::string report_path;
   if (c.report == "tg428") report_path = write_report(c, tg428_report(c, sim));
   std::printf("\n  results: %s\n  ParaView: %s\n", c.output_file.c_str(), writer.xdmf_path().c_str());
@@ -136,8 +146,8 @@ int cmd_compare(const std::vector<std::string>& files, const std::vector<std::st
                  to_string(sim.grid().geometry).c_str(), sim.grid().nx, sim.grid().ny, sim.grid().nz, format_quantity(sc.c.end, dims::time).c_str());
     RunWriter writer(sc.c.output_file, sim, dump_case(sc.c), sc.c.vtk);
     MetricsRecorder metrics(sim, metrics_setup(sc.c));
-    run_recorded(sim, writer, metrics, sc.c.end, quiet);
-    writer.finish(sim);
+    HydrationRecorder hydration(sim, hydration_setup(sc.c));
+    run_recorded(sim, writer, metrics, hydration, sc.c.end, quiet);
     const RunMetrics m = metrics.finish(sim);
     write_file_atomic(metrics_csv_path(sc.c.output_file), metrics_csv(m));
     std::fprintf(stderr, "[%zu/%zu] %s done: %ld steps, %.2f s -> %s\n", i + 1, n, sc.name.c_str(), sim.stats().accepted,

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <variant>
 
 #include "vtk_writer.hpp"
 
@@ -32,12 +33,19 @@ void attr_string(hid_t obj, const char* name, const std::string& value) {
   H5Tclose(type);
 }
 
-void attr_double(hid_t obj, const char* name, double v) {
-  hid_t space = H5Screate(H5S_SCALAR);
-  hid_t a = H5Acreate2(obj, name, H5T_NATIVE_DOUBLE, space, H5P_DEFAULT, H5P_DEFAULT);
-  check(H5Awrite(a, H5T_NATIVE_DOUBLE, &v), name);
+// Numbers as an attribute: a scalar (space H5S_SCALAR) or a 1-d array; closes `space`.
+void attr_numbers(hid_t obj, const char* name, hid_t space, const double* v) {
+  hid_t a = H5Acreate2(obj, name, H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT);
+  check(H5Awrite(a, H5T_NATIVE_DOUBLE, v), name);
   H5Aclose(a);
   H5Sclose(space);
+}
+
+void attr_double(hid_t obj, const char* name, double v) { attr_numbers(obj, name, H5Screate(H5S_SCALAR), &v); }
+
+void attr_doubles(hid_t obj, const char* name, const std::vector<double>& v) {
+  const hsize_t n = v.size();
+  attr_numbers(obj, name, H5Screate_simple(1, &n, nullptr), v.data());
 }
 
 void attr_strings(hid_t obj, const char* name, const std::vector<std::string>& v) {
@@ -99,7 +107,33 @@ struct RunWriter::Impl {
   bool finished = false;
   std::vector<std::pair<double, int>> snaps;
   std::unique_ptr<VtkSeriesWriter> vtk;
+  struct Series {
+    std::string path, units;
+    std::vector<double> values;
+  };
+  struct Attribute {
+    std::string path, name;
+    std::variant<double, std::vector<double>, std::string, std::vector<std::string>> value;
+  };
+  std::vector<Series> series;
+  std::vector<Attribute> attributes;
 };
+
+void RunWriter::add_series(const std::string& path, std::vector<double> values, const std::string& units) {
+  impl_->series.push_back({path, units, std::move(values)});
+}
+void RunWriter::add_attribute(const std::string& path, const std::string& name, double value) {
+  impl_->attributes.push_back({path, name, value});
+}
+void RunWriter::add_attribute(const std::string& path, const std::string& name, std::vector<double> values) {
+  impl_->attributes.push_back({path, name, std::move(values)});
+}
+void RunWriter::add_attribute(const std::string& path, const std::string& name, const std::string& value) {
+  impl_->attributes.push_back({path, name, value});
+}
+void RunWriter::add_attribute(const std::string& path, const std::string& name, std::vector<std::string> values) {
+  impl_->attributes.push_back({path, name, std::move(values)});
+}
 
 std::string RunWriter::check_writable(const std::string& path) {
   fs::path p(path);
@@ -204,6 +238,22 @@ void RunWriter::finish(const Simulation& sim) {
     hid_t gr = H5Gopen2(f, base.c_str(), H5P_DEFAULT);
     attr_double(gr, "clipped", b.clipped);
     H5Gclose(gr);
+  }
+  for (const auto& x : impl_->series) {
+    if (x.values.size() != h.time.size())
+      throw std::runtime_error("output: /scalars/" + x.path + " has " + std::to_string(x.values.size()) + " values for " +
+                               std::to_string(h.time.size()) + " times");
+    dataset(f, "scalars/" + x.path, {x.values.size()}, H5T_NATIVE_DOUBLE, x.values.data(), x.units);
+  }
+  for (const auto& a : impl_->attributes) {
+    const std::string where = "scalars/" + a.path;
+    hid_t obj = H5Oopen(f, where.c_str(), H5P_DEFAULT);
+    if (obj < 0) throw std::runtime_error("output: no /" + where + " for the attribute " + a.name);
+    if (const auto* d = std::get_if<double>(&a.value)) attr_double(obj, a.name.c_str(), *d);
+    if (const auto* v = std::get_if<std::vector<double>>(&a.value)) attr_doubles(obj, a.name.c_str(), *v);
+    if (const auto* t = std::get_if<std::string>(&a.value)) attr_string(obj, a.name.c_str(), *t);
+    if (const auto* l = std::get_if<std::vector<std::string>>(&a.value)) attr_strings(obj, a.name.c_str(), *l);
+    H5Oclose(obj);
   }
   {
     hid_t gr = H5Gopen2(f, "scalars", H5P_DEFAULT);

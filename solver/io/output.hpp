@@ -15,6 +15,15 @@ class RunWriter {
   RunWriter(const std::string& path, const Simulation& sim, const std::string& case_yaml, bool vtk);
   ~RunWriter();  // removes temporary files unless finish() ran
   void snapshot(const Simulation& sim, double t, int index);
+  // Series computed outside the solver (models/): `values` has one entry per /scalars/time entry
+  // and is written by finish() as /scalars/<path> with a `units` attribute.
+  void add_series(const std::string& path, std::vector<double> values, const std::string& units);
+  // Attributes written by finish() on /scalars/<path> (a series added above, or a group holding
+  // some): a number, a 1-d array of numbers, or text (NaN stands for "not available").
+  void add_attribute(const std::string& path, const std::string& name, double value);
+  void add_attribute(const std::string& path, const std::string& name, std::vector<double> values);
+  void add_attribute(const std::string& path, const std::string& name, const std::string& value);
+  void add_attribute(const std::string& path, const std::string& name, std::vector<std::string> values);
   // Writes the scalars and the summary, closes the file and renames it; then writes the .xmf.
   void finish(const Simulation& sim);
   // Checks that a file can be created next to `path` (creating its folder); returns "" or a reason.

@@ -8,12 +8,8 @@ DERMASIM=${1:?usage: test_compare.sh <path-to-dermasim> <tests/cli dir>}
 HERE=${2:?usage: test_compare.sh <path-to-dermasim> <tests/cli dir>}
 DERMASIM=$(cd "$(dirname "$DERMASIM")" && pwd)/$(basename "$DERMASIM")
 HERE=$(cd "$HERE" && pwd)
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/dermasim-compare.XXXXXX")
-trap 'rm -rf "$WORK"' EXIT
-cd "$WORK"
-passed=0
-failed=0
-check() { if eval "$2"; then passed=$((passed + 1)); echo "ok    $1"; else failed=$((failed + 1)); echo "FAIL  $1"; fi; }
+source "$HERE/lib.sh"
+cli_start compare
 
 cp "$HERE/good.yaml" a.yaml
 sed -e 's/^name: good/name: stronger/' -e 's/concentration: 20 mg\/mL/concentration: 40 mg\/mL/' "$HERE/good.yaml" > b.yaml
@@ -38,5 +34,4 @@ check "bad case: exit 2" "[ $rc -eq 2 ]"
 check "bad case: message names the file" "grep -q 'bad.yaml:2: time.end' stderr2.txt"
 check "bad case: nothing ran" "! grep -q '\[1/2\]' stderr2.txt && [ ! -e out2/good.h5 ]"
 
-echo "$passed passed, $failed failed"
-[ $failed -eq 0 ]
+cli_end

@@ -1,0 +1,463 @@
+#include "hydration_metrics.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <sstream>
+
+#include "../solver/io/output.hpp"
+#include "../solver/units.hpp"
+#include "case.hpp"
+
+namespace dermasim {
+
+std::vector<int> ha_species(const Case& c) {
+  std::vector<int> out;
+  for (size_t s = 0; s < c.species.size(); ++s) {
+    const std::string& ing = c.species[s].ingredient;
+    if (ing.rfind("ha_", 0) == 0 && find_library_ingredient(ing)) out.push_back(static_cast<int>(s));
+  }
+  return out;
+}
+
+PapuleShape papule_shape(const Grid& g, const std::vector<double>& e, double threshold, double mirror) {
+  PapuleShape s;
+  double area = 0;
+  for (int j = 0; j < g.ny; ++j)
+    for (int i = 0; i < g.nx; ++i) {
+      const double v = e[static_cast<size_t>(j) * g.nx + i], a = g.gx[i] * g.gy[j];  // the column's top area
+      s.volume += v * a;
+      s.height = std::max(s.height, v);
+      if (v >= threshold) area += a;
+    }
+  switch (g.geometry) {
+    case Geometry::OneD: s.diameter = metrics_na; break;
+    case Geometry::TwoD: s.diameter = area * mirror; break;  // x widths (gy = 1)
+    default: s.diameter = std::sqrt(4.0 * area * mirror / M_PI);
+  }
+  return s;
+}
+
+DecayFit fit_decay(const std::vector<double>& t_in, const std::vector<double>& y_in) {
+  std::vector<double> t, y;
+  for (size_t i = 0; i < t_in.size(); ++i)
+    if (y_in[i] > 0 && std::isfinite(y_in[i])) {
+      t.push_back(t_in[i]);
+      y.push_back(std::log(y_in[i]));
+    }
+  DecayFit f;
+  f.points = static_cast<int>(t.size());
+  if (t.size() < 3) return f;
+  f.t_start = t.front();
+  f.t_end = t.back();
+  const size_t n = t.size();
+  std::vector<double> w(n);
+  for (size_t i = 0; i < n; ++i) w[i] = 0.5 * (t[std::min(i + 1, n - 1)] - t[i > 0 ? i - 1 : 0]);
+  double sw = 0, st = 0, sy = 0;
+  for (size_t i = 0; i < n; ++i) {
+    sw += w[i];
+    st += w[i] * t[i];
+    sy += w[i] * y[i];
+  }
+  if (!(sw > 0)) return f;
+  const double tm = st / sw, ym = sy / sw;
+  double stt = 0, sty = 0;
+  for (size_t i = 0; i < n; ++i) {
+    stt += w[i] * (t[i] - tm) * (t[i] - tm);
+    sty += w[i] * (t[i] - tm) * (y[i] - ym);
+  }
+  if (!(stt > 0)) return f;
+  const double slope = sty / stt;
+  double r2 = 0;
+  for (size_t i = 0; i < n; ++i) r2 += w[i] * std::pow(y[i] - ym - slope * (t[i] - tm), 2);
+  f.k = -slope;
+  f.rms = std::sqrt(r2 / sw);
+  if (f.k > 0) f.half_life = std::log(2.0) / f.k;
+  return f;
+}
+
+HydrationSetup hydration_setup(const Case& c) {
+  HydrationSetup s;
+  s.papule_threshold = c.metrics.papule_threshold;
+  if (c.unit_cell) s.mirror = c.geometry == Geometry::ThreeD ? 4 : c.geometry == Geometry::TwoD ? 2 : 1;
+  for (const auto& l : c.layers) s.layer_water.push_back(l.water);
+  s.ha = ha_species(c);
+  s.session_starts = metrics_setup(c).session_starts;
+  return s;
+}
+
+double HydrationMetrics::pct_of_baseline(size_t l, double excess_per_area) const {
+  const double base = layer_water[l] * layer_thickness[l];
+  return base > 0 ? 100.0 * excess_per_area / base : metrics_na;
+}
+
+// ------------------------------------------------------------------------------------------------
+// Recording
+
+HydrationRecorder::HydrationRecorder(const Simulation& sim, HydrationSetup setup) : setup_(std::move(setup)) {
+  const Problem& p = sim.problem();
+  const Grid& g = p.grid;
+  fluid_ = p.fluid;
+  setup_.layer_water.resize(g.layer_names.size(), 0.0);
+  layer_cells_.resize(g.layer_names.size());
+  layer_volumes_.resize(g.layer_names.size());
+  for (int k = 0; k < g.nz; ++k)
+    for (int j = 0; j < g.ny; ++j)
+      for (int i = 0; i < g.nx; ++i) {
+        layer_cells_[g.cell_layer[k]].push_back(g.index(i, j, k));
+        layer_volumes_[g.cell_layer[k]].push_back(g.volume(i, j, k));
+      }
+  if (fluid_ < 0) return;
+  // Fluid placed at an instant: the elevation it adds per column (to know the height just before a
+  // later injection) and, at t = 0, the state the run starts from (for a run without an output at 0).
+  const size_t plane = static_cast<size_t>(g.nx) * g.ny;
+  std::map<double, std::vector<double>> jumps;
+  start_phi_ = p.species[fluid_].initial_c;
+  start_phi_.resize(g.cells(), 0.0);
+  for (const auto& d : p.deposits) {
+    if (d.species != fluid_) continue;
+    auto& col = jumps[d.time];
+    col.resize(plane, 0.0);
+    for (const auto& [cell, vol] : d.mass) {
+      const size_t c = cell % plane, i = c % g.nx, j = c / g.nx;
+      col[c] += vol / (g.gx[i] * g.gy[j]);
+      if (d.time == 0) start_phi_[cell] += vol / g.volume(static_cast<int>(i), static_cast<int>(j), static_cast<int>(cell / plane));
+    }
+  }
+  for (auto& [t, col] : jumps)
+    if (t > 0) fluid_jumps_.emplace_back(t, std::move(col));
+}
+
+HydrationRecorder::Row HydrationRecorder::sample(const Simulation& sim, double t) const {
+  Row r;
+  if (fluid_ < 0) return r;
+  const Grid& g = sim.grid();
+  const std::vector<double> phi = sim.concentration(fluid_);
+  std::vector<double> e = sim.surface_elevation();
+  const PapuleShape s = papule_shape(g, e, setup_.papule_threshold, setup_.mirror);
+  r.height = s.height;
+  r.diameter = s.diameter;
+  r.volume = s.volume;
+  const double top = g.top_area();
+  for (size_t l = 0; l < layer_cells_.size(); ++l) {
+    double v = 0;
+    for (size_t n = 0; n < layer_cells_[l].size(); ++n) v += phi[layer_cells_[l][n]] * layer_volumes_[l][n];
+    r.excess.push_back(v / top);
+  }
+  for (const auto& [tj, col] : fluid_jumps_)
+    if (tj == t) {
+      for (size_t c = 0; c < e.size(); ++c) e[c] -= col[c];
+      r.height_before = papule_shape(g, e, setup_.papule_threshold, setup_.mirror).height;
+    }
+  return r;
+}
+
+// The state recorded at t = 0 when no output came at t = 0: the initial fluid plus what was
+// injected at t = 0 (the same state the Simulation records after its events at t = 0).
+HydrationRecorder::Row HydrationRecorder::start_row(const Simulation& sim) const {
+  Row r;
+  if (fluid_ < 0) return r;
+  const Grid& g = sim.grid();
+  std::vector<double> e(static_cast<size_t>(g.nx) * g.ny, 0.0);
+  for (int k = 0; k < g.nz; ++k)
+    for (int j = 0; j < g.ny; ++j)
+      for (int i = 0; i < g.nx; ++i) e[static_cast<size_t>(j) * g.nx + i] += start_phi_[g.index(i, j, k)] * g.dz[k];
+  const PapuleShape s = papule_shape(g, e, setup_.papule_threshold, setup_.mirror);
+  r.height = s.height;
+  r.diameter = s.diameter;
+  r.volume = s.volume;
+  for (size_t l = 0; l < layer_cells_.size(); ++l) {
+    double v = 0;
+    for (size_t n = 0; n < layer_cells_[l].size(); ++n) v += start_phi_[layer_cells_[l][n]] * layer_volumes_[l][n];
+    r.excess.push_back(v / g.top_area());
+  }
+  return r;
+}
+
+void HydrationRecorder::on_output(const Simulation& sim, double t, int) {
+  // at t = 0 the output comes after the events at 0 and before the first record
+  if (t == 0 && rows_.empty() && sim.history().time.empty()) rows_.push_back(sample(sim, t));
+}
+
+// Rows for every recorded step before the last one that has none yet (normally only t = 0), and
+// for the last one from the current state when include_last.
+void HydrationRecorder::catch_up(const Simulation& sim, bool include_last) {
+  const size_t n = sim.history().time.size();
+  if (n == 0) return;
+  if (rows_.empty()) rows_.push_back(start_row(sim));
+  while (rows_.size() + 1 < n) rows_.push_back(Row{});  // not seen (a recorder attached late)
+  if (include_last && rows_.size() < n) rows_.push_back(sample(sim, sim.history().time.back()));
+}
+
+void HydrationRecorder::on_step(const Simulation& sim, double, double) { catch_up(sim, true); }
+
+namespace {
+
+// Whether a point at time t (just before an event there when `before`) lies in [a, b): a point
+// just before an event at a belongs to the previous window; the last window includes its end.
+bool in_window(double t, bool before, double a, double b, bool last) {
+  const bool after_start = before ? t > a : t >= a;
+  const bool before_end = before ? t <= b : (t < b || (last && t <= b));
+  return after_start && before_end;
+}
+
+}  // namespace
+
+HydrationMetrics HydrationRecorder::finish(const Simulation& sim) {
+  catch_up(sim, rows_.size() < sim.history().time.size());
+  const Problem& p = sim.problem();
+  const Grid& g = p.grid;
+  const auto& h = sim.history();
+  HydrationMetrics m;
+  m.geometry = g.geometry;
+  m.fluid = fluid_ >= 0;
+  m.threshold = setup_.papule_threshold;
+  m.mirror = setup_.mirror;
+  m.layers = g.layer_names;
+  m.layer_water = setup_.layer_water;
+  m.layer_thickness.assign(m.layers.size(), 0.0);
+  for (int k = 0; k < g.nz; ++k) m.layer_thickness[g.cell_layer[k]] += g.dz[k];
+  m.time = h.time;
+  const size_t nt = m.time.size();
+  if (m.fluid) {
+    m.excess.assign(m.layers.size(), std::vector<double>(nt, metrics_na));
+    for (size_t i = 0; i < nt; ++i) {
+      m.height.push_back(rows_[i].height);
+      m.diameter.push_back(rows_[i].diameter);
+      m.volume.push_back(rows_[i].volume);
+      for (size_t l = 0; l < rows_[i].excess.size(); ++l) m.excess[l][i] = rows_[i].excess[l];
+    }
+  }
+
+  // HA: in tissue and applied, summed over the HA species, from the recorded balance
+  std::vector<double> ha_tissue(nt, 0.0), ha_applied(nt, 0.0);
+  std::map<double, double> ha_jump;  // mass placed at an instant t > 0
+  double last_delivery = 0;
+  for (int s : setup_.ha) {
+    m.ha_names.push_back(p.species[s].name);
+    const auto& hs = h.species[s];
+    for (const auto& l : m.layers)
+      for (size_t i = 0; i < nt; ++i) ha_tissue[i] += hs.at("layer/" + l)[i];
+    for (size_t i = 0; i < nt; ++i) ha_applied[i] += hs.at("applied")[i];
+    for (const auto& d : p.deposits)
+      if (d.species == s) {
+        double mass = 0;
+        for (const auto& cm : d.mass) mass += cm.second;
+        if (d.time > 0) ha_jump[d.time] += mass;
+        last_delivery = std::max(last_delivery, d.time);
+      }
+    for (const auto& so : p.species[s].sources) last_delivery = std::max(last_delivery, so.t_end);
+    for (const auto& v : p.vehicles)
+      if (v.species == s) last_delivery = std::max(last_delivery, v.t_off);  // infinite while on the skin
+  }
+  const bool ha = !setup_.ha.empty();
+  auto pct = [](double tissue, double applied) { return applied > 0 ? 100.0 * tissue / applied : metrics_na; };
+  if (ha) {
+    for (size_t i = 0; i < nt; ++i) m.ha_remaining.push_back(pct(ha_tissue[i], ha_applied[i]));
+    std::vector<double> ft, fy;
+    for (size_t i = 0; i < nt; ++i)
+      if (m.time[i] >= last_delivery) {
+        ft.push_back(m.time[i]);
+        fy.push_back(m.ha_remaining[i]);
+      }
+    m.ha_fit = fit_decay(ft, fy);
+  }
+
+  // The points the windows are measured on: every recorded step, and at an injection after t = 0
+  // also the state just before it.
+  struct Point {
+    double t, height, ha;
+    size_t row;
+    bool before;
+  };
+  std::vector<Point> pts;
+  for (size_t i = 0; i < nt; ++i) {
+    const double t = m.time[i];
+    const double height = m.fluid ? m.height[i] : metrics_na;
+    const double ha_now = ha ? m.ha_remaining[i] : metrics_na;
+    const auto jump = ha_jump.find(t);
+    const bool fluid_event = m.fluid && std::isfinite(rows_[i].height_before);
+    if (t > 0 && (fluid_event || jump != ha_jump.end())) {
+      const double dm = jump == ha_jump.end() ? 0.0 : jump->second;
+      pts.push_back({t, fluid_event ? rows_[i].height_before : height, ha ? pct(ha_tissue[i] - dm, ha_applied[i] - dm) : metrics_na, i, true});
+    }
+    pts.push_back({t, height, ha_now, i, false});
+  }
+  const auto wins = metrics_windows(setup_.session_starts, p.time.end);
+  for (size_t w = 0; w < wins.size(); ++w) {
+    HydrationWindow win;
+    win.session = static_cast<int>(w) - 1;
+    win.t_start = wins[w].first;
+    win.t_end = std::min(wins[w].second, nt ? m.time.back() : 0.0);
+    std::vector<size_t> idx;
+    for (size_t q = 0; q < pts.size(); ++q)
+      if (w == 0 || in_window(pts[q].t, pts[q].before, wins[w].first, wins[w].second, w + 1 == wins.size())) idx.push_back(q);
+    if (!idx.empty()) {
+      if (ha) win.ha_remaining = pts[idx.back()].ha;
+      if (m.fluid) {
+        // the first point at the highest height (to round-off: equal sessions peak at the first)
+        double top = 0;
+        for (size_t q : idx) top = std::max(top, pts[q].height);
+        size_t j = 0;
+        while (j + 1 < idx.size() && pts[idx[j]].height < top * (1 - 1e-9)) ++j;
+        const Point& peak = pts[idx[j]];
+        win.peak_height = peak.height;
+        win.peak_time = peak.t;
+        if (w == 0) m.peak_row = peak.row;
+        const double half = 0.5 * peak.height;
+        for (size_t q = j + 1; q < idx.size() && peak.height > 0; ++q) {
+          const Point &a = pts[idx[q - 1]], &b = pts[idx[q]];
+          if (!(b.height <= half)) continue;
+          // interpolate ln(height) (exact for an exponential decay), or linearly down to zero
+          double s = (a.height > 0 && b.height > 0) ? std::log(half / a.height) / std::log(b.height / a.height) : (half - a.height) / (b.height - a.height);
+          s = std::clamp(std::isfinite(s) ? s : 1.0, 0.0, 1.0);
+          win.halving_time = a.t + s * (b.t - a.t) - peak.t;
+          break;
+        }
+      }
+    }
+    m.windows.push_back(win);
+  }
+  return m;
+}
+
+// ------------------------------------------------------------------------------------------------
+// Display and output
+
+namespace {
+
+std::string len(double m) { return std::isfinite(m) ? format_quantity(m, dims::length, 3) : "n/a"; }
+std::string when(double s) { return std::isfinite(s) ? format_quantity(s, dims::time, 3) : "n/a"; }
+std::string g3(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3g", v);
+  return std::isfinite(v) ? buf : "n/a";
+}
+// uL (axisymmetric, 3d), uL/cm2 (1d), uL/mm (2d): the amount units with ug -> uL (same factors)
+AmountUnit volume_unit(Geometry g) {
+  AmountUnit u = amount_unit_for(g);
+  u.unit.replace(0, 2, "uL");
+  return u;
+}
+std::string diameter_label(Geometry g) { return g == Geometry::TwoD ? "width" : "diameter"; }
+
+}  // namespace
+
+std::string hydration_text(const HydrationMetrics& m) {
+  if (!m.fluid && m.ha_names.empty()) return "";
+  std::ostringstream os;
+  const AmountUnit vu = volume_unit(m.geometry);
+  const HydrationWindow& all = m.windows.at(0);
+  if (m.fluid && !m.time.empty()) {
+    os << "\nPapule (the surface raised by the excess fluid; " << diameter_label(m.geometry) << " where raised by >= " << len(m.threshold)
+       << "):\n";
+    const size_t pk = m.peak_row, end = m.time.size() - 1;
+    double vmax = 0;
+    for (double v : m.volume) vmax = std::max(vmax, std::fabs(v));
+    auto shape = [&](size_t i) {
+      std::string s = m.geometry == Geometry::OneD ? "diameter n/a (1d)" : diameter_label(m.geometry) + " " + len(m.diameter[i]);
+      const double v = std::fabs(m.volume[i]) < 1e-9 * vmax ? 0.0 : m.volume[i];  // round-off of an empty tissue
+      return s + ", swollen volume " + g3(v / vu.factor) + " " + vu.unit;
+    };
+    os << "  peak height " << len(all.peak_height) << " at " << when(all.peak_time) << ": " << shape(pk) << "\n";
+    if (std::isfinite(all.halving_time))
+      os << "  height halves " << when(all.halving_time) << " after the peak (at " << when(all.peak_time + all.halving_time) << ")\n";
+    else
+      os << "  height halving time: n/a (" << (all.peak_height > 0 ? "not halved by the end of the run" : "no papule") << ")\n";
+    os << "  at the end (" << when(m.time[end]) << "): height " << len(m.height[end]) << ", " << shape(end) << "\n";
+    os << "  excess water per layer at the peak, per area of skin (% of the layer's own water):\n";
+    for (size_t l = 0; l < m.layers.size(); ++l) {
+      const double ex = m.excess[l][pk];
+      char row[160];
+      std::snprintf(row, sizeof row, "    %-24s %10.3g uL/cm2  ", m.layers[l].c_str(), ex / 1e-5);  // m3/m2 -> uL/cm2
+      os << row;
+      if (m.layer_water[l] > 0)
+        os << "(" << g3(m.pct_of_baseline(l, ex)) << " % of " << g3(m.layer_water[l]) << " x " << len(m.layer_thickness[l]) << ")\n";
+      else
+        os << "(% n/a: no water fraction given)\n";
+    }
+  }
+  if (!m.ha_names.empty()) {
+    std::string names;
+    for (const auto& n : m.ha_names) names += (names.empty() ? "" : ", ") + n;
+    os << "\nHA remaining in tissue (" << names << "): " << g3(all.ha_remaining) << " % of applied at the end (" << when(all.t_end) << ")\n";
+    const DecayFit& f = m.ha_fit;
+    if (std::isfinite(f.half_life))
+      os << "  half-life " << when(f.half_life) << " (fit of ln remaining from " << when(f.t_start) << " to " << when(f.t_end) << ", "
+         << f.points << " steps after the last delivery, rms " << g3(f.rms) << ")\n";
+    else
+      os << "  half-life: n/a (" << (f.points < 3 ? "fewer than 3 steps after the last delivery" : "no decay") << ")\n";
+  }
+  for (size_t w = 1; w < m.windows.size(); ++w) {
+    const HydrationWindow& s = m.windows[w];
+    os << "  session " << s.session << " (" << when(s.t_start) << " to " << when(s.t_end) << "):";
+    if (m.fluid)
+      os << " peak height " << len(s.peak_height) << " at " << when(s.peak_time) << ", halves after " << when(s.halving_time)
+         << (m.ha_names.empty() ? "" : ";");
+    if (!m.ha_names.empty()) os << " HA remaining " << g3(s.ha_remaining) << " % at " << when(s.t_end);
+    os << "\n";
+  }
+  return os.str();
+}
+
+void add_hydration_scalars(RunWriter& w, const HydrationMetrics& m) {
+  const size_t nw = m.windows.size();
+  auto per_session = [&](auto field) {
+    std::vector<double> v;
+    for (size_t k = 1; k < nw; ++k) v.push_back(field(m.windows[k]));
+    return v;
+  };
+  auto add_sessions = [&](const std::string& path) {
+    if (nw < 2) return;
+    w.add_attribute(path, "session_start", per_session([](const HydrationWindow& s) { return s.t_start; }));
+    w.add_attribute(path, "session_end", per_session([](const HydrationWindow& s) { return s.t_end; }));
+  };
+  const HydrationWindow& all = m.windows.at(0);
+  if (m.fluid) {
+    std::string vunit = m.geometry == Geometry::OneD ? "m3/m2" : m.geometry == Geometry::TwoD ? "m3/m" : "m3";
+    w.add_series("papule/height", m.height, "m");
+    if (m.geometry != Geometry::OneD) w.add_series("papule/diameter", m.diameter, "m");
+    w.add_series("papule/volume", m.volume, vunit);
+    w.add_attribute("papule", "threshold", m.threshold);
+    w.add_attribute("papule", "diameter_definition",
+                    m.geometry == Geometry::OneD   ? std::string("n/a in 1d")
+                    : m.geometry == Geometry::TwoD ? std::string("width where elevation >= threshold")
+                                                   : std::string("sqrt(4 A / pi), A the area where elevation >= threshold"));
+    w.add_attribute("papule", "peak_height", all.peak_height);
+    w.add_attribute("papule", "peak_time", all.peak_time);
+    w.add_attribute("papule", "halving_time", all.halving_time);
+    add_sessions("papule");
+    if (nw > 1) {
+      w.add_attribute("papule", "session_peak_height", per_session([](const HydrationWindow& s) { return s.peak_height; }));
+      w.add_attribute("papule", "session_peak_time", per_session([](const HydrationWindow& s) { return s.peak_time; }));
+      w.add_attribute("papule", "session_halving_time", per_session([](const HydrationWindow& s) { return s.halving_time; }));
+    }
+    for (size_t l = 0; l < m.layers.size(); ++l) {
+      const std::string base = "hydration/" + m.layers[l];
+      w.add_series(base + "/excess", m.excess[l], "m3/m2");
+      w.add_attribute(base, "thickness", m.layer_thickness[l]);
+      w.add_attribute(base, "excess_at_peak", m.excess[l][m.peak_row]);
+      if (m.layer_water[l] > 0) {
+        std::vector<double> pct;
+        for (double v : m.excess[l]) pct.push_back(m.pct_of_baseline(l, v));
+        w.add_series(base + "/pct_of_baseline", pct, "%");
+        w.add_attribute(base, "water_fraction", m.layer_water[l]);
+      }
+    }
+  }
+  if (!m.ha_names.empty()) {
+    w.add_series("ha_remaining", m.ha_remaining, "%");
+    w.add_attribute("ha_remaining", "species", m.ha_names);
+    w.add_attribute("ha_remaining", "half_life", m.ha_fit.half_life);
+    w.add_attribute("ha_remaining", "decay_rate", m.ha_fit.k);
+    w.add_attribute("ha_remaining", "fit_start", m.ha_fit.t_start);
+    w.add_attribute("ha_remaining", "fit_end", m.ha_fit.t_end);
+    w.add_attribute("ha_remaining", "fit_points", static_cast<double>(m.ha_fit.points));
+    w.add_attribute("ha_remaining", "fit_rms", m.ha_fit.rms);
+    add_sessions("ha_remaining");
+    if (nw > 1) w.add_attribute("ha_remaining", "session_remaining", per_session([](const HydrationWindow& s) { return s.ha_remaining; }));
+  }
+}
+
+}  // namespace dermasim

@@ -1,0 +1,121 @@
+// Papule, hydration and HA metrics (docs/metrics.md, "Papule, hydration and HA remaining"): how
+// high and wide the skin swells with the injected fluid and how fast it subsides, how much excess
+// water each layer holds, and how much of the applied hyaluronic acid is still in the tissue, with
+// its half-life fitted from the run. Recorded during a run like MetricsRecorder (on_output for the
+// state at t = 0, on_step for every accepted step), for the whole run and per treatment session.
+//
+// The fluid is read only through the Simulation's public API: phi per cell as
+// concentration(problem().fluid), the surface elevation per column as surface_elevation(), amounts
+// from history() (the Balance of every recorded step).
+#pragma once
+#include <string>
+#include <vector>
+
+#include "metrics.hpp"
+
+namespace dermasim {
+
+struct Case;
+class RunWriter;
+
+// The species counted as hyaluronic acid: those whose ingredient is a library HA grade (a name
+// starting with "ha_"). This is the one place that decides; hydration_setup() uses it.
+std::vector<int> ha_species(const Case& c);
+
+// The papule seen from above, from one elevation field (per column, nx * ny, m).
+struct PapuleShape {
+  double height = 0;             // largest elevation (m; 0 when nothing is raised)
+  double diameter = metrics_na;  // m: sqrt(4 A / pi) of the area A where elevation >= threshold
+                                 // (axisymmetric: the rings; 3d: the cells); the width in 2d; NaN in 1d
+  double volume = 0;             // integral of the elevation over the surface (m3; per m in 2d, per m2 in 1d)
+};
+// `mirror`: how many copies of the domain make up the whole papule (a unit cell: 4 in 3d, 2 in 2d).
+// It scales the area (the width in 2d), not the volume, which stays that of the domain.
+PapuleShape papule_shape(const Grid& g, const std::vector<double>& elevation, double threshold, double mirror = 1);
+
+// Weighted least-squares fit of ln y = a - k t. Each point weighs the time it stands for (half the
+// span to its neighbours), so the many short steps after an injection do not dominate: the fit is
+// that of the continuous curve over [t_start, t_end]. Points with y <= 0 are left out; fewer than 3
+// points or no decay (k <= 0) give half_life NaN.
+struct DecayFit {
+  double k = metrics_na;          // 1/s
+  double half_life = metrics_na;  // ln 2 / k (s)
+  double t_start = metrics_na, t_end = metrics_na;  // the points fitted (s, run time)
+  int points = 0;
+  double rms = metrics_na;  // weighted RMS of the residuals of ln y (0 for an exact exponential)
+};
+DecayFit fit_decay(const std::vector<double>& t, const std::vector<double>& y);
+
+// What to measure, resolved from a case.
+struct HydrationSetup {
+  double papule_threshold = 0;        // m (a case: metrics.papule_threshold, default 10 um)
+  double mirror = 1;                  // unit cell: 4 (3d), 2 (2d)
+  std::vector<double> layer_water;    // water volume fraction per layer (0: not given)
+  std::vector<int> ha;                // HA species (indices in the Problem)
+  std::vector<double> session_starts; // as MetricsSetup
+};
+HydrationSetup hydration_setup(const Case& c);
+
+// One window: the whole run (session -1) or one treatment session (windows as metrics_windows()).
+struct HydrationWindow {
+  int session = -1;
+  double t_start = 0, t_end = 0;
+  double peak_height = metrics_na, peak_time = metrics_na;  // m, s (run time); NaN without the fluid
+  // From the peak until the height is first <= half the peak (s); interpolated in ln(height)
+  // between recorded steps; NaN if it does not halve within the window.
+  double halving_time = metrics_na;
+  double ha_remaining = metrics_na;  // % of the HA applied, in tissue at the window's end
+};
+
+struct HydrationMetrics {
+  Geometry geometry = Geometry::OneD;
+  bool fluid = false;  // papule and hydration measured (the case has the fluid)
+  double threshold = 0, mirror = 1;
+  std::vector<std::string> layers;
+  std::vector<double> layer_water;      // volume fraction (0: not given)
+  std::vector<double> layer_thickness;  // m
+  // Series, one value per entry of Simulation::history().time (/scalars/time).
+  std::vector<double> time;
+  std::vector<double> height, diameter, volume;  // m, m, m3 (per m in 2d, per m2 in 1d)
+  std::vector<std::vector<double>> excess;       // [layer][time]: excess water, m3 per m2 of skin
+  size_t peak_row = 0;                           // the row of the whole run's peak height
+  std::vector<std::string> ha_names;             // HA species measured (empty: none)
+  std::vector<double> ha_remaining;              // % of the HA applied so far; NaN before any
+  DecayFit ha_fit;                               // over the steps after the last HA delivery
+  std::vector<HydrationWindow> windows;          // [0] the whole run, then one per session
+  // Excess water of a layer as % of its own water (water fraction x thickness); NaN if not given.
+  double pct_of_baseline(size_t layer, double excess_per_area) const;
+};
+
+class HydrationRecorder {
+ public:
+  HydrationRecorder(const Simulation& sim, HydrationSetup setup);
+  void on_output(const Simulation& sim, double t, int index);
+  void on_step(const Simulation& sim, double t, double dt);
+  HydrationMetrics finish(const Simulation& sim);
+
+ private:
+  struct Row {
+    double height = metrics_na, diameter = metrics_na, volume = metrics_na;
+    double height_before = metrics_na;  // at an injection of fluid: the height just before it
+    std::vector<double> excess;         // per layer, m3 per m2 of skin
+  };
+  Row sample(const Simulation& sim, double t) const;
+  Row start_row(const Simulation& sim) const;
+  void catch_up(const Simulation& sim, bool include_last);
+  HydrationSetup setup_;
+  int fluid_ = -1;
+  std::vector<std::vector<size_t>> layer_cells_;          // per layer
+  std::vector<std::vector<double>> layer_volumes_;        // per layer, matching layer_cells_
+  std::vector<std::pair<double, std::vector<double>>> fluid_jumps_;  // (time > 0, elevation added per column)
+  std::vector<double> start_phi_;                          // phi just after the events at t = 0
+  std::vector<Row> rows_;
+};
+
+// A block for the end of `dermasim run` (empty when there is neither fluid nor HA).
+std::string hydration_text(const HydrationMetrics& m);
+// The series and summary values for the results file (/scalars/papule, /scalars/hydration,
+// /scalars/ha_remaining; docs/output.md).
+void add_hydration_scalars(RunWriter& w, const HydrationMetrics& m);
+
+}  // namespace dermasim
