@@ -12,15 +12,6 @@
 
 namespace dermasim {
 
-std::vector<int> ha_species(const Case& c) {
-  std::vector<int> out;
-  for (size_t s = 0; s < c.species.size(); ++s) {
-    const std::string& ing = c.species[s].ingredient;
-    if (ing.rfind("ha_", 0) == 0 && find_library_ingredient(ing)) out.push_back(static_cast<int>(s));
-  }
-  return out;
-}
-
 PapuleShape papule_shape(const Grid& g, const std::vector<double>& e, double threshold, double mirror) {
   PapuleShape s;
   double area = 0;
@@ -82,7 +73,8 @@ HydrationSetup hydration_setup(const Case& c) {
   s.papule_threshold = c.metrics.papule_threshold;
   if (c.unit_cell) s.mirror = c.geometry == Geometry::ThreeD ? 4 : c.geometry == Geometry::TwoD ? 2 : 1;
   for (const auto& l : c.layers) s.layer_water.push_back(l.water);
-  s.ha = ha_species(c);
+  // HA: the case's hydration species (by default the species of library HA grades, models/hydration)
+  for (const auto& n : c.hydration.species) s.ha.push_back(c.species_index(n));
   s.session_starts = metrics_setup(c).session_starts;
   return s;
 }

@@ -18,10 +18,6 @@ namespace dermasim {
 struct Case;
 class RunWriter;
 
-// The species counted as hyaluronic acid: those whose ingredient is a library HA grade (a name
-// starting with "ha_"). This is the one place that decides; hydration_setup() uses it.
-std::vector<int> ha_species(const Case& c);
-
 // The papule seen from above, from one elevation field (per column, nx * ny, m).
 struct PapuleShape {
   double height = 0;             // largest elevation (m; 0 when nothing is raised)
