@@ -66,12 +66,17 @@ double OsmoticModel::swelling_limit() const {
 
 double osmotic_equilibrium_excess(const OsmoticModel& model, double m, double water, double H) {
   if (!(m > 0) || !(H > 0) || !(water > 0)) return 0.0;
-  // f(phi) = H phi - Pi(m / (water + phi)) rises with phi (Pi falls as the water dilutes it, for
-  // concentrations above a gel's swelling limit): bisect on [0, phi_max]
+  // f(phi) = H phi - Pi(m / (water + phi)) rises with phi where Pi falls as the water dilutes it:
+  // bisect on [0, phi_max], or below 0 for a gel that gives water up
   auto f = [&](double phi) { return H * phi - model.pressure(m / (water + phi)); };
-  if (f(0.0) >= 0) return 0.0;
+  if (f(0.0) == 0) return 0.0;
   double lo = 0.0, hi = 1.0;
-  while (f(hi) < 0) hi *= 2.0;
+  if (f(0.0) > 0) {  // Pi < 0: a gel diluted beyond its swelling limit gives water up
+    lo = -0.5 * water;
+    hi = 0.0;
+  } else {
+    while (f(hi) < 0) hi *= 2.0;
+  }
   for (int i = 0; i < 200; ++i) {
     const double mid = 0.5 * (lo + hi);
     (f(mid) < 0 ? lo : hi) = mid;

@@ -46,7 +46,8 @@ struct OsmoticModel {
 
 // Excess water a tissue holds at equilibrium (volume fraction phi) when m kg/m3 of polymer sit in
 // tissue of water fraction `water` and stiffness H: H phi = Pi(m / (water + phi)). Water held per
-// gram of polymer = phi / m (m3/kg; x 1000 for mL/g).
+// gram of polymer = phi / m (m3/kg; x 1000 for mL/g). Negative for a gel diluted beyond its swelling
+// limit (Pi < 0).
 double osmotic_equilibrium_excess(const OsmoticModel& model, double m, double water, double H);
 
 }  // namespace dermasim

@@ -232,6 +232,12 @@ HydrationMetrics HydrationRecorder::finish(const Simulation& sim) {
     for (const auto& l : m.layers)
       for (size_t i = 0; i < nt; ++i) ha_tissue[i] += hs.at("layer/" + l)[i];
     for (size_t i = 0; i < nt; ++i) ha_applied[i] += hs.at("applied")[i];
+    // HA converted from another HA species (a deposit releasing mobile chains) was applied once
+    const bool fed_by_ha = std::any_of(p.transfers.begin(), p.transfers.end(), [&](const TransferSpec& t) {
+      return t.to == s && std::find(setup_.ha.begin(), setup_.ha.end(), t.from) != setup_.ha.end();
+    });
+    if (fed_by_ha && hs.count("converted_in"))
+      for (size_t i = 0; i < nt; ++i) ha_applied[i] -= hs.at("converted_in")[i];
     for (const auto& d : p.deposits)
       if (d.species == s) {
         double mass = 0;
@@ -254,6 +260,14 @@ HydrationMetrics HydrationRecorder::finish(const Simulation& sim) {
         fy.push_back(m.ha_remaining[i]);
       }
     m.ha_fit = fit_decay(ft, fy);
+    // the water the HA holds: excess fluid in tissue per mass of HA in tissue, at the end
+    if (m.fluid && ha_tissue[nt - 1] > 0) {
+      double water = 0;
+      for (const auto& l : m.layers) water += h.species[fluid_].at("layer/" + l)[nt - 1];
+      m.water_excess_end = water;
+      m.ha_tissue_end = ha_tissue[nt - 1];
+      m.water_per_gram_end = water / ha_tissue[nt - 1] * 1e3;  // m3/kg -> mL/g
+    }
   }
 
   // The points the windows are measured on: every recorded step, and at an injection after t = 0
@@ -380,6 +394,11 @@ std::string hydration_text(const HydrationMetrics& m) {
          << f.points << " steps after the last delivery, rms " << g3(f.rms) << ")\n";
     else
       os << "  half-life: n/a (" << (f.points < 3 ? "fewer than 3 steps after the last delivery" : "no decay") << ")\n";
+    if (std::isfinite(m.water_per_gram_end))
+      os << "  water held: " << g3(m.water_per_gram_end) << " mL of excess water per g of HA in the tissue at the end (" << g3(m.water_excess_end * 1e9)
+         << (m.geometry == Geometry::OneD ? " uL/m2" : m.geometry == Geometry::TwoD ? " uL/m" : " uL") << " over "
+         << g3(m.ha_tissue_end * 1e9) << (m.geometry == Geometry::OneD ? " ug/m2" : m.geometry == Geometry::TwoD ? " ug/m" : " ug")
+         << "; docs/ha.md compares it with '6 L per gram')\n";
   }
   for (size_t w = 1; w < m.windows.size(); ++w) {
     const HydrationWindow& s = m.windows[w];
@@ -447,6 +466,7 @@ void add_hydration_scalars(RunWriter& w, const HydrationMetrics& m) {
     w.add_attribute("ha_remaining", "fit_end", m.ha_fit.t_end);
     w.add_attribute("ha_remaining", "fit_points", static_cast<double>(m.ha_fit.points));
     w.add_attribute("ha_remaining", "fit_rms", m.ha_fit.rms);
+    w.add_attribute("ha_remaining", "water_per_gram_end", m.water_per_gram_end);
     add_sessions("ha_remaining");
     if (nw > 1) w.add_attribute("ha_remaining", "session_remaining", per_session([](const HydrationWindow& s) { return s.ha_remaining; }));
   }

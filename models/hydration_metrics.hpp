@@ -78,6 +78,9 @@ struct HydrationMetrics {
   std::vector<std::string> ha_names;             // HA species measured (empty: none)
   std::vector<double> ha_remaining;              // % of the HA applied so far; NaN before any
   DecayFit ha_fit;                               // over the steps after the last HA delivery
+  // Excess water in tissue per mass of HA in tissue at the end (mL/g; NaN without fluid or HA), and
+  // the two amounts (m3 and kg; per m2 in 1d, per m in 2d)
+  double water_per_gram_end = metrics_na, water_excess_end = metrics_na, ha_tissue_end = metrics_na;
   std::vector<HydrationWindow> windows;          // [0] the whole run, then one per session
   // Excess water of a layer as % of its own water (water fraction x thickness); NaN if not given.
   double pct_of_baseline(size_t layer, double excess_per_area) const;

@@ -128,6 +128,33 @@ TEST_CASE("HA holds water: the excess fluid tends to the constitutive equilibriu
       }
 }
 
+TEST_CASE("a crosslinked gel swells to its Flory-Rehner limit and holds that water", "[verification][ha]") {
+  // network modulus 150 Pa formed at 20 mg/mL: in saline the free gel swells until the ionic
+  // (Horkay) pressure meets the elastic one, Pi(c_lim) = 0
+  OsmoticModel gel;
+  gel.modulus = 150;
+  gel.reference = 20;
+  const double c_lim = gel.swelling_limit();
+  CHECK(gel.pressure(c_lim) == Approx(0.0).margin(1e-9));
+  CHECK(c_lim > 0.5);
+  CHECK(c_lim < 20);
+  CHECK(gel.pressure(2 * c_lim) > 0);  // compressed above its limit it pushes water in
+  CHECK(gel.pressure(0.5 * c_lim) < 0);  // diluted below, it gives water up
+  // the derivative against a central difference
+  for (double c : {0.5 * c_lim, 3.0, 20.0}) CHECK(gel.derivative(c) == Approx((gel.pressure(c * 1.000001) - gel.pressure(c * 0.999999)) / (2e-6 * c)).epsilon(1e-5));
+  // in the tissue: the column's excess water tends to H phi = Pi_gel(m / (water + phi))
+  for (double m : {5.0, 12.0}) {
+    auto sim = swelling_column(m, 0.0, "hydration:\n  species: [ha]\n  gel:\n    ha: {modulus: 150 Pa, reference_concentration: 20 mg/mL}\n", 20 * 86400.0);
+    sim->run();
+    const double expected = osmotic_equilibrium_excess(gel, m, 0.6, 1e4);
+    INFO("m = " << m << " kg/m3: expected phi " << expected);
+    REQUIRE(expected > 1e-3);
+    const auto phi = sim->concentration(sim->problem().fluid);
+    for (double v : phi) CHECK(v == Approx(expected).epsilon(0.01));
+    CHECK(worst_balance(*sim) < 1e-10);
+  }
+}
+
 TEST_CASE("without HA the fluid model is the plain drainage of the delivery issue", "[verification][ha]") {
   // uniform excess fluid, no gradients: phi = phi0 exp(-k_d t), with hydration on or off
   const double kd = 1.5e-5, phi0 = 0.05, T = 86400.0;

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Every shipped case file is valid: `dermasim check` accepts each configs/**/*.yaml (parse, units,
+# cross references, the resolved case), so a change to the case format cannot leave a config broken.
+# Comparison files (a top-level `scenarios:` key) are skipped: their scenarios are cases here too.
+#
+#   bash tests/cli/test_configs.sh <path-to-dermasim> <repository root>
+set -u
+DERMASIM=${1:?usage: test_configs.sh <dermasim> <repo root>}
+ROOT=${2:?usage: test_configs.sh <dermasim> <repo root>}
+cd "$ROOT" || exit 1
+passed=0
+failed=0
+while IFS= read -r f; do
+  # a comparison (`dermasim compare`) lists scenarios; its cases are checked on their own
+  if grep -q '^scenarios:' "$f"; then continue; fi
+  if out=$("$DERMASIM" check "$f" 2>&1 >/dev/null); then
+    passed=$((passed + 1))
+    echo "ok    $f"
+  else
+    failed=$((failed + 1))
+    echo "FAIL  $f"
+    echo "$out" | sed 's/^/        /'
+  fi
+done < <(find configs -name '*.yaml' | sort)
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
