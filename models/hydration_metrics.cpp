@@ -72,7 +72,7 @@ HydrationSetup hydration_setup(const Case& c) {
   HydrationSetup s;
   s.papule_threshold = c.metrics.papule_threshold;
   if (c.unit_cell) s.mirror = c.geometry == Geometry::ThreeD ? 4 : c.geometry == Geometry::TwoD ? 2 : 1;
-  for (const auto& l : c.layers) s.layer_water.push_back(l.water);
+  for (const auto& l : c.layers) s.layer_water.push_back(tissue_water(l));  // the hydration model's water (models/hydration)
   // HA: the case's hydration species (by default the species of library HA grades, models/hydration)
   for (const auto& n : c.hydration.species) s.ha.push_back(c.species_index(n));
   s.session_starts = metrics_setup(c).session_starts;
