@@ -50,7 +50,10 @@ for path, u in units.items():
     got = got.decode() if isinstance(got, bytes) else got
     assert got == u, (path, got, u)
     assert d.shape == (nt,), (path, d.shape, nt)
-assert "pct_of_baseline" not in s["hydration/hypodermis"], "hypodermis has no water fraction"
+# the preset's hypodermis gives no water fraction: the hydration model's adipose assumption (15 %)
+hyp = s["hydration/hypodermis"]
+assert abs(hyp.attrs["water_fraction"] - 0.15) < 1e-12, hyp.attrs["water_fraction"]
+assert "pct_of_baseline" in hyp
 p = s["papule"]
 assert abs(p.attrs["threshold"] - 2e-5) < 1e-15, p.attrs["threshold"]
 assert abs(p.attrs["peak_height"] / s["papule/height"][()].max() - 1) < 1e-9
