@@ -63,6 +63,7 @@ DecayFit fit_decay(const std::vector<double>& t_in, const std::vector<double>& y
   double r2 = 0;
   for (size_t i = 0; i < n; ++i) r2 += w[i] * std::pow(y[i] - ym - slope * (t[i] - tm), 2);
   f.k = -slope;
+  f.y_start = std::exp(ym + slope * (f.t_start - tm));
   f.rms = std::sqrt(r2 / sw);
   if (f.k > 0) f.half_life = std::log(2.0) / f.k;
   return f;
@@ -466,6 +467,7 @@ void add_hydration_scalars(RunWriter& w, const HydrationMetrics& m) {
     w.add_attribute("ha_remaining", "fit_end", m.ha_fit.t_end);
     w.add_attribute("ha_remaining", "fit_points", static_cast<double>(m.ha_fit.points));
     w.add_attribute("ha_remaining", "fit_rms", m.ha_fit.rms);
+    w.add_attribute("ha_remaining", "fit_start_value", m.ha_fit.y_start);
     w.add_attribute("ha_remaining", "water_per_gram_end", m.water_per_gram_end);
     add_sessions("ha_remaining");
     if (nw > 1) w.add_attribute("ha_remaining", "session_remaining", per_session([](const HydrationWindow& s) { return s.ha_remaining; }));

@@ -37,6 +37,7 @@ struct DecayFit {
   double k = metrics_na;          // 1/s
   double half_life = metrics_na;  // ln 2 / k (s)
   double t_start = metrics_na, t_end = metrics_na;  // the points fitted (s, run time)
+  double y_start = metrics_na;                      // the fitted curve at t_start: y = y_start e^{-k (t - t_start)}
   int points = 0;
   double rms = metrics_na;  // weighted RMS of the residuals of ln y (0 for an exact exponential)
 };

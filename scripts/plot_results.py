@@ -17,6 +17,9 @@ Figures written (one set per run; species side by side):
                         times (axisymmetric: mirrored about the axis; 3d: the vertical x-z slice
                         through the injection or the middle of y)
   <stem>_depth_time.png 1d only: concentration as a function of depth and time
+  <stem>_hydration.png  with the injected fluid on: the papule's height over time (its halving time
+                        marked), the excess water per layer, the HA remaining with its fitted
+                        half-life, and (2d / axisymmetric / 3d) the surface raised across the skin
 
 Units: concentrations in kg/m3 are shown as mg/mL (the same number), depth and lateral positions in
 mm, time in min, h or d depending on the run length.
@@ -663,6 +666,93 @@ def plot_depth_time(r, species, out_dir, written):
 
 
 # --------------------------------------------------------------------------------------------------
+# (e) the papule, the water and the HA
+
+def plot_hydration(r, out_dir, written):
+    """Papule height, excess water per layer, HA remaining and the raised surface (fluid runs)."""
+    with h5py.File(r.path, "r") as f:
+        sc = f["scalars"]
+        if "papule" not in sc:
+            return
+        pap = sc["papule"]
+        height = pap["height"][()]
+        halving = float(pap.attrs.get("halving_time", np.nan))
+        peak_t = float(pap.attrs.get("peak_time", np.nan))
+        excess = {}
+        if "hydration" in sc:
+            for nm, g in sc["hydration"].items():
+                excess[nm] = g["excess"][()]
+        ha = sc["ha_remaining"][()] if "ha_remaining" in sc else None
+        ha_half = float(sc["ha_remaining"].attrs.get("half_life", np.nan)) if ha is not None else np.nan
+        ha_fit0 = float(sc["ha_remaining"].attrs.get("fit_start", np.nan)) if ha is not None else np.nan
+        ha_fit_y0 = float(sc["ha_remaining"].attrs.get("fit_start_value", np.nan)) if ha is not None else np.nan
+        elev = []
+        for k, t in zip(r.snap_keys, r.snap_t):
+            g = f["snapshots"][k]
+            if "surface_elevation" in g:
+                elev.append((t, g["surface_elevation"][()].reshape(r.ny, r.nx)))
+    scale, unit = time_unit(r.t[-1])
+    tt = r.t / scale
+    panels = 2 + (ha is not None) + (r.geometry in ("2d", "axisymmetric", "3d") and len(elev) > 0)
+    fig, axes = plt.subplots(1, panels, figsize=(5.2 * panels, 4.4))
+    ax = axes[0]
+    ax.plot(tt, height * 1e6, color="tab:blue", lw=1.8)
+    ax.set_xlabel(f"time ({unit})")
+    ax.set_ylabel("papule height (µm)")
+    ax.set_title("Surface raised (largest)", fontweight="bold")
+    if np.isfinite(halving) and np.isfinite(peak_t):
+        ax.axvline((peak_t + halving) / scale, color="0.5", ls=":", lw=1)
+        when = f"{halving:.2g} s" if halving < 60 else fmt_time(halving, *time_unit(halving))
+        ax.text(0.98, 0.95, f"halves {when} after the peak", ha="right", va="top",
+                transform=ax.transAxes, fontsize=9, color="0.3")
+    ax = axes[1]
+    order = [nm for nm, _, _ in r.layer_bounds if nm in excess]  # top to bottom
+    n = len(order)
+    for i, nm in enumerate(order):
+        v = excess[nm]
+        ax.plot(tt, v / 1e-5, lw=1.6, color=layer_color(nm, i, n), label=pretty(nm))  # m3/m2 -> uL/cm2
+    ax.set_xlabel(f"time ({unit})")
+    ax.set_ylabel("excess water (µL per cm² of skin)")
+    ax.set_title("Extra water held, per layer", fontweight="bold")
+    if n:
+        ax.legend(fontsize=8.5, frameon=False)
+    k = 2
+    if ha is not None:
+        ax = axes[k]
+        k += 1
+        ax.plot(tt, ha, color="tab:purple", lw=1.8, label="in the tissue")
+        if np.isfinite(ha_half) and np.isfinite(ha_fit0):
+            i0 = int(np.searchsorted(r.t, ha_fit0))
+            fit = ha_fit_y0 * np.exp(-np.log(2) * (r.t[i0:] - ha_fit0) / ha_half)
+            ax.plot(tt[i0:], fit, color="0.4", ls="--", lw=1,
+                    label=f"fitted half-life {fmt_time(ha_half, *time_unit(ha_half))}")
+        ax.set_ylim(0, 105)
+        ax.set_xlabel(f"time ({unit})")
+        ax.set_ylabel("HA remaining (% of applied)")
+        ax.set_title("Hyaluronic acid", fontweight="bold")
+        ax.legend(fontsize=8.5, frameon=False)
+    if k < panels:
+        ax = axes[k]
+        idx = choose_times(np.array([t for t, _ in elev]), 5)
+        cmap = plt.get_cmap("viridis")
+        for j, i in enumerate(idx):
+            t, e = elev[i]
+            prof = e[0, :] if r.geometry != "3d" else e[int(np.argmax(e.max(axis=1))), :]
+            x = r.xc * 1e3
+            if r.geometry == "axisymmetric":
+                x = np.concatenate([-x[::-1], x])
+                prof = np.concatenate([prof[::-1], prof])
+            ax.plot(x, prof * 1e6, color=cmap(j / max(1, len(idx) - 1)), lw=1.6, label=fmt_time(t, scale, unit))
+        ax.set_xlabel("position across the skin (mm)")
+        ax.set_ylabel("surface raised (µm)")
+        ax.set_title("The papule seen from the side", fontweight="bold")
+        ax.legend(fontsize=8.5, frameon=False, title="time", title_fontsize=8.5)
+    fig.tight_layout(rect=(0, 0, 1, 0.88))
+    suptitle(fig, r, "The papule, the water and the HA")
+    save(fig, out_dir, f"{r.stem}_hydration.png", written)
+
+
+# --------------------------------------------------------------------------------------------------
 
 
 def main(argv=None):
@@ -700,6 +790,7 @@ def main(argv=None):
         plot_maps(r, species, out_dir, written, a.map_depth)
     elif len(r.snap_t) >= 3:
         plot_depth_time(r, species, out_dir, written)
+    plot_hydration(r, out_dir, written)
     for p in written:
         print(p)
     return 0

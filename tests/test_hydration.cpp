@@ -204,6 +204,7 @@ TEST_CASE("HA remaining and its fitted half-life under first-order degradation",
   std::vector<double> y;
   for (double ti : t) y.push_back(3 * std::exp(-0.01 * ti));
   CHECK(fit_decay(t, y).k == Approx(0.01).epsilon(1e-12));
+  CHECK(fit_decay(t, y).y_start == Approx(3.0).epsilon(1e-12));
   CHECK(std::isnan(fit_decay({0, 1}, {1, 0.5}).half_life));
   CHECK(std::isnan(fit_decay({0, 1, 2}, {1, 2, 4}).half_life));
   CHECK(fit_decay({0, 1, 2, 3}, {1, 0.5, 0, 0.125}).points == 3);  // y <= 0 left out

@@ -2,12 +2,13 @@
 # `dermasim run` on a papule of an HA grade with the fluid on: the summary prints the papule height,
 # its halving time, the excess water per layer and the HA remaining with its half-life; the results
 # file has the /scalars/papule, /scalars/hydration and /scalars/ha_remaining series with units
-# (docs/output.md), one value per /scalars/time entry.
+# (docs/output.md), one value per /scalars/time entry; scripts/plot_results.py draws them.
 #   bash tests/cli/test_hydration.sh <path-to-dermasim>
 set -u
 DERMASIM=${1:?usage: test_hydration.sh <path-to-dermasim>}
 DERMASIM=$(cd "$(dirname "$DERMASIM")" && pwd)/$(basename "$DERMASIM")
-source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+source "$REPO/tests/cli/lib.sh"
 cli_start hydration
 
 cat > hyd.yaml <<'YAML'
@@ -70,6 +71,9 @@ print("ok")
 PY
   check "HDF5: /scalars/papule, /scalars/hydration, /scalars/ha_remaining with units and summary attributes" "grep -qx ok h5check.txt"
   [ "$(cat h5check.txt)" = ok ] || cat h5check.txt
+  # the plot script draws the papule, the water per layer, the HA and the raised surface
+  /usr/bin/python3 "$REPO/scripts/plot_results.py" out/hyd.h5 --out plots > plots.txt 2>&1
+  check "plot_results.py writes hyd_hydration.png" "[ -s plots/hyd_hydration.png ]"
 else
   echo "skip  HDF5 checks (no /usr/bin/python3 with h5py)"
 fi
