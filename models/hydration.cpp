@@ -124,6 +124,9 @@ void add_hydration(const Case& c, Problem& p) {
   for (const auto& n : c.hydration.species) {
     const OsmoticModel m = osmotic_model(c, n);
     const int s = c.species_index(n);
+    // a polymer that holds water is entangled in the matrix: not carried by the fluid (and so solved
+    // before it, its pressure known at every stage)
+    p.species[s].carried = false;
     if (m.modulus > 0) {
       p.osmotic.push_back({n, {s}, [m](double x) { return m.pressure(x); }, [m](double x) { return m.derivative(x); }});
     } else {

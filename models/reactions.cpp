@@ -1,5 +1,7 @@
 #include "reactions.hpp"
 
+#include <algorithm>
+
 #include "case.hpp"
 
 namespace dermasim {
@@ -44,6 +46,23 @@ void read_reactions(MapReader& root, Case& c) {
       r.rate_constant = positive(m.at("rate_constant"), kRateConstant);
     }
     m.finish();
+    for (const auto& o : c.reactions) {
+      if (r.type == "conversion" && o.type == "conversion" && o.from == r.from && o.to == r.to)
+        item.fail("a second conversion from '" + r.from + "' to '" + r.to + "': give one, with the total rate");
+      if (r.type == "conversion" && o.type == "conversion" && o.from == r.from && o.rate < 0 && r.rate < 0)
+        item.fail("'" + r.from + "' already converts by its own degradation (no rate): give this conversion a rate");
+      if (r.type == "enzymatic" && o.type == "enzymatic" && o.enzyme == r.enzyme && o.substrate == r.substrate)
+        item.fail("a second reaction of enzyme '" + r.enzyme + "' on '" + r.substrate + "': give one, with the total rate constant");
+    }
+    if (r.type == "conversion") {
+      // a cycle of conversions (a -> b -> ... -> a) has no order in which to solve the species
+      std::vector<std::string> reach{r.to};
+      for (size_t k = 0; k < reach.size(); ++k)
+        for (const auto& o : c.reactions)
+          if (o.type == "conversion" && o.from == reach[k] && std::find(reach.begin(), reach.end(), o.to) == reach.end()) reach.push_back(o.to);
+      if (std::find(reach.begin(), reach.end(), r.from) != reach.end())
+        item.fail("conversions form a cycle through '" + r.from + "' and '" + r.to + "' (a species would feed itself)");
+    }
     c.reactions.push_back(r);
   }
 }
@@ -70,6 +89,7 @@ void add_reactions(const Case& c, Problem& p) {
       e.enzyme = c.species_index(r.enzyme);
       e.substrate = c.species_index(r.substrate);
       e.k2 = r.rate_constant;
+      e.channel = "degraded_by_" + r.enzyme;  // one channel per enzyme
       p.enzymes.push_back(e);
     }
   }

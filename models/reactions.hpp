@@ -6,6 +6,7 @@
 //   enzymatic:  the substrate is degraded at k2 * c_enzyme (physics.md 4.3: first order in HA with
 //               k = k_cat,eff [E]); the enzyme is not consumed. k2 has no default: physics.md 4.3
 //               found no Km or k_cat, so the case must give `rate_constant` (e.g. "2 mL/mg/h").
+//               Counted per enzyme as the substrate's `degraded_by_<enzyme>`.
 //
 // Adding a reaction type touches this file only: its reader and what it adds to the Problem.
 #pragma once

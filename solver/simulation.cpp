@@ -1,5 +1,7 @@
 #include "simulation.hpp"
 
+#include "units.hpp"
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -59,6 +61,8 @@ struct Simulation::SpeciesRun {
   std::vector<double> src;               // active constant-rate sources, per unknown
   std::vector<double> coupled_phi;       // the excess fluid the operator was last built with
   std::vector<double> f0, fg, f1;        // transfers received at the stage times of a step (kg/s per cell)
+  std::vector<double> u_prev;            // the state before the last step, and its length (enzymes)
+  double h_prev = 0;
 };
 
 Simulation::Simulation(Problem p) : p_(std::move(p)) {
@@ -369,6 +373,7 @@ void Simulation::osmotic_sources(int stage, const std::vector<double>& phi, std:
   const auto pi = osmotic_at(phi, stage, nullptr);
   const auto& H = p_.fluid_stiffness;
   for (size_t i = 0; i < n; ++i) fluid_g_[i] = pi[i] + (fluid_built_a_[i] - H[i]) * phi[i];
+  if (stage == 2) fluid_g_end_ = fluid_g_;
   const StencilOperator& op = *sp_[p_.fluid]->op;
   std::vector<double> fx, fy, fz;
   op.face_fluxes(fluid_g_, fx, fy, fz);
@@ -386,8 +391,9 @@ void Simulation::osmotic_sources(int stage, const std::vector<double>& phi, std:
 }
 
 // Degradation by an enzyme: the substrate's rate k2 c_E uses the enzyme's mean over the step when the
-// enzyme is solved first, else its value at the start (an enzyme carried by the fluid while the
-// substrate is not); the operator is rebuilt when the rate moved by more than 1e-4 of its peak.
+// enzyme is solved first, else (an enzyme carried by the fluid, a substrate solved before it) its
+// mid-step value extrapolated from the last step; the operator is rebuilt when the rate moved by
+// more than 1e-4 of its peak.
 void Simulation::prepare_enzymes(int s) {
   const size_t n = p_.grid.cells();
   SpeciesRun& r = *sp_[s];
@@ -400,7 +406,14 @@ void Simulation::prepare_enzymes(int s) {
     std::vector<double> k(n);
     double peak = 0;
     for (size_t i = 0; i < n; ++i) {
-      k[i] = e.k2 * er.spec.K[i] * (solved ? 0.5 * (er.u[i] + er.u_new[i]) : er.u[i]);
+      // not yet solved: the mid-step value extrapolated from the last step (second order), or the
+      // start value right after an event
+      double mid = er.u[i];
+      if (solved)
+        mid = 0.5 * (er.u[i] + er.u_new[i]);
+      else if (er.u_prev.size() == er.u.size() && er.h_prev > 0)
+        mid = std::max(0.0, er.u[i] + 0.5 * h_now_ * (er.u[i] - er.u_prev[i]) / er.h_prev);
+      k[i] = e.k2 * er.spec.K[i] * mid;
       peak = std::max(peak, std::fabs(k[i]));
     }
     for (auto* losses : {&r.spec.losses, &r.base_losses})
@@ -492,6 +505,7 @@ std::map<std::string, double> Simulation::rates(int s) const {
 }
 
 void Simulation::apply_events(double t) {
+  // no extrapolation of a species across its own event
   // wash-off first, then new applications, then injections
   for (size_t vi = 0; vi < p_.vehicles.size(); ++vi) {
     const VehicleSpec& v = p_.vehicles[vi];
@@ -524,6 +538,7 @@ void Simulation::apply_events(double t) {
   for (const auto& d : p_.deposits) {
     if (d.time != t) continue;
     SpeciesRun& r = *sp_[d.species];
+    r.u_prev.clear();
     for (const auto& [c, m] : d.mass) {
       r.u[c] += m / r.op->mass()[c];
       r.applied_fixed += m;
@@ -553,7 +568,8 @@ void Simulation::couple_to_fluid(int s) {
   r.coupled_phi = phi;
   // the Darcy flux follows the potential p - Pi = u - g
   std::vector<double> psi(f.u_new.begin(), f.u_new.begin() + static_cast<long>(n));
-  for (size_t i = 0; i < n; ++i) psi[i] -= fluid_g_[i];
+  if (fluid_g_end_.size() == n)
+    for (size_t i = 0; i < n; ++i) psi[i] -= fluid_g_end_[i];
   f.op->face_fluxes(psi, r.spec.flux_x, r.spec.flux_y, r.spec.flux_z);
   r.spec.losses = r.base_losses;
   const auto& drain = p_.species[p_.fluid].losses.front().k;  // "drained"
@@ -565,6 +581,8 @@ void Simulation::couple_to_fluid(int s) {
 }
 
 double Simulation::attempt(double h) {
+  bool osmotic_failed = false;
+  h_now_ = h;
   const bool adaptive = p_.time.dt_fixed <= 0;
   const double rtol = p_.time.rtol;
   double err = 0;
@@ -672,20 +690,32 @@ double Simulation::attempt(double h) {
       build(rhs_sum);
       solve(stage == 2 && p_.time.scheme == Scheme::BackwardEuler ? h : 0.5 * kGamma * h, r.rhs, x, rhs_sum);
       if (!osmotic) return;
+      // The slope a was taken at the start of the step; where phi moves far within it (a papule
+      // draining in its first step) plain re-linearisation can overshoot, so the linearisation point
+      // is under-relaxed while the change does not shrink. A stage that does not converge fails the
+      // step (smaller steps converge: the iteration contracts as h -> 0).
       std::vector<double> phi(N - 1), prev = fluid_phi_n_;
-      for (int it = 0; it < 30; ++it) {
+      double omega = 1.0, last = std::numeric_limits<double>::infinity();
+      bool converged = false;
+      for (int it = 0; it < 40; ++it) {
         double change = 0, peak = 0;
         for (size_t i = 0; i + 1 < N; ++i) {
           phi[i] = x[i] / fluid_built_a_[i];
           change = std::max(change, std::fabs(phi[i] - prev[i]));
           peak = std::max(peak, std::fabs(phi[i]));
         }
-        if (change <= 1e-3 * p_.time.rtol * peak + 1e-300) break;
-        prev = phi;
-        osmotic_sources(stage, phi, fk, total);
+        if (change <= 1e-3 * p_.time.rtol * peak + 1e-300) {
+          converged = true;
+          break;
+        }
+        if (change > 0.7 * last) omega = std::max(0.125, 0.5 * omega);
+        last = change;
+        for (size_t i = 0; i + 1 < N; ++i) prev[i] += omega * (phi[i] - prev[i]);
+        osmotic_sources(stage, prev, fk, total);
         build(rhs_sum);
         solve(stage == 2 && p_.time.scheme == Scheme::BackwardEuler ? h : 0.5 * kGamma * h, r.rhs, x, rhs_sum);
       }
+      if (!converged) osmotic_failed = true;
     };
     if (p_.time.scheme == Scheme::BackwardEuler) {
       r.solver->setup(op, r.version, 1.0, h);
@@ -781,6 +811,7 @@ double Simulation::attempt(double h) {
       err = std::max(err, num / (rtol * den + atol));
     }
   }
+  if (osmotic_failed) return std::numeric_limits<double>::infinity();  // rejected, also with a fixed dt
   return err;
 }
 
@@ -793,6 +824,10 @@ void Simulation::accept() {
         r.vehicle_mass -= r.Q_new["vehicle_uptake"] - r.Q["vehicle_uptake"];
       else
         r.vehicle_mass = r.op->mass()[n] * r.u_new[n];
+    }
+    if (!p_.enzymes.empty()) {
+      r.u_prev = r.u;  // for the extrapolation of an enzyme solved after its substrate
+      r.h_prev = h_now_;
     }
     std::swap(r.u, r.u_new);
     r.Q = r.Q_new;
@@ -881,6 +916,16 @@ void Simulation::run(const OutputFn& on_output, const StepFn& on_step) {
     prepare_channels(t_ + step);
     prepare_fluid();
     const double err = attempt(step);
+    if (std::isinf(err)) {
+      // the osmotic coupling did not converge: a shorter step (also under a fixed dt, which is then
+      // the longest step; it comes back by doubling)
+      ++stats_.rejected;
+      h = 0.2 * step;
+      if (h < 1e-14 * T)
+        throw std::runtime_error("the osmotic (HA) coupling of the excess fluid did not converge at t = " + format_quantity(t_, dims::time) +
+                                 " even with a step of " + format_quantity(step, dims::time));
+      continue;
+    }
     if (p_.time.dt_fixed <= 0 && err > 1.0) {
       ++stats_.rejected;
       const double fac = std::max(0.2, 0.9 * std::pow(err, p_.time.scheme == Scheme::TrBdf2 ? -1.0 / 3.0 : -0.5));
@@ -900,6 +945,8 @@ void Simulation::run(const OutputFn& on_output, const StepFn& on_step) {
         if (fac < 1.0 || fac > 1.25) h = proposed;
       }
       if (p_.time.dt_max > 0) h = std::min(h, p_.time.dt_max);
+    } else if (h < p_.time.dt_fixed) {
+      h = std::min(p_.time.dt_fixed, 2.0 * step);  // back toward the fixed step after a shortened one
     }
     if (lands) {
       ++si;

@@ -62,7 +62,7 @@ struct TransferSpec {
 struct EnzymeSpec {
   int enzyme = -1, substrate = -1;
   double k2 = 0;
-  std::string channel = "degraded_by_enzyme";
+  std::string channel = "degraded_by_enzyme";  // one per enzyme and substrate (models name it)
 };
 
 // Osmotic (swelling) pressure of a group of species that act as one polymer (e.g. the mobile and
@@ -216,6 +216,8 @@ class Simulation {
   std::vector<double> fluid_phi_n_;  // phi at the start of the step (the linearisation point)
   std::vector<size_t> order_;  // solve order: the fluid, then sources before what they feed
   std::vector<double> fluid_g_;  // the constant part g of the linearised potential p - Pi = a phi - g
+  std::vector<double> fluid_g_end_;
+  double h_now_ = 0;  // the step being attempted  // g behind the end-of-step source (the Darcy flux of the step)
   std::vector<double> fluid_built_a_;
   void accept();
   void record();
