@@ -277,6 +277,7 @@ HydrationMetrics HydrationRecorder::finish(const Simulation& sim) {
     double t, height, ha;
     size_t row;
     bool before;
+    double volume;  // NaN for the state just before an injection
   };
   std::vector<Point> pts;
   for (size_t i = 0; i < nt; ++i) {
@@ -287,9 +288,10 @@ HydrationMetrics HydrationRecorder::finish(const Simulation& sim) {
     const bool fluid_event = m.fluid && std::isfinite(rows_[i].height_before);
     if (t > 0 && (fluid_event || jump != ha_jump.end())) {
       const double dm = jump == ha_jump.end() ? 0.0 : jump->second;
-      pts.push_back({t, fluid_event ? rows_[i].height_before : height, ha ? pct(ha_tissue[i] - dm, ha_applied[i] - dm) : metrics_na, i, true});
+      pts.push_back({t, fluid_event ? rows_[i].height_before : height, ha ? pct(ha_tissue[i] - dm, ha_applied[i] - dm) : metrics_na, i, true,
+                     metrics_na});
     }
-    pts.push_back({t, height, ha_now, i, false});
+    pts.push_back({t, height, ha_now, i, false, m.fluid ? m.volume[i] : metrics_na});
   }
   const auto wins = metrics_windows(setup_.session_starts, p.time.end);
   for (size_t w = 0; w < wins.size(); ++w) {
@@ -303,25 +305,35 @@ HydrationMetrics HydrationRecorder::finish(const Simulation& sim) {
     if (!idx.empty()) {
       if (ha) win.ha_remaining = pts[idx.back()].ha;
       if (m.fluid) {
-        // the first point at the highest height (to round-off: equal sessions peak at the first)
-        double top = 0;
-        for (size_t q : idx) top = std::max(top, pts[q].height);
-        size_t j = 0;
-        while (j + 1 < idx.size() && pts[idx[j]].height < top * (1 - 1e-9)) ++j;
-        const Point& peak = pts[idx[j]];
-        win.peak_height = peak.height;
-        win.peak_time = peak.t;
-        if (w == 0) m.peak_row = peak.row;
-        const double half = 0.5 * peak.height;
-        for (size_t q = j + 1; q < idx.size() && peak.height > 0; ++q) {
-          const Point &a = pts[idx[q - 1]], &b = pts[idx[q]];
-          if (!(b.height <= half)) continue;
-          // interpolate ln(height) (exact for an exponential decay), or linearly down to zero
-          double s = (a.height > 0 && b.height > 0) ? std::log(half / a.height) / std::log(b.height / a.height) : (half - a.height) / (b.height - a.height);
-          s = std::clamp(std::isfinite(s) ? s : 1.0, 0.0, 1.0);
-          win.halving_time = a.t + s * (b.t - a.t) - peak.t;
-          break;
-        }
+        // The time from the first point at the highest value (to round-off: equal sessions peak at
+        // the first) until the value is first at most half of it, interpolating ln(value) (exact for
+        // an exponential decay), or linearly down to zero; NaN if it does not halve.
+        auto halving = [&](auto value, double& peak_value, double& peak_t, size_t& peak_row) {
+          double top = 0;
+          for (size_t q : idx)
+            if (std::isfinite(value(pts[q]))) top = std::max(top, value(pts[q]));
+          size_t j = 0;
+          while (j + 1 < idx.size() && !(value(pts[idx[j]]) >= top * (1 - 1e-9))) ++j;
+          const Point& peak = pts[idx[j]];
+          peak_value = value(peak);
+          peak_t = peak.t;
+          peak_row = peak.row;
+          const double half = 0.5 * peak_value;
+          for (size_t q = j + 1; q < idx.size() && peak_value > 0; ++q) {
+            const Point &a = pts[idx[q - 1]], &b = pts[idx[q]];
+            if (!(value(b) <= half) || !std::isfinite(value(a))) continue;
+            double s = (value(a) > 0 && value(b) > 0) ? std::log(half / value(a)) / std::log(value(b) / value(a))
+                                                      : (half - value(a)) / (value(b) - value(a));
+            s = std::clamp(std::isfinite(s) ? s : 1.0, 0.0, 1.0);
+            return a.t + s * (b.t - a.t) - peak.t;
+          }
+          return metrics_na;
+        };
+        size_t row = 0, vrow = 0;
+        double vpeak = 0, vpeak_t = 0;
+        win.halving_time = halving([](const Point& q) { return q.height; }, win.peak_height, win.peak_time, row);
+        win.volume_halving_time = halving([](const Point& q) { return q.volume; }, vpeak, vpeak_t, vrow);
+        if (w == 0) m.peak_row = row;
       }
     }
     m.windows.push_back(win);
@@ -372,6 +384,9 @@ std::string hydration_text(const HydrationMetrics& m) {
       os << "  height halves " << when(all.halving_time) << " after the peak (at " << when(all.peak_time + all.halving_time) << ")\n";
     else
       os << "  height halving time: n/a (" << (all.peak_height > 0 ? "not halved by the end of the run" : "no papule") << ")\n";
+    os << "  swollen volume (the extra water, however spread) halves "
+       << (std::isfinite(all.volume_halving_time) ? when(all.volume_halving_time) + " after its peak" : std::string("n/a (not by the end of the run)"))
+       << "\n";
     os << "  at the end (" << when(m.time[end]) << "): height " << len(m.height[end]) << ", " << shape(end) << "\n";
     os << "  excess water per layer at the peak, per area of skin (% of the layer's own water):\n";
     for (size_t l = 0; l < m.layers.size(); ++l) {
@@ -439,11 +454,13 @@ void add_hydration_scalars(RunWriter& w, const HydrationMetrics& m) {
     w.add_attribute("papule", "peak_height", all.peak_height);
     w.add_attribute("papule", "peak_time", all.peak_time);
     w.add_attribute("papule", "halving_time", all.halving_time);
+    w.add_attribute("papule", "volume_halving_time", all.volume_halving_time);
     add_sessions("papule");
     if (nw > 1) {
       w.add_attribute("papule", "session_peak_height", per_session([](const HydrationWindow& s) { return s.peak_height; }));
       w.add_attribute("papule", "session_peak_time", per_session([](const HydrationWindow& s) { return s.peak_time; }));
       w.add_attribute("papule", "session_halving_time", per_session([](const HydrationWindow& s) { return s.halving_time; }));
+      w.add_attribute("papule", "session_volume_halving_time", per_session([](const HydrationWindow& s) { return s.volume_halving_time; }));
     }
     for (size_t l = 0; l < m.layers.size(); ++l) {
       const std::string base = "hydration/" + m.layers[l];

@@ -61,6 +61,9 @@ struct HydrationWindow {
   // From the peak until the height is first <= half the peak (s); interpolated in ln(height)
   // between recorded steps; NaN if it does not halve within the window.
   double halving_time = metrics_na;
+  // The same for the swollen volume (the excess water in tissue, however spread): how long the
+  // extra water stays; spreading lowers the height but not the volume.
+  double volume_halving_time = metrics_na;
   double ha_remaining = metrics_na;  // % of the HA applied, in tissue at the window's end
 };
 

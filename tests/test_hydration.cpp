@@ -55,6 +55,7 @@ TEST_CASE("papule height halves in ln2/k_d under first-order drainage (1d, unifo
   // the step control's error (rtol 1e-7) bounds the recorded heights; ln-interpolation is exact
   INFO("halving time " << all.halving_time << " s, ln2/k_d " << std::log(2.0) / kd << " s");
   CHECK(all.halving_time == Approx(std::log(2.0) / kd).epsilon(1e-4));
+  CHECK(all.volume_halving_time == Approx(std::log(2.0) / kd).epsilon(1e-4));  // uniform: the volume drains alike
   // the height follows the exponential at every recorded step after the injection
   double worst = 0;
   for (size_t i = 0; i < m.time.size(); ++i)

@@ -31,6 +31,7 @@ check "papule block names the threshold" "grep -qF 'diameter where raised by >= 
 check "peak height printed (mm or um, with time and diameter)" \
   "grep -qE '^  peak height [0-9.e+-]+ (mm|um) at 5 min: diameter [0-9.e+-]+ mm, swollen volume [0-9.e+-]+ uL$' stdout.txt"
 check "halving time printed" "grep -qE '^  height halves [0-9.e+-]+ (s|min|h|d) after the peak' stdout.txt"
+check "swollen-volume halving printed" "grep -qE '^  swollen volume \(the extra water, however spread\) halves ' stdout.txt"
 check "excess water per layer, % of the layer's water" "grep -qE '^    papillary_dermis +[0-9.e+-]+ uL/cm2 +\([0-9.e+-]+ % of 0.66 x 200 um\)$' stdout.txt"
 check "HA remaining and half-life printed" \
   "grep -qE '^HA remaining in tissue \(gel\): [0-9.e+-]+ % of applied' stdout.txt && grep -qE '^  half-life [0-9.e+-]+ (min|h|d) \(fit of ln remaining from 5 min to 2 h' stdout.txt"
@@ -60,6 +61,7 @@ assert abs(p.attrs["threshold"] - 2e-5) < 1e-15, p.attrs["threshold"]
 assert abs(p.attrs["peak_height"] / s["papule/height"][()].max() - 1) < 1e-9
 assert p.attrs["peak_time"] == 300.0, p.attrs["peak_time"]
 assert math.isfinite(p.attrs["halving_time"]) and p.attrs["halving_time"] > 0
+assert "volume_halving_time" in p.attrs
 h = s["ha_remaining"]
 assert math.isfinite(h.attrs["half_life"]) and h.attrs["half_life"] > 0
 assert h.attrs["fit_start"] == 300.0 and h.attrs["fit_end"] == 7200.0
