@@ -28,6 +28,23 @@ int Case::species_index(const std::string& n) const {
   return -1;
 }
 
+void require_species(const std::string& name, const Located& where, const Case& c) {
+  if (c.species_index(name) >= 0) return;
+  std::string all;
+  for (const auto& s : c.species) all += (all.empty() ? "" : ", ") + s.name;
+  where.fail("no species named '" + name + "' in the species list; the species are: " + all);
+}
+
+std::vector<std::string> species_names(const Located& l, const Case& c) {
+  std::vector<std::string> out;
+  for (const auto& item : l.is_list() ? l.as_list() : std::vector<Located>{l}) {
+    const std::string n = item.as_string();
+    require_species(n, item, c);
+    if (std::find(out.begin(), out.end(), n) == out.end()) out.push_back(n);
+  }
+  return out;
+}
+
 const Ingredient* Case::find_ingredient(const std::string& n) const {
   for (const auto& g : ingredients)
     if (g.name == n) return &g;
@@ -433,7 +450,7 @@ void read_delivery(MapReader& root, Case& c) {
     } else if (d.type == "topical") {
       Located sp = m.at("species");
       d.species = sp.as_string();
-      if (c.species_index(d.species) < 0) sp.fail("no species named '" + d.species + "' in the species list");
+      require_species(d.species, sp, c);
       d.concentration = positive(m.at("concentration"), dims::concentration);
       if (auto v = m.maybe("infinite")) d.infinite = v->as_bool();
       double density = 1000.0;  // kg/m3: an aqueous vehicle, 1 g/mL
@@ -581,18 +598,7 @@ void read_metrics(MapReader& root, Case& c) {
   }
   if (auto t = m.maybe("threshold")) c.metrics.threshold = positive(*t, dims::concentration);
   if (auto t = m.maybe("papule_threshold")) c.metrics.papule_threshold = positive(*t, dims::length);
-  if (auto sp = m.maybe("species")) {
-    auto items = sp->is_list() ? sp->as_list() : std::vector<Located>{*sp};
-    for (const auto& item : items) {
-      const std::string n = item.as_string();
-      if (c.species_index(n) < 0) {
-        std::vector<std::string> sn;
-        for (const auto& x : c.species) sn.push_back(x.name);
-        item.fail("no species named '" + n + "'; the species are: " + join(sn));
-      }
-      if (std::find(c.metrics.species.begin(), c.metrics.species.end(), n) == c.metrics.species.end()) c.metrics.species.push_back(n);
-    }
-  }
+  if (auto sp = m.maybe("species")) c.metrics.species = species_names(*sp, c);
   m.finish();
 }
 

@@ -129,6 +129,11 @@ struct Case {
   int species_index(const std::string& n) const;
 };
 
+// A species the case refers to: `name` must be one of c.species, else an error at `where` that lists
+// them. species_names() reads a name or a list of names (each checked, repeats dropped).
+void require_species(const std::string& name, const Located& where, const Case& c);
+std::vector<std::string> species_names(const Located& l, const Case& c);
+
 Case read_case(const Located& root);
 // The resolved case as YAML (every default written out); it reads back to the same case.
 std::string dump_case(const Case& c);

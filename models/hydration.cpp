@@ -31,14 +31,7 @@ void read_hydration(MapReader& root, Case& c) {
     if (auto e = m.maybe("enabled")) enabled = e->as_bool();
     if (auto l = m.maybe("law")) h.law = one_of(*l, {"horkay", "donnan"}) == "horkay" ? OsmoticLaw::Horkay : OsmoticLaw::Donnan;
     if (auto s = m.maybe("ionic_strength")) h.salt = positive(*s, Dim(-3, 0, 0, 1)) / 1e3;
-    if (auto sp = m.maybe("species")) {
-      h.species.clear();
-      for (const auto& item : sp->is_list() ? sp->as_list() : std::vector<Located>{*sp}) {
-        const std::string n = item.as_string();
-        if (c.species_index(n) < 0) item.fail("no species named '" + n + "'");
-        h.species.push_back(n);
-      }
-    }
+    if (auto sp = m.maybe("species")) h.species = species_names(*sp, c);
     if (auto g = m.maybe("gel")) {
       MapReader gm(*g);
       for (const auto& name : gm.keys()) {

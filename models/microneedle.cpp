@@ -146,11 +146,7 @@ void read_microneedle(MapReader& m, const Case& c, DeliveryDef& d) {
   if (auto v = m.maybe("species")) {
     std::vector<Located> items = v->is_list() ? v->as_list() : std::vector<Located>{*v};
     if (items.empty()) v->fail("name at least one species, or leave 'species' out for all of them");
-    for (const auto& it : items) {
-      const std::string s = it.as_string();
-      if (c.species_index(s) < 0) it.fail("no species named '" + s + "' in the species list");
-      if (std::find(n.species.begin(), n.species.end(), s) == n.species.end()) n.species.push_back(s);
-    }
+    n.species = species_names(*v, c);
   }
   if (auto v = m.maybe("diffusivity")) n.diffusivity = positive(*v, dims::diffusivity);
   if (auto v = m.maybe("at")) {

@@ -133,7 +133,7 @@ void read_contents(MapReader& m, const Case& c, DeliveryDef& d) {
   MapReader sm(sp);
   for (const auto& name : sm.keys()) {
     Located v = sm.at(name);
-    if (c.species_index(name) < 0) v.fail("no species named '" + name + "' in the species list");
+    require_species(name, v, c);
     d.contents.emplace_back(name, positive(v, dims::concentration));
   }
   sm.finish();

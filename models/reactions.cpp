@@ -11,11 +11,7 @@ const Dim kRateConstant{3, -1, -1, 0};  // m3/(kg s): 1/s per kg/m3
 
 std::string species_name(const Located& l, const Case& c) {
   const std::string n = l.as_string();
-  if (c.species_index(n) < 0) {
-    std::string all;
-    for (const auto& s : c.species) all += (all.empty() ? "" : ", ") + s.name;
-    l.fail("no species named '" + n + "'; the species are: " + all);
-  }
+  require_species(n, l, c);
   return n;
 }
 }  // namespace
