@@ -111,9 +111,11 @@ OsmoticModel osmotic_model(const Case& c, const std::string& species) {
 
 void add_hydration(const Case& c, Problem& p) {
   if (!c.hydration.enabled || p.fluid < 0) return;
-  // linear species act as one polymer; each gel is its own network
-  OsmoticGroup linear;
-  linear.name = "linear HA";
+  auto group = [](const std::string& name, const OsmoticModel& m) {
+    return OsmoticGroup{name, {}, [m](double x) { return m.pressure(x); }, [m](double x) { return m.derivative(x); }};
+  };
+  // linear species act as one polymer (the case's law); each gel is its own network
+  OsmoticGroup linear = group("linear HA", osmotic_model(c, ""));
   for (const auto& n : c.hydration.species) {
     const OsmoticModel m = osmotic_model(c, n);
     const int s = c.species_index(n);
@@ -121,11 +123,10 @@ void add_hydration(const Case& c, Problem& p) {
     // before it, its pressure known at every stage)
     p.species[s].carried = false;
     if (m.modulus > 0) {
-      p.osmotic.push_back({n, {s}, [m](double x) { return m.pressure(x); }, [m](double x) { return m.derivative(x); }});
+      p.osmotic.push_back(group(n, m));
+      p.osmotic.back().species = {s};
     } else {
       linear.species.push_back(s);
-      linear.pressure = [m](double x) { return m.pressure(x); };
-      linear.derivative = [m](double x) { return m.derivative(x); };
     }
   }
   if (!linear.species.empty()) p.osmotic.push_back(linear);

@@ -603,14 +603,15 @@ double Simulation::attempt(double h) {
           injected.r0 += q;
         }
     const bool osmotic = static_cast<int>(s) == p_.fluid && !p_.osmotic.empty();
-    // The divergence part sums to zero exactly, but not in floating point, where its terms are large
-    // (the stiff Darcy flow): the totals that the projection enforces leave it out.
+    // the exact total of the constant sources, for the projection
     double bsum = 0;
     for (size_t i = 0; i < N; ++i) bsum += op.source()[i];
     bsum += injected.r0;
     // Stage-dependent sources: transfers received from species already solved in this step, or the
     // fluid's osmotic part (polymers solved before it), at the start, intermediate and end times;
-    // their exact totals (without the divergence of the osmotic part) go to the counter `feed_name`.
+    // their exact totals go to the counter `feed_name`. The Darcy divergence in the osmotic part sums
+    // to zero exactly, but not in floating point, where its terms are large (the stiff Darcy flow):
+    // those totals, which the projection enforces, leave it out.
     const bool fed = std::any_of(p_.transfers.begin(), p_.transfers.end(), [s](const TransferSpec& t) { return t.to == static_cast<int>(s); });
     const bool trbdf2 = p_.time.scheme == Scheme::TrBdf2;
     const std::string feed_name = osmotic ? "osmotic_source" : "converted_in";
@@ -686,9 +687,10 @@ double Simulation::attempt(double h) {
     // A stage whose osmotic source depends on its own solution: re-linearise about the latest
     // solution and solve again (same matrix) until phi stops moving; other stages solve once.
     auto solve_stage = [&](int stage, std::vector<double>& fk, double& total, std::vector<double>& x, const std::function<void(double&)>& build) {
+      const double ca = stage == 2 && !trbdf2 ? h : 0.5 * kGamma * h;  // the step matrix's A coefficient
       double rhs_sum = 0;
       build(rhs_sum);
-      solve(stage == 2 && p_.time.scheme == Scheme::BackwardEuler ? h : 0.5 * kGamma * h, r.rhs, x, rhs_sum);
+      solve(ca, r.rhs, x, rhs_sum);
       if (!osmotic) return;
       // The slope a was taken at the start of the step; where phi moves far within it (a papule
       // draining in its first step) plain re-linearisation can overshoot, so the linearisation point
@@ -713,7 +715,7 @@ double Simulation::attempt(double h) {
         for (size_t i = 0; i + 1 < N; ++i) prev[i] += omega * (phi[i] - prev[i]);
         osmotic_sources(stage, prev, fk, total);
         build(rhs_sum);
-        solve(stage == 2 && p_.time.scheme == Scheme::BackwardEuler ? h : 0.5 * kGamma * h, r.rhs, x, rhs_sum);
+        solve(ca, r.rhs, x, rhs_sum);
       }
       if (!converged) osmotic_failed = true;
     };
