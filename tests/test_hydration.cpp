@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "helpers.hpp"
+#include "models/ha_osmotic.hpp"
 #include "models/hydration_metrics.hpp"
 
 using namespace dermasim;
@@ -269,4 +270,25 @@ TEST_CASE("metrics.papule_threshold: read with units, validated, written back", 
   CHECK_THROWS_WITH(parse("time: {end: 1 h}\nskin: {layers: [{name: d, thickness: 1 mm, cells: 2}]}\n"
                           "species: [{name: papule, properties: {all: {diffusivity: 1e-10 m2/s, partition: 1}}}]\n"),
                     Catch::Contains("species[0].name"));
+}
+
+TEST_CASE("water held per gram of HA at equilibrium is the constitutive law's phi / m", "[hydration][ha]") {
+  // a column of dermis (water 0.6, H 10 kPa) holding 10 kg/m3 of HA that neither degrades nor moves:
+  // the excess water tends to H phi = Pi(m / (0.6 + phi)) and the printed water per gram to phi / m
+  const double m = 10.0;
+  Case c = parse(
+      "time: {end: 20 d, rtol: 1e-6}\n"
+      "skin:\n  layers:\n    - {name: dermis, thickness: 1 mm, cells: 10, water: 0.6}\n"
+      "species:\n  - {name: ha, properties: {all: {diffusivity: 5e-12 m2/s, partition: 1}}}\n"
+      "fluid:\n  enabled: true\n  layers: {all: {permeability: 9.6e-15 m2, stiffness: 10 kPa, drainage: 1.5e-5 1/s}}\n"
+      "hydration: {species: [ha]}\n");
+  std::vector<std::string> w;
+  Problem p = build_problem(c, &w);
+  p.species[0].initial_c.assign(p.grid.cells(), m);
+  Simulation sim(std::move(p));
+  const HydrationMetrics hm = run_hydration(sim, hydration_setup(c));
+  const double phi = osmotic_equilibrium_excess(OsmoticModel{}, m, 0.6, 1e4);
+  INFO("phi_eq " << phi);
+  CHECK(hm.water_per_gram_end == Approx(phi / m * 1e3).epsilon(0.01));  // m3/kg -> mL/g
+  CHECK(hm.ha_remaining.back() == Approx(100.0).epsilon(1e-9));
 }
