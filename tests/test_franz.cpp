@@ -4,7 +4,7 @@
 #include <sstream>
 
 #include "helpers.hpp"
-#include "models/franz_report.hpp"
+#include "app/franz_report.hpp"
 
 using namespace dermasim;
 using namespace dermasim::test;

@@ -1,5 +1,5 @@
 // Target-layer metrics (models/metrics) against hand-computable cases, the comparison table
-// (models/compare) and scenario files.
+// (app/compare) and scenario files.
 #include <catch2/catch.hpp>
 
 #include <cmath>
@@ -8,7 +8,7 @@
 #include <sstream>
 
 #include "helpers.hpp"
-#include "models/compare.hpp"
+#include "app/compare.hpp"
 #include "models/metrics.hpp"
 
 using namespace dermasim;

@@ -1,4 +1,4 @@
-// Ingredient library and property models (models/ingredients, models/properties, models/describe):
+// Ingredient library and property models (models/ingredients, models/properties, app/describe):
 // the QSPRs against the worked numbers of physics.md 2.4 and the PG kp column of physics.md 3, the
 // validity-domain warnings, the case keys, the describe JSON, and the steady-state permeability of
 // a full 1d simulation against the series-resistance kp.
@@ -10,7 +10,7 @@
 #include <variant>
 
 #include "helpers.hpp"
-#include "models/describe.hpp"
+#include "app/describe.hpp"
 
 using namespace dermasim;
 using namespace dermasim::test;

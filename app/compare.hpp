@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "case.hpp"
-#include "metrics.hpp"
+#include "../models/case.hpp"
+#include "../models/metrics.hpp"
 
 namespace dermasim {
 

@@ -6,7 +6,7 @@
 #include <chrono>
 #include <cmath>
 
-#include "../units.hpp"
+#include "../solver/units.hpp"
 
 namespace dermasim {
 

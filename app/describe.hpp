@@ -5,9 +5,9 @@
 #include <string>
 #include <vector>
 
-#include "ingredients.hpp"
-#include "properties.hpp"
-#include "skin_presets.hpp"
+#include "../models/ingredients.hpp"
+#include "../models/properties.hpp"
+#include "../models/skin_presets.hpp"
 
 namespace dermasim {
 

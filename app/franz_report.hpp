@@ -5,7 +5,7 @@
 #include <string>
 
 #include "../solver/simulation.hpp"
-#include "case.hpp"
+#include "../models/case.hpp"
 
 namespace dermasim {
 

@@ -9,13 +9,13 @@
 #include <filesystem>
 #include <fstream>
 
-#include "../../models/case.hpp"
-#include "../../models/compare.hpp"
-#include "../../models/metrics.hpp"
-#include "../../models/describe.hpp"
-#include "../../models/franz_report.hpp"
-#include "../../models/hydration_metrics.hpp"
-#include "../io/output.hpp"
+#include "../models/case.hpp"
+#include "compare.hpp"
+#include "../models/metrics.hpp"
+#include "describe.hpp"
+#include "franz_report.hpp"
+#include "../models/hydration_metrics.hpp"
+#include "../solver/io/output.hpp"
 #include "report.hpp"
 
 using namespace dermasim;

@@ -3,7 +3,7 @@
 #include <cstdio>
 #include <string>
 
-#include "../simulation.hpp"
+#include "../solver/simulation.hpp"
 
 namespace dermasim {
 
