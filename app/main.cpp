@@ -16,6 +16,7 @@
 #include "franz_report.hpp"
 #include "../models/hydration_metrics.hpp"
 #include "../solver/io/output.hpp"
+#include "case_runner.hpp"
 #include "report.hpp"
 
 using namespace dermasim;
@@ -32,29 +33,6 @@ Case load_case(const std::string& file, const std::vector<std::string>& sets, co
     c.output_line = 0;
   }
   return c;
-}
-
-// Runs a simulation with its writer, metrics and progress line attached; then writes the results
-// file with the papule, hydration and HA series (returned for the summary).
-HydrationMetrics run_recorded(Simulation& sim, RunWriter& writer, MetricsRecorder& metrics, HydrationRecorder& hydration, double t_end,
-                              bool quiet) {
-  Progress progress(t_end, !quiet);
-  sim.run(
-      [&](const Simulation& s, double t, int idx) {
-        writer.snapshot(s, t, idx);
-        metrics.on_output(s, t, idx);
-        hydration.on_output(s, t, idx);
-      },
-      [&](const Simulation& s, double t, double dt) {
-        progress.update(s, t, dt);
-        metrics.on_step(s, t, dt);
-        hydration.on_step(s, t, dt);
-      });
-  progress.done();
-  HydrationMetrics h = hydration.finish(sim);
-  add_hydration_scalars(writer, h);
-  writer.finish(sim);
-  return h;
 }
 
 // Writes a report next to the results (<stem>_report.md), atomically; prints it too.
@@ -96,29 +74,27 @@ int cmd_run(const std::string& file, const std::vector<std::string>& sets, const
     throw InputError(file, c.output_line, "output.file",
                      "output path not writable: " + why + (c.output_line ? "" : " (the default output file; set output.file or --output)"));
   }
-  std::vector<std::string> warnings;
-  Problem p = build_problem(c, &warnings);
-  for (const auto& w : warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
-  Simulation sim(std::move(p));
-  std::fprintf(stderr, "dermasim %s: '%s', %s grid %d x %d x %d, %zu species, until %s\n", DERMASIM_VERSION, c.name.c_str(),
-               to_string(sim.grid().geometry).c_str(), sim.grid().nx, sim.grid().ny, sim.grid().nz, sim.species_count(),
-               format_quantity(c.end, dims::time).c_str());
-  RunWriter writer(c.output_file, sim, dump_case(c), c.vtk);
-  MetricsRecorder metrics(sim, metrics_setup(c));  // target-layer metrics (models/metrics)
-  HydrationRecorder hydration(sim, hydration_setup(c));  // papule, hydration, HA remaining (models/hydration_metrics)
-  const HydrationMetrics hydration_metrics = run_recorded(sim, writer, metrics, hydration, c.end, quiet);
+  CaseRunOptions opt;
+  opt.progress = !quiet;
+  opt.on_start = [&](const Simulation& sim, const std::vector<std::string>& warnings) {
+    for (const auto& w : warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
+    std::fprintf(stderr, "dermasim %s: '%s', %s grid %d x %d x %d, %zu species, until %s\n", DERMASIM_VERSION, c.name.c_str(),
+                 to_string(sim.grid().geometry).c_str(), sim.grid().nx, sim.grid().ny, sim.grid().nz, sim.species_count(),
+                 format_quantity(c.end, dims::time).c_str());
+  };
+  CaseRunResult res = run_case(c, opt);
+  const Simulation& sim = *res.sim;
   print_summary(stdout, sim);
-  const RunMetrics run_metrics = metrics.finish(sim);
   const std::string metrics_path = metrics_csv_path(c.output_file);
-  write_file_atomic(metrics_path, metrics_csv(run_metrics));
-  std::printf("%s", metrics_text(run_metrics).c_str());
-  std::printf("%s", hydration_text(hydration_metrics).c_str());
+  write_file_atomic(metrics_path, metrics_csv(res.metrics));
+  std::printf("%s", metrics_text(res.metrics).c_str());
+  std::printf("%s", hydration_text(res.hydration).c_str());
   std::string report_path;
   if (c.report == "tg428") report_path = write_report(c, tg428_report(c, sim));
-  std::printf("\n  results: %s\n  ParaView: %s\n", c.output_file.c_str(), writer.xdmf_path().c_str());
+  std::printf("\n  results: %s\n  ParaView: %s\n", c.output_file.c_str(), res.xdmf_path.c_str());
   std::printf("  metrics: %s\n", metrics_path.c_str());
   if (!report_path.empty()) std::printf("  report: %s\n", report_path.c_str());
-  if (!writer.pvd_path().empty()) std::printf("  VTK series: %s\n", writer.pvd_path().c_str());
+  if (!res.pvd_path.empty()) std::printf("  VTK series: %s\n", res.pvd_path.c_str());
   return 0;
 }
 
@@ -127,32 +103,31 @@ int cmd_compare(const std::vector<std::string>& files, const std::vector<std::st
   ScenarioSet set = load_scenarios(files, sets);
   const std::string out = !out_arg.empty() ? out_arg : !set.out.empty() ? set.out : "results/" + set.name;
   const std::string where = !out_arg.empty() ? "--out" : !set.out.empty() ? "out" : "--out (default " + out + ")";
-  std::vector<Problem> problems;
+  // every scenario is validated (its problem built) before any runs
   for (auto& sc : set.scenarios) {
     sc.c.output_file = (std::filesystem::path(out) / (sc.name + ".h5")).string();
     sc.c.output_line = 0;
     const std::string why = RunWriter::check_writable(sc.c.output_file);
     if (!why.empty()) throw InputError(where, 0, "", "output folder not writable: " + why);
     std::vector<std::string> warnings;
-    problems.push_back(build_problem(sc.c, &warnings));
+    build_problem(sc.c, &warnings);
     for (const auto& w : warnings) std::fprintf(stderr, "warning: %s: %s\n", sc.name.c_str(), w.c_str());
   }
   std::vector<CompareRow> rows;
   const size_t n = set.scenarios.size();
   for (size_t i = 0; i < n; ++i) {
     const Scenario& sc = set.scenarios[i];
-    Simulation sim(std::move(problems[i]));
-    std::fprintf(stderr, "[%zu/%zu] %s (%s): %s grid %d x %d x %d, until %s\n", i + 1, n, sc.name.c_str(), sc.origin.c_str(),
-                 to_string(sim.grid().geometry).c_str(), sim.grid().nx, sim.grid().ny, sim.grid().nz, format_quantity(sc.c.end, dims::time).c_str());
-    RunWriter writer(sc.c.output_file, sim, dump_case(sc.c), sc.c.vtk);
-    MetricsRecorder metrics(sim, metrics_setup(sc.c));
-    HydrationRecorder hydration(sim, hydration_setup(sc.c));
-    run_recorded(sim, writer, metrics, hydration, sc.c.end, quiet);
-    const RunMetrics m = metrics.finish(sim);
-    write_file_atomic(metrics_csv_path(sc.c.output_file), metrics_csv(m));
-    std::fprintf(stderr, "[%zu/%zu] %s done: %ld steps, %.2f s -> %s\n", i + 1, n, sc.name.c_str(), sim.stats().accepted,
-                 sim.stats().wall_seconds, sc.c.output_file.c_str());
-    for (auto& r : compare_rows(sc.name, m)) rows.push_back(std::move(r));
+    CaseRunOptions opt;
+    opt.progress = !quiet;
+    opt.on_start = [&](const Simulation& sim, const std::vector<std::string>&) {
+      std::fprintf(stderr, "[%zu/%zu] %s (%s): %s grid %d x %d x %d, until %s\n", i + 1, n, sc.name.c_str(), sc.origin.c_str(),
+                   to_string(sim.grid().geometry).c_str(), sim.grid().nx, sim.grid().ny, sim.grid().nz, format_quantity(sc.c.end, dims::time).c_str());
+    };
+    const CaseRunResult res = run_case(sc.c, opt);
+    write_file_atomic(metrics_csv_path(sc.c.output_file), metrics_csv(res.metrics));
+    std::fprintf(stderr, "[%zu/%zu] %s done: %ld steps, %.2f s -> %s\n", i + 1, n, sc.name.c_str(), res.sim->stats().accepted,
+                 res.sim->stats().wall_seconds, sc.c.output_file.c_str());
+    for (auto& r : compare_rows(sc.name, res.metrics)) rows.push_back(std::move(r));
   }
   const std::string csv = (std::filesystem::path(out) / "compare.csv").string();
   write_file_atomic(csv, compare_csv(rows));

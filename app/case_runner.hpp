@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// Running one case from the application layer: the simulation with its recorders (target-layer
+// metrics, papule/hydration/HA metrics) and, optionally, the results file. `run`, `compare` and the
+// coming `sweep` and `fit` commands share it, so every command computes its metrics the same way.
+#pragma once
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "../models/case.hpp"
+#include "../models/hydration_metrics.hpp"
+#include "../models/metrics.hpp"
+#include "../solver/simulation.hpp"
+
+namespace dermasim {
+
+struct CaseRunOptions {
+  bool write_output = true;   // the HDF5 + XDMF of c.output_file (false: nothing is written)
+  bool progress = false;      // a progress line on stderr
+  // Called once the simulation is built, before it runs, with the warnings of building it.
+  std::function<void(const Simulation&, const std::vector<std::string>& warnings)> on_start;
+  // Called after every accepted step (e.g. to stop a run: throw from it).
+  std::function<void(const Simulation&, double t, double dt)> on_step;
+};
+
+struct CaseRunResult {
+  std::unique_ptr<Simulation> sim;  // the finished simulation: balance(), history(), stats()
+  RunMetrics metrics;
+  HydrationMetrics hydration;
+  std::vector<std::string> warnings;  // from building the problem
+  std::string xdmf_path, pvd_path;    // when written
+};
+
+// Builds the problem of `c`, runs it and returns what it computed. Throws InputError for an invalid
+// case and std::runtime_error for a run that fails.
+CaseRunResult run_case(const Case& c, const CaseRunOptions& opt);
+
+}  // namespace dermasim
