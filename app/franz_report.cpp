@@ -78,11 +78,11 @@ std::string tg428_report(const Case& c, const Simulation& sim) {
     double cleared = 0;
     for (const auto& [k, v] : b.out)
       if (k != "receptor") cleared += v;
-    const double surface = b.washed + b.vehicle;
+    const double surface = b.get("washed") + b.get("vehicle");
     auto pct = [&](double v) { return fmt("%.2f", dose > 0 ? 100 * v / dose : 0.0); };
     auto amt = [&](double v) { return fmt("%.4g", v / area / ug_cm2); };
     r << "\n### Distribution at " << format_quantity(sim.time(), dims::time) << "\n\n| compartment | ug/cm2 | % of dose |\n|---|---|---|\n";
-    r << "| dislodgeable dose (surface wash + vehicle left" << (b.deposit > 0 ? ", incl. deposit" : "") << ") | " << amt(surface) << " | " << pct(surface) << " |\n";
+    r << "| dislodgeable dose (surface wash + vehicle left" << (b.get("deposit") > 0 ? ", incl. deposit" : "") << ") | " << amt(surface) << " | " << pct(surface) << " |\n";
     r << "| stratum corneum (tape strips) | " << amt(sc) << " | " << pct(sc) << " |\n";
     r << "| viable epidermis and dermis | " << amt(viable) << " | " << pct(viable) << " |\n";
     if (other != 0) r << "| other layers | " << amt(other) << " | " << pct(other) << " |\n";

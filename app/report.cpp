@@ -1,5 +1,7 @@
 #include "report.hpp"
 
+#include "../models/couplings/excess_fluid.hpp"
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -78,15 +80,15 @@ void print_summary(std::FILE* out, const Simulation& sim) {
         std::fprintf(out, "  %-26s %14.6g %14s\n", what.c_str(), v / factor, "-");
     };
     // the excess fluid is a volume: the same scale factors turn m3 into uL (and m3/m2 into uL/cm2)
-    const bool fluid = static_cast<int>(s) == sim.problem().fluid;
+    const bool fluid = static_cast<int>(s) == excess_fluid_species(sim);
     std::string shown = unit;
     if (fluid) shown.replace(0, 2, "uL");
     std::fprintf(out, "\n  %-26s %14s %14s\n", fluid ? "injected fluid (excess)" : sim.problem().species[s].name.c_str(), shown.c_str(),
                  fluid ? "% of injected" : "% of dose");
     std::fprintf(out, "  %-26s %14s %14s\n", "--------------------------", "--------------", "--------------");
-    if (!fluid) row("vehicle (on the skin)", b.vehicle);
-    if (b.deposit > 0) row("  of which solid deposit", b.deposit);
-    if (b.washed != 0) row("removed at wash-off", b.washed);
+    if (!fluid) row("vehicle (on the skin)", b.get("vehicle"));
+    if (b.get("deposit") > 0) row("  of which solid deposit", b.get("deposit"));
+    if (b.get("washed") != 0) row("removed at wash-off", b.get("washed"));
     for (size_t l = 0; l < g.layer_names.size(); ++l) row(g.layer_names[l], b.layer[l]);
     for (const auto& [k, v] : b.out) {
       std::string label = k;
@@ -99,7 +101,7 @@ void print_summary(std::FILE* out, const Simulation& sim) {
     std::fprintf(out, "  %-26s %14s %14s\n", "--------------------------", "--------------", "--------------");
     row(fluid ? "injected" : "dose (applied)", dose);
     if (fluid) {
-      const auto e = sim.surface_elevation();
+      const auto e = surface_elevation(sim);
       const double top = e.empty() ? 0.0 : *std::max_element(e.begin(), e.end());
       std::fprintf(out, "  %-26s %14.4g um\n", "surface raised by (max)", top * 1e6);
     }

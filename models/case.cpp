@@ -11,6 +11,7 @@
 #include "patterns.hpp"
 #include "metrics.hpp"
 #include "vehicle.hpp"
+#include "couplings/excess_fluid.hpp"
 
 namespace dermasim {
 
@@ -885,15 +886,20 @@ namespace {
 // the Darcy flux is -(k/mu) grad p, also across layers of different stiffness), loss "drained" =
 // drainage k_d phi to lymph; each injection adds its volume where its solutes go (instantly, or at a
 // rate over its duration).
-void add_fluid(const Case& c, Problem& p, const std::vector<std::pair<size_t, BolusShape>>& shapes) {
+// The fluid is the solver's carrier; its stiffness and the baseline tissue water per cell go to the
+// osmotic coupling (models/couplings/osmotic) when HA holds water.
+int add_fluid(const Case& c, Problem& p, const std::vector<std::pair<size_t, BolusShape>>& shapes, std::vector<double>& stiffness,
+              std::vector<double>& tissue_water_per_cell) {
   const Grid& g = p.grid;
   const size_t n = g.cells();
   SpeciesSpec f;
   f.name = "excess_fluid";
+  f.unit = "1";  // a volume fraction; amounts are volumes
+  f.amount_unit = "m3";
   f.K.resize(n);
   f.DK.resize(n);
-  p.fluid_stiffness.resize(n);
-  p.fluid_water.resize(n);
+  stiffness.resize(n);
+  tissue_water_per_cell.resize(n);
   LossChannel drained{"drained", std::vector<double>(n)};
   for (int k = 0; k < g.nz; ++k) {
     const HydraulicProps& h = c.hydraulics[g.cell_layer[k]];
@@ -904,12 +910,14 @@ void add_fluid(const Case& c, Problem& p, const std::vector<std::pair<size_t, Bo
         f.K[idx] = 1.0 / h.stiffness;
         f.DK[idx] = h.permeability / c.fluid_viscosity;
         drained.k[idx] = h.drainage;
-        p.fluid_stiffness[idx] = h.stiffness;
-        p.fluid_water[idx] = water;
+        stiffness[idx] = h.stiffness;
+        tissue_water_per_cell[idx] = water;
       }
   }
   f.losses = {drained};
-  p.fluid = static_cast<int>(p.species.size());
+  const int fluid = static_cast<int>(p.species.size());
+  p.carrier = {fluid, "drained", "cleared_lymph"};
+  p.couplings.push_back(std::make_shared<ExcessFluidCoupling>(fluid));
   for (const auto& [di, shape] : shapes) {
     const DeliveryDef& d = c.delivery[di];
     if (d.duration > 0) {
@@ -921,7 +929,7 @@ void add_fluid(const Case& c, Problem& p, const std::vector<std::pair<size_t, Bo
       f.sources.push_back(std::move(so));
     } else {
       DepositSpec dep;
-      dep.species = p.fluid;
+      dep.species = fluid;
       dep.time = d.time;
       dep.source = static_cast<int>(di);
       for (const auto& [cell, w] : shape.weights) dep.mass.emplace_back(cell, d.volume * shape.fraction_inside * w);
@@ -930,6 +938,7 @@ void add_fluid(const Case& c, Problem& p, const std::vector<std::pair<size_t, Bo
     }
   }
   p.species.push_back(std::move(f));
+  return fluid;
 }
 }  // namespace
 
@@ -974,6 +983,7 @@ Problem build_problem(const Case& c, std::vector<std::string>* warnings) {
   g.periodic_y = c.periodic && c.geometry == Geometry::ThreeD;
   g.finalize();
   p.bottom_sink = c.bottom_sink;
+  p.reservoir_names = {"vehicle", "deposit", "vehicle_volume", "washed"};  // the topical vehicle (models/vehicle)
 
   const size_t n = g.cells();
   for (const auto& s : c.species) {
@@ -1000,30 +1010,29 @@ Problem build_problem(const Case& c, std::vector<std::string>* warnings) {
     // injected fluid: they move by their own diffusion (physics.md 4.2: lymph removes < 1 % of
     // tissue HA a day)
     if (const Ingredient* ing = s.ingredient.empty() ? nullptr : c.find_ingredient(s.ingredient); ing && (immobile_form(*ing) || ing->kind == "polymer"))
-      ss.carried = false;
+      ss.advected = false;
     p.species.push_back(std::move(ss));
   }
   for (size_t di = 0; di < c.delivery.size(); ++di) {
     const auto& d = c.delivery[di];
     if (d.type == "topical") {
-      VehicleSpec v;
+      ReservoirSpec v;
       v.species = c.species_index(d.species);
       v.t_on = d.start;
       v.t_off = d.remove;
       v.infinite = d.infinite;
-      v.film = d.dose;
-      v.K_vehicle = d.partition;
+      v.volume = d.dose;
+      v.partition = d.partition;
       v.conc = d.concentration;
       v.source = static_cast<int>(di);
-      v.evaporation = d.evaporation;
-      v.residual = d.evaporation > 0 ? (1.0 - d.volatile_fraction) * d.dose : -1.0;
+      set_film_law(v, d.evaporation, d.evaporation > 0 ? (1.0 - d.volatile_fraction) * d.dose : -1.0);  // models/vehicle
       v.solubility = d.solubility;
       // Not given: the ingredient's water solubility times the vehicle/water partition (activity
       // picture: a saturated vehicle is in equilibrium with saturated water).
       const SpeciesDef& sd = c.species[v.species];
       if (!std::isfinite(v.solubility) && !sd.ingredient.empty())
         if (const Ingredient* ing = c.find_ingredient(sd.ingredient); ing && ing->solubility) v.solubility = *ing->solubility * d.partition;
-      p.vehicles.push_back(v);
+      p.reservoirs.push_back(v);
     } else if (d.type == "microneedle") {
       add_microneedle_channels(c, di, p, warnings);
     } else {
@@ -1067,8 +1076,9 @@ Problem build_problem(const Case& c, std::vector<std::string>* warnings) {
   }
   add_reactions(c, p);  // models/reactions
   if (c.fluid) {
-    add_fluid(c, p, fluid_shapes);
-    add_hydration(c, p);  // models/hydration
+    std::vector<double> stiffness, water;
+    const int fluid = add_fluid(c, p, fluid_shapes, stiffness, water);
+    add_hydration(c, p, fluid, stiffness, water);  // models/hydration
   }
   finish_unit_cell(c, p, warnings);  // models/patterns: a unit cell's corner injections
   p.time.end = c.end;

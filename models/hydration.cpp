@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "case.hpp"
+#include "couplings/osmotic.hpp"
 #include "properties.hpp"
 
 namespace dermasim {
@@ -109,27 +110,29 @@ OsmoticModel osmotic_model(const Case& c, const std::string& species) {
   return m;
 }
 
-void add_hydration(const Case& c, Problem& p) {
-  if (!c.hydration.enabled || p.fluid < 0) return;
+void add_hydration(const Case& c, Problem& p, int fluid, const std::vector<double>& stiffness, const std::vector<double>& water) {
+  if (!c.hydration.enabled || fluid < 0) return;
   auto group = [](const std::string& name, const OsmoticModel& m) {
     return OsmoticGroup{name, {}, [m](double x) { return m.pressure(x); }, [m](double x) { return m.derivative(x); }};
   };
   // linear species act as one polymer (the case's law); each gel is its own network
+  std::vector<OsmoticGroup> groups;
   OsmoticGroup linear = group("linear HA", osmotic_model(c, ""));
   for (const auto& n : c.hydration.species) {
     const OsmoticModel m = osmotic_model(c, n);
     const int s = c.species_index(n);
     // a polymer that holds water is entangled in the matrix: not carried by the fluid (and so solved
     // before it, its pressure known at every stage)
-    p.species[s].carried = false;
+    p.species[s].advected = false;
     if (m.modulus > 0) {
-      p.osmotic.push_back(group(n, m));
-      p.osmotic.back().species = {s};
+      groups.push_back(group(n, m));
+      groups.back().species = {s};
     } else {
       linear.species.push_back(s);
     }
   }
-  if (!linear.species.empty()) p.osmotic.push_back(linear);
+  if (!linear.species.empty()) groups.push_back(linear);
+  if (!groups.empty()) p.couplings.push_back(std::make_shared<OsmoticCoupling>(fluid, std::move(groups), stiffness, water));
 }
 
 }  // namespace dermasim

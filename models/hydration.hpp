@@ -48,6 +48,6 @@ void dump_hydration(const Case& c, YAML::Emitter& e);
 // The osmotic model of one HA species of the case (its gel parameters, if any).
 OsmoticModel osmotic_model(const Case& c, const std::string& species);
 // Adds the osmotic groups to a problem that has its fluid.
-void add_hydration(const Case& c, Problem& p);
+void add_hydration(const Case& c, Problem& p, int fluid, const std::vector<double>& stiffness, const std::vector<double>& water);
 
 }  // namespace dermasim

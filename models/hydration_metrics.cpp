@@ -1,5 +1,7 @@
 #include "hydration_metrics.hpp"
 
+#include "couplings/excess_fluid.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -91,7 +93,7 @@ double HydrationMetrics::pct_of_baseline(size_t l, double excess_per_area) const
 HydrationRecorder::HydrationRecorder(const Simulation& sim, HydrationSetup setup) : setup_(std::move(setup)) {
   const Problem& p = sim.problem();
   const Grid& g = p.grid;
-  fluid_ = p.fluid;
+  fluid_ = excess_fluid_species(sim);
   setup_.layer_water.resize(g.layer_names.size(), 0.0);
   layer_cells_.resize(g.layer_names.size());
   layer_volumes_.resize(g.layer_names.size());
@@ -127,7 +129,7 @@ HydrationRecorder::Row HydrationRecorder::sample(const Simulation& sim, double t
   if (fluid_ < 0) return r;
   const Grid& g = sim.grid();
   const std::vector<double> phi = sim.concentration(fluid_);
-  std::vector<double> e = sim.surface_elevation();
+  std::vector<double> e = surface_elevation(sim);
   const PapuleShape s = papule_shape(g, e, setup_.papule_threshold, setup_.mirror);
   r.height = s.height;
   r.diameter = s.diameter;
@@ -247,7 +249,7 @@ HydrationMetrics HydrationRecorder::finish(const Simulation& sim) {
         last_delivery = std::max(last_delivery, d.time);
       }
     for (const auto& so : p.species[s].sources) last_delivery = std::max(last_delivery, so.t_end);
-    for (const auto& v : p.vehicles)
+    for (const auto& v : p.reservoirs)
       if (v.species == s) last_delivery = std::max(last_delivery, v.t_off);  // infinite while on the skin
   }
   const bool ha = !setup_.ha.empty();

@@ -126,7 +126,7 @@ MetricsRecorder::MetricsRecorder(const Simulation& sim, MetricsSetup setup) : se
       jump[d.time] += in_layer;
       event_times_[si].push_back(d.time);
     }
-    for (const auto& v : sim.problem().vehicles)
+    for (const auto& v : sim.problem().reservoirs)
       if (v.species == s && v.t_on > 0) event_times_[si].push_back(v.t_on);
     jumps_[si].assign(jump.begin(), jump.end());
     std::sort(event_times_[si].begin(), event_times_[si].end());

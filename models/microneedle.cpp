@@ -394,7 +394,7 @@ void add_microneedle_channels(const Case& c, size_t di, Problem& p, std::vector<
       }
     }
     for (size_t jx = 0; jx < coef.size(); ++jx) {
-      ChannelSpec ch;
+      ConductanceSpec ch;
       ch.t_open = n.time;
       ch.tau = n.closure / static_cast<double>(jx + 1);
       for (int k = 0; k < rows; ++k)
@@ -407,7 +407,7 @@ void add_microneedle_channels(const Case& c, size_t di, Problem& p, std::vector<
             const double add = w * f * std::max(0.0, DKch - ss.DK[idx]);
             if (add != 0) ch.dDK.emplace_back(idx, add);
           }
-      if (!ch.dDK.empty()) ss.channels.push_back(std::move(ch));
+      if (!ch.dDK.empty()) ss.conductances.push_back(std::move(ch));
     }
   }
 }

@@ -1,6 +1,6 @@
 // Microneedling (derma roller, microneedle stamp) and laser / radio-frequency micro-channels: holes
 // through the stratum corneum that fill with interstitial fluid and close over time
-// (physics.md 6.2). Each `type: microneedle` delivery becomes one solver ChannelSpec per species it
+// (physics.md 6.2). Each `type: microneedle` delivery becomes one solver ConductanceSpec per species it
 // acts on: an added D*K in the cells the channels pass through, open at `time`, decaying as
 // exp(-(t - time)/closure).
 //

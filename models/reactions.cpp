@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "case.hpp"
+#include "couplings/enzymes.hpp"
 
 namespace dermasim {
 
@@ -64,6 +65,7 @@ void read_reactions(MapReader& root, Case& c) {
 }
 
 void add_reactions(const Case& c, Problem& p) {
+  std::vector<EnzymeSpec> enzymes;
   for (const auto& r : c.reactions) {
     if (r.type == "conversion") {
       const int from = c.species_index(r.from), to = c.species_index(r.to);
@@ -86,9 +88,10 @@ void add_reactions(const Case& c, Problem& p) {
       e.substrate = c.species_index(r.substrate);
       e.k2 = r.rate_constant;
       e.channel = "degraded_by_" + r.enzyme;  // one channel per enzyme
-      p.enzymes.push_back(e);
+      enzymes.push_back(e);
     }
   }
+  if (!enzymes.empty()) p.couplings.push_back(std::make_shared<EnzymeCoupling>(std::move(enzymes)));
 }
 
 void dump_reactions(const Case& c, YAML::Emitter& e) {

@@ -1,5 +1,9 @@
 #include "vehicle.hpp"
 
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
 #include <cmath>
 
 namespace dermasim {
@@ -29,6 +33,21 @@ double evaporation_rate(const Solvent& s, double t_celsius, double saturation_in
   const double R = 8.314462618, T = t_celsius + 273.15;
   const double vapour_density = s.molar_mass * vapour_pressure(s, t_celsius) * (1.0 - saturation_in_air) / (R * T);  // kg/m3
   return mass_transfer * vapour_density / s.density;
+}
+
+void set_film_law(ReservoirSpec& v, double evaporation, double residual) {
+  if (!(evaporation > 0) || residual < 0) return;
+  const double film = v.volume, t_on = v.t_on;
+  auto film_at = [film, t_on, evaporation, residual](double t) {
+    if (t <= t_on) return film;
+    return std::max(residual, film - evaporation * (t - t_on));
+  };
+  const double dry = residual >= film ? std::numeric_limits<double>::infinity() : t_on + (film - residual) / evaporation;
+  v.volume_at = film_at;
+  v.max_step = [film_at, dry, evaporation](double t) {
+    return t >= dry ? std::numeric_limits<double>::infinity() : 0.02 * film_at(t) / evaporation;
+  };
+  if (std::isfinite(dry) && dry < v.t_off) v.stops.push_back(dry);
 }
 
 }  // namespace dermasim

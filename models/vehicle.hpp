@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "../solver/simulation.hpp"
+
 namespace dermasim {
 
 struct Solvent {
@@ -27,5 +29,11 @@ const Solvent* find_solvent(const std::string& name);
 double vapour_pressure(const Solvent& s, double t_celsius);
 // Evaporation rate as film thickness per second (m/s).
 double evaporation_rate(const Solvent& s, double t_celsius, double saturation_in_air, double mass_transfer);
+
+// The film as the solver's boundary reservoir sees it: from t_on its volatile part evaporates at
+// `evaporation` (film thickness per second) down to `residual` (m per area); while it is dissolved a
+// step may change its volume by at most 2 %, and the loop lands on the instant it stops drying.
+// evaporation <= 0: a film of constant thickness.
+void set_film_law(ReservoirSpec& v, double evaporation, double residual);
 
 }  // namespace dermasim

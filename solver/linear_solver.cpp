@@ -15,7 +15,7 @@ namespace {
 // Preconditioned conjugate gradients for the structured-grid operator, built for a few cores:
 //  - the couplings are stored by diagonals: the operator's stencil puts nearly every coupling at the
 //    fixed index offsets 1, nx and nx*ny (cell order x fastest, depth slowest); those offsets are
-//    found from the assembled operator, and anything off them (periodic wraps, the vehicle) is kept
+//    found from the assembled operator, and anything off them (periodic wraps, the reservoir) is kept
 //    as a short list. So the kernels need no index arrays and vectorise.
 //  - preconditioner: block incomplete Cholesky, the DIC variant (IC(0) modifying only the diagonal,
 //    as OpenFOAM's DIC), one block of consecutive rows per thread, couplings between blocks dropped

@@ -110,7 +110,7 @@ StencilOperator::StencilOperator(const OperatorSpec& s) : g_(s.grid), n_(s.grid-
       }
     out_.push_back(std::move(r));
   }
-  // top: vehicle coupling through the upper half cell (well-stirred vehicle, no film resistance)
+  // top: reservoir coupling through the upper half cell (well-stirred reservoir, no film resistance)
   if (s.top != TopMode::Closed) {
     for (int j = 0; j < ny; ++j)
       for (int i = 0; i < nx; ++i) {
@@ -120,8 +120,8 @@ StencilOperator::StencilOperator(const OperatorSpec& s) : g_(s.grid), n_(s.grid-
         diagA_[p] += t;
       }
   }
-  if (s.top == TopMode::Vehicle) {
-    mass_[n_] = s.vehicle_capacity;
+  if (s.top == TopMode::Reservoir) {
+    mass_[n_] = s.reservoir_capacity;
     double sum = 0;
     for (double t : ttop_) sum += t;
     diagA_[n_] = sum;
@@ -293,9 +293,9 @@ void StencilOperator::apply(double cm, double ca, const std::vector<double>& x, 
       cell(nx - 1, xc[nx - 2], xc[0]);
     }
   }
-  // vehicle coupling
+  // reservoir coupling
   double yv = (cm * MM[n_] + ca * DA[n_]) * X[n_];
-  if (top_ == TopMode::Vehicle) {
+  if (top_ == TopMode::Reservoir) {
     for (int j = 0; j < ny; ++j)
       for (int i = 0; i < nx; ++i) {
         const size_t p = g.index(i, j, 0);
@@ -352,7 +352,7 @@ Eigen::SparseMatrix<double> StencilOperator::assemble(double cm, double ca) cons
           add_pair(q, p, c);
         }
       }
-  if (top_ == TopMode::Vehicle) {
+  if (top_ == TopMode::Reservoir) {
     for (int j = 0; j < ny; ++j)
       for (int i = 0; i < nx; ++i) {
         const size_t p = g.index(i, j, 0);

@@ -1,7 +1,7 @@
 // The discrete transport operator of one species on the structured grid.
 //
 // Unknown: activity u = c / K per cell (c tissue concentration, K partition coefficient), plus one
-// extra unknown at index n for a well-stirred topical vehicle. With u, partition jumps between layers
+// extra unknown at index n for a well-stirred boundary reservoir. With u, partition jumps between layers
 // are exact and the system is symmetric positive definite:
 //
 //   M du/dt = -A u + b,   M = diag(V K),   (A u)_P = sum_f T_f (u_P - u_N) + V K k u_P + boundary terms
@@ -24,8 +24,8 @@ struct LossChannel {
   std::vector<double> k;
 };
 
-// How the top surface is connected while a vehicle is on the skin.
-enum class TopMode { Closed, Vehicle /* finite, well-stirred */, Fixed /* infinite dose */ };
+// How the top boundary is connected while a reservoir is on it.
+enum class TopMode { Closed, Reservoir /* finite, well-stirred */, Fixed /* fixed activity */ };
 
 struct OperatorSpec {
   const Grid* grid = nullptr;
@@ -34,8 +34,8 @@ struct OperatorSpec {
   std::vector<LossChannel> losses;
   bool bottom_sink = false;
   TopMode top = TopMode::Closed;
-  double vehicle_capacity = 1.0;  // film volume * K_vehicle (m3, or m3/m2 in 1d): M of the vehicle unknown
-  double fixed_activity = 0.0;    // u of an infinite-dose vehicle
+  double reservoir_capacity = 1.0;  // reservoir volume * partition (m3, or m3/m2 in 1d): M of the reservoir unknown
+  double fixed_activity = 0.0;    // u of a fixed-activity reservoir
   // Advection by a volumetric fluid flux through each face (m3/s, positive toward +x, +y, +z =
   // deeper), indexed like the face coefficients: x faces (k*ny + j)*(nx+1) + i, y faces
   // (k*(ny+1) + j)*nx + i, z faces (k*ny + j)*nx + i. Empty: no flow. Upwind, conservative: the
@@ -59,7 +59,7 @@ class StencilOperator {
  public:
   explicit StencilOperator(const OperatorSpec& spec);
 
-  size_t size() const { return n_ + 1; }  // cells + vehicle slot
+  size_t size() const { return n_ + 1; }  // cells + reservoir slot
   size_t cells() const { return n_; }
   const std::vector<double>& mass() const { return mass_; }
   const std::vector<double>& source() const { return b_; }
@@ -70,16 +70,16 @@ class StencilOperator {
   Eigen::SparseMatrix<double> assemble(double cm, double ca) const;
 
   // Outflows counted in the balance: each loss channel, "receptor" (bottom sink); and the
-  // inflow "applied" from an infinite-dose vehicle (counted positive into the skin).
+  // inflow "applied" from a fixed-activity reservoir (counted positive into the skin).
   const std::vector<RateFunctional>& outflows() const { return out_; }
   const RateFunctional* inflow() const { return has_in_ ? &in_ : nullptr; }
-  bool has_vehicle_unknown() const { return top_ == TopMode::Vehicle; }
+  bool has_reservoir_unknown() const { return top_ == TopMode::Reservoir; }
   bool symmetric() const { return !advection_; }
   // Diffusive flux T_f (u_P - u_N) through every face (same indexing as OperatorSpec::flux_*): for the
   // excess-fluid field (u = the potential p = H phi, D K = k / mu) this is the Darcy volumetric flux.
   void face_fluxes(const std::vector<double>& u, std::vector<double>& fx, std::vector<double>& fy,
                    std::vector<double>& fz) const;
-  // Net outflow of each cell (size() entries, the vehicle slot 0) for face fluxes indexed as above.
+  // Net outflow of each cell (size() entries, the reservoir slot 0) for face fluxes indexed as above.
   void net_outflow(const std::vector<double>& fx, const std::vector<double>& fy, const std::vector<double>& fz,
                    std::vector<double>& out) const;
 
@@ -89,7 +89,7 @@ class StencilOperator {
   TopMode top_;
   std::vector<double> mass_, diagA_, b_;
   std::vector<double> tx_, ty_, tz_;  // face coefficients (interior and periodic faces)
-  std::vector<double> ttop_;          // per top cell: conductance to the vehicle
+  std::vector<double> ttop_;          // per top cell: conductance to the reservoir
   std::vector<RateFunctional> out_;
   RateFunctional in_;
   bool has_in_ = false;

@@ -62,8 +62,8 @@ TEST_CASE("mass balance closes to 1e-10 of the applied amount on every step, in 
         CHECK(b.tissue() > 0);
         CHECK(b.out.at("receptor") > 0);
         if (s == 0) {
-          CHECK(b.washed > 0);
-          CHECK(b.vehicle > 0);
+          CHECK(b.get("washed") > 0);
+          CHECK(b.get("vehicle") > 0);
           CHECK(b.out.at("cleared_blood") > 0);
           CHECK(b.out.at("cleared_lymph") > 0);
           CHECK(b.out.at("degraded") > 0);
@@ -127,8 +127,8 @@ TEST_CASE("operator: conservation, symmetry and the series transmissibility", "[
   spec.DK = p.species[0].DK;
   spec.losses = p.species[0].losses;
   spec.bottom_sink = true;
-  spec.top = TopMode::Vehicle;
-  spec.vehicle_capacity = 1e-9;
+  spec.top = TopMode::Reservoir;
+  spec.reservoir_capacity = 1e-9;
   StencilOperator op(spec);
   const auto A = op.assemble(0.0, 1.0);
   Eigen::MatrixXd Ad(A);

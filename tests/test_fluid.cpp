@@ -3,6 +3,8 @@
 #include <catch2/catch.hpp>
 #include <sstream>
 
+#include "models/couplings/excess_fluid.hpp"
+#include "models/couplings/osmotic.hpp"
 #include "helpers.hpp"
 
 using namespace dermasim;
@@ -24,14 +26,14 @@ TEST_CASE("injected fluid: injected = present + drained to round-off, in every g
       auto sim = make_sim(y.str());
       sim->run();
       INFO(geoms[g] << " " << scheme);
-      const int f = sim->problem().fluid;
+      const int f = excess_fluid_species(*sim);
       REQUIRE(f == 1);
       const Balance b = sim->balance(f);
       CHECK(b.out.at("drained") > 0);
       CHECK(b.tissue() > 0);
       CHECK(worst_balance(*sim) < 1e-11);  // fluid and solute, every step
       // the surface rises by the fluid the tissue still holds
-      const auto e = sim->surface_elevation();
+      const auto e = surface_elevation(*sim);
       double vol = 0;
       const Grid& gr = sim->grid();
       for (int j = 0; j < gr.ny; ++j)
@@ -57,11 +59,11 @@ TEST_CASE("steady spherical fluid source with drainage against the analytic solu
     << "fluid: {enabled: true, viscosity: 1 mPa*s, layers: {all: {permeability: 1e-15 m2, stiffness: 10 kPa, drainage: 1e-2 1/s}}}\n";
   auto sim = make_sim(y.str());
   sim->run();
-  const Balance b = sim->balance(sim->problem().fluid);
+  const Balance b = sim->balance(excess_fluid_species(*sim));
   const double q_in = (b.applied) / 3000.0;  // rate actually placed in the domain
   const double Q = 2 * q_in;
   const Grid& g = sim->grid();
-  const auto phi = sim->concentration(sim->problem().fluid);
+  const auto phi = sim->concentration(excess_fluid_species(*sim));
   const double a = std::cbrt(3 * 2e-9 / (4 * M_PI));  // source radius
   double worst = 0;
   int checked = 0;

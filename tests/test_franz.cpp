@@ -49,7 +49,7 @@ TEST_CASE("TG 428 report: finite dose distribution adds up and matches the run",
   const Balance b = sim.balance(0);
   CHECK(number_after(rep, "of 4 mg/mL = ") == Approx(40.0));  // 10 uL/cm2 x 4 mg/mL = 40 ug/cm2
   const double surface = number_after(rep, "| dislodgeable dose (surface wash + vehicle left) | ");
-  CHECK(surface == Approx((b.washed + b.vehicle) / 1e-5).epsilon(1e-3));
+  CHECK(surface == Approx((b.get("washed") + b.get("vehicle")) / 1e-5).epsilon(1e-3));
   const double receptor_pct = number_after(rep, "| receptor fluid | ");
   CHECK(receptor_pct == Approx(b.out.at("receptor") / 1e-5).epsilon(1e-3));
   CHECK(rep.find("| 48 h |") != std::string::npos);

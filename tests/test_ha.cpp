@@ -5,6 +5,8 @@
 #include <catch2/catch.hpp>
 #include <sstream>
 
+#include "models/couplings/excess_fluid.hpp"
+#include "models/couplings/osmotic.hpp"
 #include "helpers.hpp"
 #include "models/ha_osmotic.hpp"
 
@@ -57,7 +59,7 @@ TEST_CASE("two-pool HA: deposit -> mobile conversion against the ODE solution", 
   CHECK(worst_m < 1e-6);
   // the deposit's loss is the mobile pool's gain, to round-off; each balance closes
   const Balance bd = sim->balance(1), bm = sim->balance(0);
-  CHECK(bd.out.at("converted_to_ha") == Approx(bm.converted_in).epsilon(1e-12));
+  CHECK(bd.out.at("converted_to_ha") == Approx(bm.get("converted_in")).epsilon(1e-12));
   CHECK(bd.out.at("degraded") == 0.0);
   CHECK(worst_balance(*sim) < 1e-12);
 }
@@ -111,8 +113,8 @@ TEST_CASE("hyaluronidase with the fluid on: the enzyme solved after its substrat
       << "reactions:\n  - {type: enzymatic, enzyme: enzyme, substrate: ha, rate_constant: 1.8 mL/mg/h}\n"
       << "fluid: {enabled: true}\nhydration: {species: [ha]}\n";
     Problem p = make_problem(y.str());
-    REQUIRE(!p.species[0].carried);
-    REQUIRE(p.species[1].carried);
+    REQUIRE(!p.species[0].advected);
+    REQUIRE(p.species[1].advected);
     p.species[0].initial_c.assign(p.grid.cells(), H0);
     p.species[1].initial_c.assign(p.grid.cells(), E0);
     Simulation sim(std::move(p));
@@ -156,7 +158,7 @@ std::unique_ptr<Simulation> swelling_column(double m, double phi0, const std::st
     << hydration;
   Problem p = make_problem(y.str());
   p.species[0].initial_c.assign(p.grid.cells(), m);
-  p.species[p.fluid].initial_c.assign(p.grid.cells(), phi0);
+  p.species[p.carrier.species].initial_c.assign(p.grid.cells(), phi0);
   return std::make_unique<Simulation>(std::move(p));
 }
 }  // namespace
@@ -174,10 +176,10 @@ TEST_CASE("HA holds water: the excess fluid tends to the constitutive equilibriu
         const double expected = osmotic_equilibrium_excess(model, m, water, H);
         INFO(lawname << " m = " << m << " kg/m3, phi0 = " << phi0 << ": expected phi " << expected);
         REQUIRE(expected > 1e-3);
-        const auto phi = sim->concentration(sim->problem().fluid);
+        const auto phi = sim->concentration(excess_fluid_species(*sim));
         for (double v : phi) CHECK(v == Approx(expected).epsilon(0.01));
         // Pi = H phi at equilibrium: what the tissue's stiffness confines
-        const auto pi = sim->osmotic_pressure();
+        const auto pi = osmotic_pressure(*sim);
         CHECK(pi[3] == Approx(H * phi[3]).epsilon(0.01));
         CHECK(worst_balance(*sim) < 1e-10);
       }
@@ -204,7 +206,7 @@ TEST_CASE("a crosslinked gel swells to its Flory-Rehner limit and holds that wat
     const double expected = osmotic_equilibrium_excess(gel, m, 0.6, 1e4);
     INFO("m = " << m << " kg/m3: expected phi " << expected);
     REQUIRE(expected > 1e-3);
-    const auto phi = sim->concentration(sim->problem().fluid);
+    const auto phi = sim->concentration(excess_fluid_species(*sim));
     for (double v : phi) CHECK(v == Approx(expected).epsilon(0.01));
     CHECK(worst_balance(*sim) < 1e-10);
   }
@@ -217,12 +219,12 @@ TEST_CASE("without HA the fluid model is the plain drainage of the delivery issu
   auto off = swelling_column(0.0, phi0, "hydration: {enabled: false}\n", T);
   on->run();
   off->run();
-  const auto a = on->concentration(on->problem().fluid), b = off->concentration(off->problem().fluid);
+  const auto a = on->concentration(excess_fluid_species(*on)), b = off->concentration(excess_fluid_species(*off));
   for (size_t i = 0; i < a.size(); ++i) {
     CHECK(a[i] == b[i]);
     CHECK(a[i] == Approx(phi0 * std::exp(-kd * T)).epsilon(1e-4));
   }
-  CHECK(on->balance(on->problem().fluid).drawn_in == 0.0);
+  CHECK(on->balance(excess_fluid_species(*on)).get("drawn_in") == 0.0);
 }
 
 namespace {
@@ -245,11 +247,15 @@ void check_ha_balance(int g, const char* scheme) {
     << "fluid: {enabled: true}\n";
   auto sim = make_sim(y.str());
   INFO(kGeoms[g] << " " << scheme);
-  REQUIRE(sim->problem().osmotic.size() == 1);
-  REQUIRE(sim->problem().osmotic[0].species.size() == 2);  // both pools of linear HA
+  const OsmoticCoupling* osm = nullptr;
+  for (const auto& c : sim->problem().couplings)
+    if (auto* o = dynamic_cast<const OsmoticCoupling*>(c.get())) osm = o;
+  REQUIRE(osm != nullptr);
+  REQUIRE(osm->groups().size() == 1);
+  REQUIRE(osm->groups()[0].species.size() == 2);  // both pools of linear HA
   sim->run();
-  const Balance w = sim->balance(sim->problem().fluid);
-  CHECK(w.drawn_in > 0);  // HA drew or held water
+  const Balance w = sim->balance(excess_fluid_species(*sim));
+  CHECK(w.get("drawn_in") > 0);  // HA drew or held water
   CHECK(sim->balance(0).out.at("degraded_by_hase") > 0);
   CHECK(worst_balance(*sim) < 1e-10);  // water, both HA pools, the enzyme: every step
 }
@@ -279,7 +285,7 @@ TEST_CASE("HA papule under a fixed step: the osmotic iteration shortens steps it
   };
   auto fixed = run("{end: 1 d, dt: 10 min}");
   auto adaptive = run("{end: 1 d, rtol: 1e-5}");
-  const int f = fixed->problem().fluid;
+  const int f = excess_fluid_species(*fixed);
   CHECK(fixed->stats().rejected > 0);  // shortened steps at the start
   const auto phi = fixed->concentration(f);
   CHECK(*std::max_element(phi.begin(), phi.end()) < 1.0);

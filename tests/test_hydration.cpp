@@ -6,6 +6,8 @@
 #include <cmath>
 #include <sstream>
 
+#include "models/couplings/excess_fluid.hpp"
+#include "models/couplings/osmotic.hpp"
 #include "helpers.hpp"
 #include "models/ha_osmotic.hpp"
 #include "models/hydration_metrics.hpp"
@@ -89,7 +91,7 @@ TEST_CASE("swollen volume equals the fluid held in tissue, and the layers' exces
     std::vector<std::string> w;
     Simulation sim(build_problem(c, &w));
     const HydrationMetrics m = run_hydration(sim, hydration_setup(c));
-    const int f = sim.problem().fluid;
+    const int f = excess_fluid_species(sim);
     const auto& h = sim.history();
     REQUIRE(m.time.size() == h.time.size());
     const double area = sim.grid().top_area();

@@ -39,7 +39,7 @@ Uptake uptake_at_end(Simulation& sim) {
   const Balance b = sim.balance(0);
   Uptake u;
   u.receptor = b.out.count("receptor") ? b.out.at("receptor") : 0.0;
-  u.skin = b.applied - b.vehicle - b.washed;  // into the skin (tissue + everything that left it)
+  u.skin = b.applied - b.get("vehicle") - b.get("washed");  // into the skin (tissue + everything that left it)
   return u;
 }
 
@@ -93,10 +93,10 @@ TEST_CASE("closure: occluded default, given value, validation", "[unit][micronee
   // only species t gets channels
   std::vector<std::string> w;
   Problem p = build_problem(given, &w);
-  CHECK(p.species[0].channels.empty());
+  CHECK(p.species[0].conductances.empty());
   // 1d with the access resistance: the barrier rows close as c1 o + ... + c4 o^4 (tau, tau/2, ...)
-  REQUIRE(p.species[1].channels.size() == 4);
-  for (size_t j = 0; j < 4; ++j) CHECK(p.species[1].channels[j].tau == Approx(1800 / (j + 1.0)));
+  REQUIRE(p.species[1].conductances.size() == 4);
+  for (size_t j = 0; j < 4; ++j) CHECK(p.species[1].conductances[j].tau == Approx(1800 / (j + 1.0)));
   // the resolved case reads back to the same text
   const std::string text = dump_case(given);
   CHECK(dump_case(read_case(load_yaml_text(text, "resolved.yaml", {}))) == text);
@@ -133,8 +133,8 @@ TEST_CASE("channel conductance decays as exp(-t/tau)", "[verification][microneed
     return y.str();
   };
   Problem p = make_problem(yaml(true));
-  REQUIRE(p.species[0].channels.size() == 1);
-  const ChannelSpec& ch = p.species[0].channels[0];
+  REQUIRE(p.species[0].conductances.size() == 1);
+  const ConductanceSpec& ch = p.species[0].conductances[0];
   CHECK(ch.openness(tau) == Approx(std::exp(-1.0)).epsilon(1e-12));
   CHECK(ch.openness(2 * tau) == Approx(std::exp(-2.0)).epsilon(1e-12));
   // the added D*K in the barrier rows: f * (D_ch - D K_sc), f = 250/cm2 * pi (70 um)^2 / 4
@@ -206,7 +206,7 @@ TEST_CASE("mass balance to round-off while channels close (1d, 2d, 3d)", "[verif
       << "delivery:\n  - {type: microneedle, density: 250 /cm2, needle_length: 0.75 mm, closure: 30 min, time: 10 min}\n"
       << "  - {type: topical, species: caffeine, dose: 10 uL/cm2, concentration: 4 mg/mL, start: 10 min, remove: 3 h}\n";
     auto sim = make_sim(y.str());
-    REQUIRE(!sim->problem().species[0].channels.empty());
+    REQUIRE(!sim->problem().species[0].conductances.empty());
     sim->run();
     INFO("geometry: " << (geo.empty() ? "1d" : geo));
     std::printf("[microneedle] balance with closing channels (%s): worst |error|/applied %.2e\n", geo.empty() ? "1d" : geo.substr(17, 2).c_str(),

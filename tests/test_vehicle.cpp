@@ -31,7 +31,7 @@ TEST_CASE("an occluded volatile dose behaves exactly like a non-volatile one", "
   const auto& b = occluded->history().species[0].at("receptor");
   REQUIRE(a.size() == b.size());
   for (size_t i = 0; i < a.size(); ++i) CHECK(a[i] == b[i]);
-  CHECK(plain->balance(0).washed == occluded->balance(0).washed);
+  CHECK(plain->balance(0).get("washed") == occluded->balance(0).get("washed"));
 }
 
 TEST_CASE("an evaporating film concentrates to its solubility and the deposit balances to round-off", "[verification][vehicle]") {

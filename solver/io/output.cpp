@@ -207,15 +207,11 @@ void RunWriter::snapshot(const Simulation& sim, double t, int index) {
   for (size_t s = 0; s < sim.species_count(); ++s) {
     fields.push_back(sim.concentration(static_cast<int>(s)));
     names.push_back(sim.problem().species[s].name);
-    const bool fluid = static_cast<int>(s) == sim.problem().fluid;  // excess fluid: a volume fraction
     dataset(impl_->file, grp + "/" + names.back(), {hsize_t(g.nz), hsize_t(g.ny), hsize_t(g.nx)}, H5T_NATIVE_DOUBLE,
-            fields.back().data(), fluid ? "1" : "kg/m3");
+            fields.back().data(), sim.problem().species[s].unit);
   }
-  if (sim.problem().fluid >= 0) {
-    // the surface raised by the fluid the tissue holds, per column (the papule seen from above)
-    const auto e = sim.surface_elevation();
-    dataset(impl_->file, grp + "/surface_elevation", {1, hsize_t(g.ny), hsize_t(g.nx)}, H5T_NATIVE_DOUBLE, e.data(), "m");
-  }
+  for (const auto& sf : sim.surface_fields())  // per surface column, from the couplings
+    dataset(impl_->file, grp + "/" + sf.name, {1, hsize_t(g.ny), hsize_t(g.nx)}, H5T_NATIVE_DOUBLE, sf.values.data(), sf.unit);
   hid_t gr = H5Gopen2(impl_->file, grp.c_str(), H5P_DEFAULT);
   attr_double(gr, "time", t);
   H5Gclose(gr);
@@ -231,9 +227,11 @@ void RunWriter::finish(const Simulation& sim) {
   for (size_t s = 0; s < sim.species_count(); ++s) {
     const std::string base = "scalars/" + sim.problem().species[s].name + "/";
     std::string unit = au;
-    if (static_cast<int>(s) == sim.problem().fluid) unit.replace(0, 2, "m3");  // volumes of fluid
-    for (const auto& [k, v] : h.species[s])
-      dataset(f, base + k, {v.size()}, H5T_NATIVE_DOUBLE, v.data(), k == "max_elevation" ? std::string("m") : unit);
+    unit.replace(0, 2, sim.problem().species[s].amount_unit);  // kg, or m3 for a volume field
+    for (const auto& [k, v] : h.species[s]) {
+      auto named = h.units.find(k);
+      dataset(f, base + k, {v.size()}, H5T_NATIVE_DOUBLE, v.data(), named != h.units.end() ? named->second : unit);
+    }
     const Balance b = sim.balance(static_cast<int>(s));
     hid_t gr = H5Gopen2(f, base.c_str(), H5P_DEFAULT);
     attr_double(gr, "clipped", b.clipped);

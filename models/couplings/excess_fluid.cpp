@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#include "excess_fluid.hpp"
+
+#include <algorithm>
+
+namespace dermasim {
+
+int excess_fluid_species(const Simulation& sim) {
+  for (const auto& c : sim.problem().couplings)
+    if (const auto* f = dynamic_cast<const ExcessFluidCoupling*>(c.get())) return f->species();
+  return -1;
+}
+
+std::vector<double> surface_elevation(const Simulation& sim) {
+  const Grid& g = sim.grid();
+  std::vector<double> e(static_cast<size_t>(g.nx) * g.ny, 0.0);
+  const int f = excess_fluid_species(sim);
+  if (f < 0) return e;
+  const auto phi = sim.concentration(f);
+  for (int k = 0; k < g.nz; ++k)
+    for (int j = 0; j < g.ny; ++j)
+      for (int i = 0; i < g.nx; ++i) e[static_cast<size_t>(j) * g.nx + i] += phi[g.index(i, j, k)] * g.dz[k];
+  return e;
+}
+
+void ExcessFluidCoupling::record(const Simulation& sim, int s, const Balance&, std::map<std::string, std::vector<double>>& h) const {
+  if (s != species_) return;
+  const auto e = surface_elevation(sim);
+  h["max_elevation"].push_back(e.empty() ? 0.0 : *std::max_element(e.begin(), e.end()));
+}
+
+void ExcessFluidCoupling::surface_fields(const Simulation& sim, std::vector<SurfaceField>& f) const {
+  // the surface raised by the fluid the tissue holds, per column (the papule seen from above)
+  f.push_back({"surface_elevation", "m", surface_elevation(sim)});
+}
+
+}  // namespace dermasim
