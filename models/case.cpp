@@ -12,6 +12,7 @@
 #include "metrics.hpp"
 #include "vehicle.hpp"
 #include "couplings/excess_fluid.hpp"
+#include "delivery/delivery_type.hpp"
 
 namespace dermasim {
 
@@ -376,66 +377,16 @@ void read_species(MapReader& root, Case& c) {
   }
 }
 
-// Evaporation, occlusion and solubility of a topical vehicle.
-void read_vehicle_behaviour(MapReader& m, DeliveryDef& d) {
-  if (auto v = m.maybe("solubility")) d.solubility = positive(*v, dims::concentration);
-  if (auto v = m.maybe("occluded")) d.occluded = v->as_bool();
-  if (auto v = m.maybe("volatile_fraction")) {
-    d.volatile_fraction = v->as_number();
-    if (!(d.volatile_fraction >= 0 && d.volatile_fraction <= 1)) v->fail("a fraction of the film volume between 0 and 1");
-  }
-  auto ev = m.maybe("evaporation");
-  if (!ev) return;
-  if (d.infinite) ev->fail("an infinite dose does not evaporate (its concentration is held); remove 'evaporation'");
-  if (d.volatile_fraction <= 0) ev->fail("give volatile_fraction (the part of the film that can evaporate, e.g. 0.9 for an aqueous serum)");
-  if (ev->is_scalar()) {
-    d.evaporation = positive(*ev, dims::length / dims::time);
-    d.evaporation_from = "given rate";
-  } else {
-    MapReader e(*ev);
-    std::string solvent = "water";
-    if (auto s = e.maybe("solvent")) {
-      solvent = s->as_string();
-      if (!find_solvent(solvent)) s->fail("unknown solvent '" + solvent + "'; known: water, ethanol");
-    }
-    double temperature = 32.0;  // skin surface, degC [M]
-    if (auto t = e.maybe("temperature_c")) {
-      temperature = t->as_number();
-      if (!(temperature > 0 && temperature < 60)) t->fail("a skin-surface temperature in degC between 0 and 60");
-    }
-    double humidity = solvent == "water" ? 0.5 : 0.0;  // relative saturation of the solvent in the air
-    if (auto h = e.maybe("humidity")) {
-      humidity = h->as_number();
-      if (!(humidity >= 0 && humidity < 1)) h->fail("a relative humidity between 0 and 1 (e.g. 0.5)");
-    }
-    // film-to-air mass-transfer coefficient, still indoor air: order 1e-3 to 1e-2 m/s [M, assumption]
-    double km = 5e-3;
-    if (auto k = e.maybe("mass_transfer")) km = positive(*k, dims::length / dims::time);
-    e.finish();
-    d.evaporation = evaporation_rate(*find_solvent(solvent), temperature, humidity, km);
-    std::ostringstream os;
-    os << solvent << " at " << temperature << " degC, saturation " << humidity << ", k_m " << km << " m/s";
-    d.evaporation_from = os.str();
-  }
-  if (d.occluded) {
-    d.evaporation = 0;
-    d.evaporation_from += " (occluded: no evaporation)";
-  }
-  if (d.volatile_fraction >= 1 && !std::isfinite(d.solubility) && d.evaporation > 0)
-    ev->fail("the whole film evaporates: give the solute's solubility in the vehicle, so that it is left as a deposit");
-}
-
 void read_delivery(MapReader& root, Case& c) {
   auto list = root.maybe("delivery");
   if (!list) return;
-  const double depth_total = c.total_thickness();
   const auto entries = list->as_list();
   std::vector<size_t> origin;  // the entry each delivery comes from (techniques and schedules expand)
   for (size_t entry = 0; entry < entries.size(); ++entry) {
     const Located& item = entries[entry];
     MapReader m(item);
     DeliveryDef d;
-    d.type = one_of(m.at("type"), with_techniques({"topical", "injection", "microneedle"}));
+    d.type = one_of(m.at("type"), with_techniques(DeliveryRegistry::instance().names()));
     d.technique = d.type;
     const Schedule schedule = read_schedule(m);  // models/patterns
     if (is_technique(d.type)) {  // papule, nappage, ...: injection events (models/patterns)
@@ -446,108 +397,11 @@ void read_delivery(MapReader& root, Case& c) {
       add_sessions(c, sessions, schedule, entry, origin);
       continue;
     }
-    if (d.type == "microneedle") {
-      read_microneedle(m, c, d);
-    } else if (d.type == "topical") {
-      Located sp = m.at("species");
-      d.species = sp.as_string();
-      require_species(d.species, sp, c);
-      d.concentration = positive(m.at("concentration"), dims::concentration);
-      if (auto v = m.maybe("infinite")) d.infinite = v->as_bool();
-      double density = 1000.0;  // kg/m3: an aqueous vehicle, 1 g/mL
-      if (auto v = m.maybe("density")) density = positive(*v, dims::concentration);
-      if (auto v = m.maybe("dose")) {
-        Quantity q = v->as_quantity_of({dims::length, dims::mass_per_area});
-        if (!(q.si > 0)) v->fail("must be positive");
-        d.dose = (q.dim == dims::length) ? q.si : q.si / density;
-      } else if (!d.infinite) {
-        m.at("dose");  // required for a finite dose: throws "missing required key"
-      }
-      if (auto v = m.maybe("partition")) {
-        d.partition = v->as_number();
-        if (!(d.partition > 0)) v->fail("a partition coefficient must be positive");
-      }
-      if (auto v = m.maybe("start")) d.start = non_negative(*v, dims::time);
-      if (auto v = m.maybe("remove")) {
-        d.remove = positive(*v, dims::time);
-        if (d.remove <= d.start)
-          v->fail("wash-off before application: the vehicle must be removed after it is applied (remove " +
-                  format_quantity(d.remove, dims::time) + ", start " + format_quantity(d.start, dims::time) + ")");
-      }
-      if (d.start >= c.end) m.at("start").fail("applied at or after time.end; nothing would happen");
-      read_vehicle_behaviour(m, d);
-      if (auto se = m.maybe("session")) d.session = static_cast<int>(se->as_int(0, 1000));  // written by the resolved case
-    } else {
-      read_contents(m, c, d);
-      Located vol = m.at("volume");
-      const Dim want = c.geometry == Geometry::OneD ? dims::length : c.geometry == Geometry::TwoD ? dims::area : dims::volume;
-      bool right_dim = true;
-      try {
-        vol.as_quantity(want);
-      } catch (const InputError&) {
-        right_dim = false;
-      }
-      if (!right_dim) {
-        const char* hint = c.geometry == Geometry::OneD
-                               ? "in 1d geometry an injection is a layer of fluid: give volume per area, e.g. '2 uL/cm2'"
-                           : c.geometry == Geometry::TwoD
-                               ? "in 2d geometry amounts are per unit length: give volume per length, e.g. '0.2 uL/mm' or '0.2 mm2'"
-                               : "give a volume, e.g. '20 uL' or '0.02 mL'";
-        std::string is = "is not a quantity";
-        try {
-          const std::string what = describe_dim(parse_quantity(vol.as_string()).dim);  // "a volume, e.g. ..."
-          is = "is " + what.substr(0, what.find(','));
-        } catch (const UnitError&) {
-        }
-        vol.fail("'" + vol.as_string() + "' " + is + "; " + hint);
-      }
-      d.volume = positive(vol, want);
-      Located dep = m.at("depth");
-      d.depth = non_negative(dep, dims::length);
-      if (d.depth > depth_total)
-        dep.fail("injection outside the domain: depth " + format_quantity(d.depth, dims::length) + " is below the bottom of the skin (" +
-                 format_quantity(depth_total, dims::length) + ")");
-      if (auto at = m.maybe("at")) {
-        auto xy = at->as_list();
-        if (xy.empty() || xy.size() > 2) at->fail("give the lateral position as [x, y]");
-        d.x = xy[0].as_quantity(dims::length);
-        if (xy.size() > 1) d.y = xy[1].as_quantity(dims::length);
-        if (c.geometry == Geometry::OneD && (d.x != 0 || d.y != 0)) at->fail("a 1d column has no lateral position; leave 'at' out or give [0, 0]");
-        if (c.geometry == Geometry::Axisymmetric && (d.x != 0 || d.y != 0))
-          at->fail("in an axisymmetric domain an injection sits on the axis: give [0 mm, 0 mm] (or use 3d)");
-        if (c.geometry == Geometry::TwoD && d.y != 0) at->fail("a 2d domain has no y position; give [x] or [x, 0]");
-        if (c.unit_cell && (d.x != 0 || d.y != 0))
-          at->fail("in a unit cell (geometry.unit_cell) the injection stands for the lattice and sits at the corner: give [0 mm, 0 mm]");
-        if (d.x < 0 || d.x > c.width + 1e-15 || d.y < 0 || (c.geometry == Geometry::ThreeD && d.y > c.length + 1e-15))
-          at->fail("injection outside the domain: x = " + format_quantity(d.x, dims::length) +
-                   (c.geometry == Geometry::ThreeD ? ", y = " + format_quantity(d.y, dims::length) : std::string()) +
-                   ", but the lateral domain is x in [0, " + format_quantity(c.width, dims::length) + "]" +
-                   (c.geometry == Geometry::ThreeD ? ", y in [0, " + format_quantity(c.length, dims::length) + "]" : std::string()));
-      }
-      if (auto t = m.maybe("time")) d.time = non_negative(*t, dims::time);
-      if (d.time >= c.end && c.end > 0) m.at("time").fail("injection at or after time.end; nothing would happen");
-      // written by the resolved case for the points of a technique (models/patterns)
-      if (auto du = m.maybe("duration")) d.duration = positive(*du, dims::time);
-      if (auto tq = m.maybe("technique")) d.technique = one_of(*tq, with_techniques({"injection"}));
-      if (auto se = m.maybe("session")) d.session = static_cast<int>(se->as_int(0, 1000));
-    }
+    delivery_type(d.type).read(m, c, d);  // models/delivery/<type>.cpp
     m.finish();
     add_sessions(c, std::vector<std::vector<DeliveryDef>>(schedule.count, {d}), schedule, entry, origin);
   }
-  resolve_microneedle_closure(c);
-  // one vehicle per species at a time
-  for (size_t a = 0; a < c.delivery.size(); ++a)
-    for (size_t b = a + 1; b < c.delivery.size(); ++b) {
-      const auto &A = c.delivery[a], &B = c.delivery[b];
-      if (A.type != "topical" || B.type != "topical" || A.species != B.species) continue;
-      if (A.start < B.remove && B.start < A.remove) {
-        const std::string sessions = origin[a] == origin[b] ? " (its own schedule: sessions " + std::to_string(A.session) + " and " +
-                                                                  std::to_string(B.session) + " overlap; use a longer interval)"
-                                                            : "";
-        entries[origin[b]].fail("overlaps delivery[" + std::to_string(origin[a]) + "]" + sessions + ": one topical vehicle of '" + A.species +
-                                "' at a time (remove the first before applying the next)");
-      }
-    }
+  for (const DeliveryType* t : DeliveryRegistry::instance().all()) t->finish(c, entries, origin);
 }
 
 void read_output(MapReader& root, Case& c) {
@@ -655,6 +509,8 @@ void read_solver(MapReader& root, Case& c) {
 
 }  // namespace
 
+const DeliveryType& delivery_type(const std::string& name) { return DeliveryRegistry::instance().get(name); }
+
 Case read_case(const Located& rootloc) {
   MapReader root(rootloc);
   Case c;
@@ -698,11 +554,9 @@ Case read_case(const Located& rootloc) {
 // ------------------------------------------------------------------------------------------------
 // The resolved case, written back as YAML
 
-namespace {
 std::string q(double si, const std::string& unit) { return format_in(si, unit, 10); }
 std::string time_q(double s) { return format_time_exact(s); }
 std::string len_q(double m) { return format_length_exact(m); }
-}  // namespace
 
 std::string dump_case(const Case& c) {
   YAML::Emitter e;
@@ -802,36 +656,7 @@ std::string dump_case(const Case& c) {
     e << YAML::Key << "delivery" << YAML::Value << YAML::BeginSeq;
     for (const auto& d : c.delivery) {
       e << YAML::Flow << YAML::BeginMap << YAML::Key << "type" << YAML::Value << d.type;
-      if (d.type == "topical") {
-        e << YAML::Key << "species" << YAML::Value << d.species;
-        if (d.dose > 0) e << YAML::Key << "dose" << YAML::Value << q(d.dose, "uL/cm2");
-        e << YAML::Key << "concentration" << YAML::Value << q(d.concentration, "mg/mL");
-        e << YAML::Key << "partition" << YAML::Value << d.partition;
-        e << YAML::Key << "infinite" << YAML::Value << d.infinite;
-        e << YAML::Key << "start" << YAML::Value << time_q(d.start);
-        if (std::isfinite(d.remove)) e << YAML::Key << "remove" << YAML::Value << time_q(d.remove);
-        if (std::isfinite(d.solubility)) e << YAML::Key << "solubility" << YAML::Value << q(d.solubility, "mg/mL");
-        if (d.occluded) e << YAML::Key << "occluded" << YAML::Value << true;
-        if (d.volatile_fraction > 0) e << YAML::Key << "volatile_fraction" << YAML::Value << d.volatile_fraction;
-        // the rate as computed (a comment would break the flow map): re-reading gives the same case
-        if (d.evaporation > 0) e << YAML::Key << "evaporation" << YAML::Value << q(d.evaporation, "uL/cm2/h");
-        if (d.session != 0) e << YAML::Key << "session" << YAML::Value << d.session;
-      } else if (d.type == "microneedle") {
-        emit_microneedle(e, d);
-      } else {
-        e << YAML::Key << "species" << YAML::Value << YAML::BeginMap;
-        for (const auto& [n, v] : d.contents) e << YAML::Key << n << YAML::Value << q(v, "mg/mL");
-        e << YAML::EndMap;
-        const char* vu = c.geometry == Geometry::OneD ? "uL/cm2" : c.geometry == Geometry::TwoD ? "mm2" : "uL";
-        e << YAML::Key << "volume" << YAML::Value << q(d.volume, vu);
-        e << YAML::Key << "depth" << YAML::Value << len_q(d.depth);
-        e << YAML::Key << "at" << YAML::Value << YAML::BeginSeq << q(d.x, "mm") << q(d.y, "mm") << YAML::EndSeq;
-        e << YAML::Key << "time" << YAML::Value << time_q(d.time);
-        // a technique's points (models/patterns): where they came from
-        if (d.duration > 0) e << YAML::Key << "duration" << YAML::Value << time_q(d.duration);
-        if (!d.technique.empty() && d.technique != "injection") e << YAML::Key << "technique" << YAML::Value << d.technique;
-        if (d.session != 0) e << YAML::Key << "session" << YAML::Value << d.session;
-      }
+      delivery_type(d.type).emit(e, d, c);  // models/delivery/<type>.cpp
       e << YAML::EndMap;
     }
     e << YAML::EndSeq;
@@ -888,7 +713,7 @@ namespace {
 // rate over its duration).
 // The fluid is the solver's carrier; its stiffness and the baseline tissue water per cell go to the
 // osmotic coupling (models/couplings/osmotic) when HA holds water.
-int add_fluid(const Case& c, Problem& p, const std::vector<std::pair<size_t, BolusShape>>& shapes, std::vector<double>& stiffness,
+int add_fluid(const Case& c, Problem& p, const std::vector<FluidInjection>& injections, std::vector<double>& stiffness,
               std::vector<double>& tissue_water_per_cell) {
   const Grid& g = p.grid;
   const size_t n = g.cells();
@@ -918,22 +743,21 @@ int add_fluid(const Case& c, Problem& p, const std::vector<std::pair<size_t, Bol
   const int fluid = static_cast<int>(p.species.size());
   p.carrier = {fluid, "drained", "cleared_lymph"};
   p.couplings.push_back(std::make_shared<ExcessFluidCoupling>(fluid));
-  for (const auto& [di, shape] : shapes) {
-    const DeliveryDef& d = c.delivery[di];
-    if (d.duration > 0) {
+  for (const FluidInjection& fi : injections) {
+    if (fi.duration > 0) {
       SourceSpec so;
-      so.t_start = d.time;
-      so.t_end = d.time + d.duration;
-      so.source = static_cast<int>(di);
-      for (const auto& [cell, w] : shape.weights) so.rate.emplace_back(cell, d.volume * shape.fraction_inside * w / d.duration);
+      so.t_start = fi.time;
+      so.t_end = fi.time + fi.duration;
+      so.source = static_cast<int>(fi.delivery);
+      for (const auto& [cell, w] : fi.weights) so.rate.emplace_back(cell, fi.volume * fi.fraction_inside * w / fi.duration);
       f.sources.push_back(std::move(so));
     } else {
       DepositSpec dep;
       dep.species = fluid;
-      dep.time = d.time;
-      dep.source = static_cast<int>(di);
-      for (const auto& [cell, w] : shape.weights) dep.mass.emplace_back(cell, d.volume * shape.fraction_inside * w);
-      dep.clipped = d.volume * (1.0 - shape.fraction_inside);
+      dep.time = fi.time;
+      dep.source = static_cast<int>(fi.delivery);
+      for (const auto& [cell, w] : fi.weights) dep.mass.emplace_back(cell, fi.volume * fi.fraction_inside * w);
+      dep.clipped = fi.volume * (1.0 - fi.fraction_inside);
       p.deposits.push_back(std::move(dep));
     }
   }
@@ -944,7 +768,6 @@ int add_fluid(const Case& c, Problem& p, const std::vector<std::pair<size_t, Bol
 
 Problem build_problem(const Case& c, std::vector<std::string>* warnings) {
   if (warnings) warnings->insert(warnings->end(), c.warnings.begin(), c.warnings.end());
-  std::vector<std::pair<size_t, BolusShape>> fluid_shapes;
   Problem p;
   Grid& g = p.grid;
   g.geometry = c.geometry;
@@ -1013,71 +836,15 @@ Problem build_problem(const Case& c, std::vector<std::string>* warnings) {
       ss.advected = false;
     p.species.push_back(std::move(ss));
   }
+  Lowering lw{p, warnings, {}};
   for (size_t di = 0; di < c.delivery.size(); ++di) {
     const auto& d = c.delivery[di];
-    if (d.type == "topical") {
-      ReservoirSpec v;
-      v.species = c.species_index(d.species);
-      v.t_on = d.start;
-      v.t_off = d.remove;
-      v.infinite = d.infinite;
-      v.volume = d.dose;
-      v.partition = d.partition;
-      v.conc = d.concentration;
-      v.source = static_cast<int>(di);
-      set_film_law(v, d.evaporation, d.evaporation > 0 ? (1.0 - d.volatile_fraction) * d.dose : -1.0);  // models/vehicle
-      v.solubility = d.solubility;
-      // Not given: the ingredient's water solubility times the vehicle/water partition (activity
-      // picture: a saturated vehicle is in equilibrium with saturated water).
-      const SpeciesDef& sd = c.species[v.species];
-      if (!std::isfinite(v.solubility) && !sd.ingredient.empty())
-        if (const Ingredient* ing = c.find_ingredient(sd.ingredient); ing && ing->solubility) v.solubility = *ing->solubility * d.partition;
-      p.reservoirs.push_back(v);
-    } else if (d.type == "microneedle") {
-      add_microneedle_channels(c, di, p, warnings);
-    } else {
-      BolusShape shape = bolus_in_grid(g, d.volume, d.x, d.y, d.depth);
-      if (shape.fraction_inside < 1.0 - 1e-9 && warnings) {
-        std::ostringstream os;
-        os.precision(3);
-        os << "delivery[" << di << "]: " << (1.0 - shape.fraction_inside) * 100
-           << " % of the injected volume (radius " << format_quantity(shape.radius, dims::length)
-           << ") lies outside the domain; that part is not applied and is reported as clipped";
-        warnings->push_back(os.str());
-      }
-      for (const auto& [name, conc] : d.contents) {
-        const int sidx = c.species_index(name);
-        const double total = conc * d.volume;
-        if (d.duration > 0) {
-          // injected at a constant rate over the duration
-          SourceSpec so;
-          so.t_start = d.time;
-          so.t_end = d.time + d.duration;
-          so.source = static_cast<int>(di);
-          for (const auto& [cell, w] : shape.weights) so.rate.emplace_back(cell, total * shape.fraction_inside * w / d.duration);
-          p.species[sidx].sources.push_back(std::move(so));
-          DepositSpec clip;  // nothing placed; keeps the clipped amount on the books
-          clip.species = sidx;
-          clip.time = d.time;
-          clip.clipped = total * (1.0 - shape.fraction_inside);
-          p.deposits.push_back(std::move(clip));
-          continue;
-        }
-        DepositSpec dep;
-        dep.species = sidx;
-        dep.time = d.time;
-        dep.source = static_cast<int>(di);
-        for (const auto& [cell, w] : shape.weights) dep.mass.emplace_back(cell, total * shape.fraction_inside * w);
-        dep.clipped = total * (1.0 - shape.fraction_inside);
-        p.deposits.push_back(std::move(dep));
-      }
-      fluid_shapes.push_back({di, shape});
-    }
+    delivery_type(d.type).lower(c, di, d, lw);  // models/delivery/<type>.cpp
   }
   add_reactions(c, p);  // models/reactions
   if (c.fluid) {
     std::vector<double> stiffness, water;
-    const int fluid = add_fluid(c, p, fluid_shapes, stiffness, water);
+    const int fluid = add_fluid(c, p, lw.fluid, stiffness, water);
     add_hydration(c, p, fluid, stiffness, water);  // models/hydration
   }
   finish_unit_cell(c, p, warnings);  // models/patterns: a unit cell's corner injections

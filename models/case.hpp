@@ -135,6 +135,11 @@ void require_species(const std::string& name, const Located& where, const Case& 
 std::vector<std::string> species_names(const Located& l, const Case& c);
 
 Case read_case(const Located& root);
+// Quantities as the resolved case writes them (they read back to the same value): in `unit`, as a
+// time, as a length.
+std::string q(double si, const std::string& unit);
+std::string time_q(double s);
+std::string len_q(double m);
 // The resolved case as YAML (every default written out); it reads back to the same case.
 std::string dump_case(const Case& c);
 // Builds the solver problem. Warnings (e.g. part of an injection above the skin) are appended.

@@ -1,5 +1,7 @@
 #include "patterns.hpp"
 
+#include "delivery/delivery_type.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <fstream>
@@ -506,18 +508,9 @@ Schedule read_schedule(MapReader& m) {
   return s;
 }
 
-void shift_delivery(DeliveryDef& d, double dt) {
-  d.time += dt;
-  d.start += dt;
-  if (std::isfinite(d.remove)) d.remove += dt;
-  d.needling.time += dt;
-}
+void shift_delivery(DeliveryDef& d, double dt) { delivery_type(d.type).shift(d, dt); }
 
-double delivery_start(const DeliveryDef& d) {
-  if (d.type == "topical") return d.start;
-  if (d.type == "microneedle") return d.needling.time;
-  return d.time;
-}
+double delivery_start(const DeliveryDef& d) { return delivery_type(d.type).start(d); }
 
 void add_sessions(Case& c, const std::vector<std::vector<DeliveryDef>>& sessions, const Schedule& s, size_t entry,
                   std::vector<size_t>& origin) {
