@@ -1,6 +1,7 @@
 #include "patterns.hpp"
 
 #include "delivery/delivery_type.hpp"
+#include "delivery/technique.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -146,62 +147,18 @@ void read_contents(MapReader& m, const Case& c, DeliveryDef& d) {
 // Technique names and defaults
 
 const std::vector<std::string>& technique_names() {
-  static const std::vector<std::string> names = {"papule", "nappage", "micropapules", "point_by_point", "mesogun", "linear_threading", "custom"};
+  static const std::vector<std::string> names = TechniqueRegistry::instance().names();
   return names;
 }
 
-bool is_technique(const std::string& type) {
-  const auto& n = technique_names();
-  return std::find(n.begin(), n.end(), type) != n.end();
-}
+bool is_technique(const std::string& type) { return TechniqueRegistry::instance().find(type) != nullptr; }
 
 bool is_lattice_technique(const std::string& type) {
-  return type == "papule" || type == "nappage" || type == "micropapules" || type == "point_by_point" || type == "mesogun";
+  const Technique* t = TechniqueRegistry::instance().find(type);
+  return t && t->layout() == TechniqueLayout::Grid;
 }
 
-// Defaults from physics.md 6.1 (Procedures / Injections); tags as there: [V] read in the source,
-// [D] derived in the dossier, [C] clinical or marketing statement, "assumed" where it has none.
-// Depths in the sources are needle-insertion lengths, often at an angle (physics.md 6.1 notes that
-// "2-4 mm" exceeds the facial dermis, about 1 mm thick); the defaults take the lower end of each
-// range as the vertical depth of the bolus centre.
-const TechniqueDefaults& technique_defaults(const std::string& name) {
-  static const std::vector<TechniqueDefaults> table = {
-      {"papule", 1.0 * mm, 20 * uL, 10 * mm, 1, 1,
-       "1-2 mm, bevel up [C] beautytrainingportal (physics.md 6.1); lower end",
-       "'tens of uL' per papule (domain.md); skin booster 0.02-0.025 mL per point [V] e-aaps manuals (6.1)",
-       "papule spacing not found in a source: 10 mm assumed, as micropapules (about 10 mm [C] mesoderm.es)",
-       "one papule (assumed)"},
-      {"nappage", 1.0 * mm, 10 * uL, 3 * mm, 3, 3,
-       "1.0 mm, the dossier's nappage default [D] (6.1; 2-4 mm needle length [C] beautytrainingportal)",
-       "0.01-0.02 mL per point [D] (6.1): volume per nappage point not found in a source; lower end taken",
-       "3 mm square grid [D] (6.1; 2-4 mm [C] beautytrainingportal)",
-       "3 x 3 points (assumed; set rows and columns for the treated area)"},
-      {"micropapules", 1.5 * mm, 5 * uL, 10 * mm, 3, 3,
-       "1.5-2 mm [C] mesoderm.es (6.1); lower end",
-       "volume per micropapule not found in a source: 5 uL assumed (smaller than a papule)",
-       "about 10 mm [C] mesoderm.es (6.1)",
-       "3 x 3 points (assumed)"},
-      {"point_by_point", 4.0 * mm, 100 * uL, 20 * mm, 1, 1,
-       "4-12 mm [C] beautytrainingportal (6.1); lower end",
-       "0.10-0.20 mL per point [C] phptrainingacademy (pain mesotherapy, 6.1); lower end (deoxycholic acid 0.2 mL at 1 cm [V])",
-       "2-3 cm [C] beautytrainingportal (6.1); lower end",
-       "one point (assumed; set rows and columns for a field)"},
-      {"mesogun", 1.0 * mm, 1 * uL, 2 * mm, 5, 5,
-       "dermis intended [V] e-aaps (6.1): the dossier's dermal default 1.0 mm [D]",
-       "1 mL divided into 1000 micro-droplets, about 1 uL [V] e-aaps (6.1)",
-       "mesogun droplet spacing not found in a source: 2 mm assumed",
-       "5 x 5 droplets (assumed)"},
-      {"linear_threading", 1.0 * mm, 50 * uL, 0, 1, 1,
-       "linear threading is not in physics.md: the dermal default 1.0 mm [D] assumed",
-       "volume per thread not found in a source: 50 uL assumed",
-       "points along the line: one per mm (assumed)",
-       ""},
-      {"custom", 0, 0, 0, 1, 1, "from the CSV file", "from the CSV file", "", ""},
-  };
-  for (const auto& t : table)
-    if (t.name == name) return t;
-  throw std::logic_error("no defaults for technique " + name);
-}
+const TechniqueDefaults& technique_defaults(const std::string& name) { return TechniqueRegistry::instance().get(name).defaults(); }
 
 // ------------------------------------------------------------------------------------------------
 // Random numbers
@@ -324,7 +281,7 @@ PatternSpec read_pattern(MapReader& m, const std::string& type, Case& c) {
   if (auto s = m.maybe("scatter")) ps.scatter = read_scatter(*s, c);
   std::optional<Located> atl = m.maybe("at");
   std::pair<double, double> at{0.0, 0.0};
-  if (type != "custom") {  // default: the middle of the lateral domain (the axis in axisymmetric geometry)
+  if (TechniqueRegistry::instance().get(type).layout() != TechniqueLayout::Points) {  // default: the middle of the lateral domain (the axis in axisymmetric geometry)
     if (c.geometry == Geometry::TwoD) at = {0.5 * c.width, 0.0};
     if (c.geometry == Geometry::ThreeD) at = {0.5 * c.width, 0.5 * c.length};
   }
@@ -396,7 +353,7 @@ PatternSpec read_pattern(MapReader& m, const std::string& type, Case& c) {
     return ps;
   }
 
-  if (type == "linear_threading") {
+  if (TechniqueRegistry::instance().get(type).layout() == TechniqueLayout::Line) {
     if (c.geometry == Geometry::OneD || c.geometry == Geometry::Axisymmetric)
       m.self().fail("linear threading lays a line: use 2d geometry (the line runs across the section, a line source) or 3d");
     if (c.unit_cell) m.self().fail("a unit cell needs a regular lattice technique (nappage, mesogun, micropapules, papule, point_by_point)");
