@@ -26,6 +26,7 @@ class EnzymeCoupling : public Coupling {
   bool needs_previous_state() const override { return true; }
   void before_solve(Simulation& sim, int s) override;
   const std::vector<EnzymeSpec>& reactions() const { return reactions_; }
+  void add(const EnzymeSpec& e) { reactions_.push_back(e); }
 
  private:
   std::vector<EnzymeSpec> reactions_;
