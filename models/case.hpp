@@ -4,6 +4,7 @@
 #pragma once
 #include <limits>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -31,8 +32,15 @@ struct SpeciesDef {
   std::vector<std::string> origin;
 };
 
+// Parameters of a delivery type that the common fields below do not hold (a plug-in derives its own).
+struct DeliveryExtra {
+  virtual ~DeliveryExtra() = default;
+};
+
+// One delivery event as read: the type's plug-in (models/delivery/) reads and lowers it. The fields
+// are those the shipped types share; a plug-in keeps anything else in `extra`.
 struct DeliveryDef {
-  std::string type;  // topical | injection | microneedle
+  std::string type;  // a registered delivery type (models/delivery/)
   // topical
   std::string species;
   double dose = 0;          // film volume per area (m)
@@ -59,6 +67,7 @@ struct DeliveryDef {
   int session = 0;
   // microneedle (derma roller, stamp, laser/RF micro-channels): models/microneedle.hpp
   MicroneedleDef needling;
+  std::shared_ptr<const DeliveryExtra> extra;
 };
 
 // `metrics:` (models/metrics, docs/metrics.md): the layer the target metrics are computed for and
