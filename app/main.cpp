@@ -17,6 +17,7 @@
 #include "../models/hydration_metrics.hpp"
 #include "../solver/io/output.hpp"
 #include "case_runner.hpp"
+#include "list.hpp"
 #include "report.hpp"
 
 using namespace dermasim;
@@ -200,6 +201,9 @@ int main(int argc, char** argv) {
                        "stratum-corneum model of macromolecules without log Kow: aqueous_pore (default) or impermeable")
       ->check(CLI::IsMember({"aqueous_pore", "impermeable"}));
   describe->add_flag("--json", json, "machine-readable output (layout: docs/properties.md)");
+  bool markdown = false;
+  auto* list = app.add_subcommand("list", "every delivery type, injection technique, reaction and coupling, with the keys each reads");
+  list->add_flag("--markdown", markdown, "the reference tables of docs/case-format.md");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -212,6 +216,10 @@ int main(int argc, char** argv) {
     if (*compare) return cmd_compare(compare_files, sets, compare_out, quiet);
     if (*ingredients) return cmd_ingredients(json);
     if (*describe) return cmd_describe(ingredient, skin, sc_model, sc_macro, json);
+    if (*list) {
+      std::cout << (markdown ? list_markdown() : list_text());
+      return 0;
+    }
   } catch (const InputError& e) {
     std::fprintf(stderr, "error: %s\n", e.what());
     return 2;

@@ -1,11 +1,17 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "enzymes.hpp"
+#include "coupling_doc.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
 namespace dermasim {
+
+namespace {
+const Registration<CouplingDoc> doc(std::make_unique<CouplingDoc>(PluginInfo{
+    "enzymes", "degradation of a substrate at k2 * c_enzyme, refreshed from the enzyme's field every step (from `reactions`, type enzymatic)", {}}));
+}  // namespace
 
 void EnzymeCoupling::setup(Problem& p) {
   const int ns = static_cast<int>(p.species.size());

@@ -1,9 +1,19 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "excess_fluid.hpp"
+#include "coupling_doc.hpp"
 
 #include <algorithm>
 
 namespace dermasim {
+
+namespace {
+const Registration<CouplingDoc> doc(std::make_unique<CouplingDoc>(PluginInfo{
+    "excess_fluid", "the injected fluid held in the tissue: advects the solutes, drains to lymph, raises the surface (case key `fluid`)", {
+        {"fluid.enabled", "true/false", "", "true with an injection", "", "the injected fluid as a field"},
+        {"fluid.viscosity", "viscosity", "mPa*s", "water at 37 degC", "> 0", "the fluid's viscosity"},
+        {"fluid.layers.<layer>", "map", "", "per layer kind", "", "`{permeability, stiffness, drainage}` of each layer"},
+    }}));
+}  // namespace
 
 int excess_fluid_species(const Simulation& sim) {
   for (const auto& c : sim.problem().couplings)

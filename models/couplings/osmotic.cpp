@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "osmotic.hpp"
+#include "coupling_doc.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -7,6 +8,17 @@
 #include <stdexcept>
 
 namespace dermasim {
+
+namespace {
+const Registration<CouplingDoc> doc(std::make_unique<CouplingDoc>(PluginInfo{
+    "osmotic_pressure", "water held by HA: the osmotic pressure of HA species in the fluid's potential (case key `hydration`)", {
+        {"hydration.enabled", "true/false", "", "on with the fluid and HA", "", "the osmotic coupling"},
+        {"hydration.law", "text", "", "horkay", "horkay, donnan", "osmotic pressure law of linear HA"},
+        {"hydration.ionic_strength", "concentration", "mM", "150 mM", "> 0", "salt of the tissue water (Donnan)"},
+        {"hydration.species", "list", "", "the case's HA species", "HA species", "the species that hold water"},
+        {"hydration.gel.<species>", "map", "", "none", "", "`{modulus, reference_concentration}` of a crosslinked gel (Flory-Rehner)"},
+    }}));
+}  // namespace
 
 OsmoticCoupling::OsmoticCoupling(int fluid, std::vector<OsmoticGroup> groups, std::vector<double> stiffness, std::vector<double> water)
     : fluid_(fluid), groups_(std::move(groups)), H_(std::move(stiffness)), water_(std::move(water)) {}
