@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // What `dermasim describe` and `dermasim ingredients` print: an ingredient's per-layer properties on
 // a skin preset with the model behind each value, the stack's permeability coefficient and lag time,
 // and the library as a table. Text and JSON (layout in docs/properties.md; tests read it).

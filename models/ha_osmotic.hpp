@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Osmotic (swelling) pressure of hyaluronic acid, physics.md 4.5, and the water HA holds against a
 // confining pressure. Foundation for the HA hydration model (water held by HA opposes drainage).
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Property models. Section numbers refer to the shared reference physics.md; the tags [V], [D], [M]
 // are its source tags. Anything not in physics.md is marked "assumption". docs/properties.md
 // explains every formula; keep the two in step.

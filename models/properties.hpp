@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Property models: per-layer transport properties of an ingredient (diffusivity, partition,
 // clearance to blood and lymph, degradation) from its molar mass, lipophilicity, ionisation and
 // size. Every formula and number is from the shared reference physics.md (section numbers next to

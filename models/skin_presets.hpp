@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Skin presets: layer stacks with thicknesses, cell counts, water content and default clearance, each
 // value with its source in ../shared/reference/physics.md (section numbers, the original source as
 // listed there and its tag: [V] read in the source, [D] derived, [M] recalled / not verified,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Observed orders of convergence: about 2 in space on a graded grid across a layer interface with a
 // partition jump, 1 in time for backward Euler and 2 for TR-BDF2.
 #include <catch2/catch.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // The injected fluid (models/fluid.hpp): volume balance, the steady spherical Darcy source
 // (physics.md 7.7, here with drainage), and advection of a solute by a fluid flux.
 #include <catch2/catch.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // The OECD TG 428 report: numbers in it agree with the run and with the laminate theory.
 #include <catch2/catch.hpp>
 #include <regex>

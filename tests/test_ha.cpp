@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Hyaluronic acid: degradation of a well-mixed pool against exp(-kt), the two-pool (deposit ->
 // mobile) and hyaluronidase kinetics against their ODE solutions, the water HA holds against the
 // constitutive law (physics.md 4.5), the fluid model without HA, and HA and water balances in every

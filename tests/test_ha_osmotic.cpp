@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // HA osmotic pressure laws against the sanity values of physics.md 4.5, and the water they hold.
 #include <catch2/catch.hpp>
 

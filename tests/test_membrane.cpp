@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Membrane permeation against Crank's solutions (physics.md 7.1-7.3).
 #include <catch2/catch.hpp>
 #include <sstream>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Microneedling (models/microneedle): roller density arithmetic, channel closure with the stated
 // time constant, the 1d equivalent pathway against a resolved unit cell, and the mass balance while
 // the channels close.

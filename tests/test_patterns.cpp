@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Injection techniques (models/patterns): expansion into injection points, defaults, scatter, CSV
 // point lists, treatment schedules, the periodic unit cell, and the cost of long idle periods.
 #include <catch2/catch.hpp>

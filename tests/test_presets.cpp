@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Skin presets: every preset loads through a case, its layers have sourced, physically plausible
 // values (ranges from physics.md 1.1, 1.2, 1.5 and 5), in-vivo presets clear and in-vitro ones do not,
 // and a short 1d run on each closes its mass balance.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Ingredient library and property models (models/ingredients, models/properties, app/describe):
 // the QSPRs against the worked numbers of physics.md 2.4 and the PG kp column of physics.md 3, the
 // validity-domain warnings, the case keys, the describe JSON, and the steady-state permeability of

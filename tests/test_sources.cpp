@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Point sources and spherical boluses in 1d, 2d, axisymmetric and 3d (physics.md 7.4, 7.5) and
 // first-order elimination (7.6). Sources sit on mirror planes (the closed skin surface and the
 // no-flux lateral boundaries), so the simulated part of space sees the full-space solution.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Topical hyaluronic acid and the stratum corneum's aqueous-pore pathway (models/properties,
 // docs/properties.md "Macromolecules in the stratum corneum"): the Renkin hindrance, the model's kp
 // recomputed by hand, and 24-h finite doses of the library HA grades with library defaults only.

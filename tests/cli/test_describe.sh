@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # `dermasim describe --json` and `dermasim ingredients --json` are a documented, stable interface
 # (docs/properties.md): parse the real binary's output and check the keys scripts rely on.
 #   bash tests/cli/test_describe.sh <path-to-dermasim>
