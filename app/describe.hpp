@@ -21,7 +21,7 @@ struct Description {
   std::vector<PropertyEstimate> estimates;  // per layer
   bool complete = false;                    // every layer has a model: the stack values exist
   double kp = 0;                            // m/s, 1/sum(h/(K D))
-  double lag_time = 0;                      // s, physics.md 7.3
+  double lag_time = 0;                      // s, [Derived:laminate-lag-time]
   std::vector<std::string> warnings;
 };
 

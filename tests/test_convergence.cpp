@@ -108,7 +108,7 @@ TEST_CASE("order in time: 1 for backward Euler, 2 for TR-BDF2", "[verification][
 }
 
 TEST_CASE("the adaptive step meets its tolerance: error falls with rtol", "[verification][order]") {
-  // Finite-dose membrane (physics.md 7.2, H = 1): receptor amount at tau = 1 for decreasing rtol.
+  // Finite-dose membrane ([Derived:finite-dose-solution], H = 1): receptor amount at tau = 1 for decreasing rtol.
   auto run = [](double rtol) {
     std::ostringstream y;
     y.precision(17);
