@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # Sources and licence of the repository (CTest `sources`). Fails, naming file and line, if
 #   1. a file cites the old out-of-repository reference dossier by its file name instead of a key;
-#   2. a citation key ([AuthorYear], [Code:x], [Web:x], [Derived:x], [Assumed:x], [Claim:x]; grammar
+#   2. a citation key ([AuthorYear], [Code:<x>], [Web:<x>], [Derived:<x>], [Assumed:<x>], [Claim:<x>]; grammar
 #      at the top of docs/references.md) is not defined in docs/references.md, or is defined twice;
 #   3. a source file (.cpp .hpp .in .py .sh CMakeLists.txt) does not start with the SPDX line
 #      (`// SPDX-License-Identifier: BSD-3-Clause`, or `# ...` for shell, Python and CMake; after the
