@@ -2,7 +2,7 @@
 // Osmotic (swelling) pressure of hyaluronic acid ([Horkay2009], [Derived:ha-osmotic-sanity]), and
 // the water HA holds against a confining pressure. Foundation for the HA hydration model (water held by HA opposes drainage).
 //
-//   Horkay 2009 semidilute law:  Pi = 1.4e3 * c^(9/4) / J^(3/4) kPa, c in mol/L of disaccharide,
+//   Horkay 2009 [Horkay2009] semidilute law:  Pi = 1.4e3 * c^(9/4) / J^(3/4) kPa, c in mol/L of disaccharide,
 //                                J ionic strength in mol/L (unit interpretation [M], [Assumed:horkay-units])
 //   ideal Donnan:                Pi = R T (sqrt(cf^2 + 4 cs^2) - 2 cs), cf = one COO- per
 //                                disaccharide, cs the external salt (mol/m3)

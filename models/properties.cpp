@@ -266,13 +266,13 @@ PropertyEstimate estimate_layer(const Ingredient& g, const LayerDef& layer, cons
         return e;
       }
       // Hydrophilic macromolecule without log Kow: hindered diffusion through the aqueous pores of
-      // the SC (Renkin 1954; pore radius and eps/tau: kScPoreRadius, kScPorePorosityTortuosity).
+      // the SC (Renkin 1954 [Renkin1954]; pore radius and eps/tau: kScPoreRadius, kScPorePorosityTortuosity).
       const PoreTransport p = sc_aqueous_pore(s.R_h, opt);
       e.props.diffusivity = p.diffusivity;
       e.props.partition = p.partition;
       e.model = "sc_aqueous_pore";
       std::ostringstream f;
-      f << "hindered aqueous pores (Renkin 1954): lambda = R_h/r_pore = " << fmt(s.R_h * 1e9) << " nm / " << fmt(opt.pore_radius * 1e9)
+      f << "hindered aqueous pores (Renkin 1954 [Renkin1954]): lambda = R_h/r_pore = " << fmt(s.R_h * 1e9) << " nm / " << fmt(opt.pore_radius * 1e9)
         << " nm = " << fmt(p.lambda) << ", H = (1-l)^2 (1 - 2.104 l + 2.09 l^3 - 0.95 l^5) = " << fmt(p.hindrance)
         << "; kp = (eps/tau) D_w H / h_ref = " << fmt(opt.pore_porosity_tortuosity) << " x " << fmt(p.D_w) << " m2/s x " << fmt(p.hindrance)
         << " / " << fmt(kScReferenceThickness * 1e6) << " um = " << fmt(p.kp) << " m/s (" << fmt(p.kp * 3600 * 100) << " cm/h)";
@@ -281,7 +281,7 @@ PropertyEstimate estimate_layer(const Ingredient& g, const LayerDef& layer, cons
       else
         f << ": the solute does not fit the pores (lambda >= 1); K = eps/tau = " << fmt(p.partition) << ", D = " << fmt(p.diffusivity)
           << " m2/s (floor)";
-      f << " (r_pore [M] Peck, Ghanem & Higuchi 1994; eps/tau = h/(R kappa) [D], docs/properties.md)";
+      f << " (r_pore [M] Peck, Ghanem & Higuchi 1994 [Peck1994]; eps/tau = h/(R kappa) [D], docs/properties.md)";
       e.formula = f.str() + clr;
       return e;
     }
