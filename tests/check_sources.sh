@@ -7,9 +7,11 @@
 #   3. a source file (.cpp .hpp .in .py .sh CMakeLists.txt) does not start with the SPDX line
 #      (`// SPDX-License-Identifier: BSD-3-Clause`, or `# ...` for shell, Python and CMake; after the
 #      shebang when there is one).
-# Usage: check_sources.sh REPO_ROOT
+# Usage: check_sources.sh REPO_ROOT [--index]
+#   --index: instead of checking, list each key of docs/references.md with the files that cite it.
 set -u
-root="${1:?usage: check_sources.sh REPO_ROOT}"
+root="${1:?usage: check_sources.sh REPO_ROOT [--index]}"
+index="${2:-}"
 cd "$root" || exit 2
 
 # Files being refactored elsewhere: their dossier citations are mapped in the lead's citation map
@@ -70,6 +72,14 @@ for f in "${files[@]}"; do
   grep -Iq . "$f" 2> /dev/null || continue   # binary or empty
   text_files+=("$f")
 done
+
+if [ "$index" = "--index" ]; then
+  for key in $(printf '%s\n' "${!defined[@]}" | sort); do
+    users=$(grep -l -F -- "$key" "${text_files[@]}" | grep -v -x -F "$refs" | tr '\n' ' ')
+    echo "$key ${users:-(only in $refs)}"
+  done
+  exit 0
+fi
 
 ncite=0
 if [ "${#text_files[@]}" -gt 0 ]; then
