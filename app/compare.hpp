@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // `dermasim compare`: several scenarios (case files, or the entries of a scenarios file), each run
 // with target-layer metrics (models/metrics), gathered into one table with ratios to the first
 // scenario. Reading and validating every scenario happens before anything runs.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 #include "describe.hpp"
 
 #include <cmath>
@@ -155,7 +156,7 @@ std::string describe_text(const Description& d) {
   for (size_t i = 0; i < d.layers.size(); ++i)
     if (d.estimates[i].ok) o << "  " << d.layers[i].name << ": " << d.estimates[i].formula << "\n";
   if (d.complete)
-    o << "\nwhole stack (series resistances, physics.md 2.6, 7.3; clearance not included):\n  kp = 1/sum(h/(K D)) = "
+    o << "\nwhole stack (series resistances, [Derived:laminate-lag-time]; clearance not included):\n  kp = 1/sum(h/(K D)) = "
       << g4(d.kp * kMsToCmH) << " cm/h (" << g4(d.kp) << " m/s), lag time " << g4(d.lag_time) << " s (" << g4(d.lag_time / 3600) << " h)\n";
   if (!d.warnings.empty()) {
     o << "\nwarnings:\n";
@@ -224,8 +225,8 @@ std::string ingredients_text(const std::vector<Ingredient>& list) {
                   (g.kind + (g.form != "solution" ? " " + g.form : std::string())).c_str(), source_tags(g).c_str());
     o << line;
   }
-  o << "\nTags as in physics.md: V read in the source, D derived, M handbook value not re-verified, C low-grade source.\n"
-       "Full sources: dermasim ingredients --json; properties per layer: dermasim describe NAME.\n";
+  o << "\nTags: V read in the source, D derived, M handbook value not re-verified, C low-grade source.\n"
+       "Full sources: dermasim ingredients --json (keys in docs/references.md); properties per layer: dermasim describe NAME.\n";
   return o.str();
 }
 

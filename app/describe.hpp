@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // What `dermasim describe` and `dermasim ingredients` print: an ingredient's per-layer properties on
 // a skin preset with the model behind each value, the stack's permeability coefficient and lag time,
 // and the library as a table. Text and JSON (layout in docs/properties.md; tests read it).
@@ -20,7 +21,7 @@ struct Description {
   std::vector<PropertyEstimate> estimates;  // per layer
   bool complete = false;                    // every layer has a model: the stack values exist
   double kp = 0;                            // m/s, 1/sum(h/(K D))
-  double lag_time = 0;                      // s, physics.md 7.3
+  double lag_time = 0;                      // s, [Derived:laminate-lag-time]
   std::vector<std::string> warnings;
 };
 

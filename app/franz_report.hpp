@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // An in-vitro skin absorption report in the terms of OECD TG 428 (Franz diffusion cell): receptor
 // fluid samples, skin content by compartment, dislodgeable (surface) dose, absorbed dose and mass
 // balance, as % of the applied dose, plus maximum flux, lag time and (infinite dose) kp.

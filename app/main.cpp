@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // dermasim command line: run a case, check a case, list the ingredient library, describe an
 // ingredient's estimated properties, print the version.
 #include <CLI/CLI.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 #include "report.hpp"
 
 #include "../models/couplings/excess_fluid.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // What the user sees while and after a run: the progress line and the closing summary table.
 #pragma once
 #include <cstdio>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // dermasim_bench: times one case in three parts: set-up (read the case, build the problem and the
 // simulation), stepping (Simulation::run with no output callback) and output writing (one HDF5
 // snapshot + the summary, written after the run). Stepping is timed per step through the step

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """compare_fields.py N OPENFOAM_T.txt DERMASIM.f64: largest difference between the final fields of
 the peer (OpenFOAM internalField, cells x fastest, z upward) and dermasim (--dump of dermasim_bench,
 x fastest, depth downward). Plain Python (no numpy)."""

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # run_benchmarks.sh [REPEATS]: builds dermasim (Release, with the bench driver) and runs the three
 # benchmark cases, then the 3d diffusion case at 128^3 against OpenFOAM's laplacianFoam on 1 and 2
 # threads/ranks, one after the other, and prints a table of medians over REPEATS (default 3).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # run_peer.sh N NPROCS NSTEPS: OpenFOAM laplacianFoam on the same case as the shared anchor script
 # (/work/shared/bench/openfoam-anchor/run-openfoam.sh, whose case generator it reuses), but timed
 # like dermasim_bench: every log line is stamped with the wall clock as it arrives, so the solver

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 #include "ha_osmotic.hpp"
 
 #include <cmath>

@@ -1,8 +1,9 @@
-// Osmotic (swelling) pressure of hyaluronic acid, physics.md 4.5, and the water HA holds against a
-// confining pressure. Foundation for the HA hydration model (water held by HA opposes drainage).
+// SPDX-License-Identifier: BSD-3-Clause
+// Osmotic (swelling) pressure of hyaluronic acid ([Horkay2009], [Derived:ha-osmotic-sanity]), and
+// the water HA holds against a confining pressure. Foundation for the HA hydration model (water held by HA opposes drainage).
 //
-//   Horkay 2009 semidilute law:  Pi = 1.4e3 * c^(9/4) / J^(3/4) kPa, c in mol/L of disaccharide,
-//                                J ionic strength in mol/L (unit interpretation [M], physics.md 4.5)
+//   Horkay 2009 [Horkay2009] semidilute law:  Pi = 1.4e3 * c^(9/4) / J^(3/4) kPa, c in mol/L of disaccharide,
+//                                J ionic strength in mol/L (unit interpretation [M], [Assumed:horkay-units])
 //   ideal Donnan:                Pi = R T (sqrt(cf^2 + 4 cs^2) - 2 cs), cf = one COO- per
 //                                disaccharide, cs the external salt (mol/m3)
 #pragma once
@@ -10,7 +11,7 @@
 
 namespace dermasim {
 
-// Na-hyaluronate disaccharide repeat unit (g/mol), physics.md 3 [D].
+// Na-hyaluronate disaccharide repeat unit (g/mol), [Derived:ha-repeat-unit] [D].
 constexpr double kHaDisaccharide = 401.3;
 
 enum class OsmoticLaw { Horkay, Donnan };
@@ -26,11 +27,11 @@ double ha_equilibrium_concentration(OsmoticLaw law, double P, double salt = 0.15
 // Water held at equilibrium against P, in litres per gram of HA.
 double ha_water_per_gram(OsmoticLaw law, double P, double salt = 0.15, double T = 310.15);
 
-// The swelling pressure the engine uses for one polymer (physics.md 4.5): the Horkay or Donnan law
+// The swelling pressure the engine uses for one polymer ([Derived:ha-osmotic-sanity]): the Horkay or Donnan law
 // for linear HA; for a crosslinked gel plus the Flory-Rehner elastic term of an affine network,
 //   Pi_el = -G0 [ (c/c0)^(1/3) - c/(2 c0) ],
-// G0 the network modulus and c0 the concentration at which the network was formed (physics.md 4.5
-// item 3 with phi/phi0 = c/c0 and G0 = R T rho phi0 / M_c). The gel then swells only until the ionic
+// G0 the network modulus and c0 the concentration at which the network was formed (Flory-Rehner,
+// [Web:flory-rehner], with phi/phi0 = c/c0 and G0 = R T rho phi0 / M_c). The gel then swells only until the ionic
 // pressure meets the elastic one: its swelling limit.
 struct OsmoticModel {
   OsmoticLaw law = OsmoticLaw::Horkay;

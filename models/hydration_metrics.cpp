@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 #include "hydration_metrics.hpp"
 
 #include "couplings/excess_fluid.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Papule, hydration and HA metrics (docs/metrics.md, "Papule, hydration and HA remaining"): how
 // high and wide the skin swells with the injected fluid and how fast it subsides, how much excess
 // water each layer holds, and how much of the applied hyaluronic acid is still in the tissue, with

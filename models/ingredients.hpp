@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Ingredients: what an active or excipient is (molar mass, lipophilicity, ionisation, binding, size,
 // degradation), with the source of every value. The library is the data file
 // models/data/ingredients.yaml, embedded into the binary at build time; users add their own entries

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Transport properties of one species in one layer (SI units).
 #pragma once
 

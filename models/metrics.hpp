@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Target-layer metrics (docs/metrics.md): how much of the dose reaches one layer (by default the
 // papillary dermis), when, for how long, how evenly across the skin, and how much is lost to blood,
 // lymph and degradation. They are computed during a run from two callbacks of Simulation::run:

@@ -1,6 +1,7 @@
-// Property models. Section numbers refer to the shared reference physics.md; the tags [V], [D], [M]
-// are its source tags. Anything not in physics.md is marked "assumption". docs/properties.md
-// explains every formula; keep the two in step.
+// SPDX-License-Identifier: BSD-3-Clause
+// Property models. Sources are cited by key ([Key], defined in docs/references.md); the tags [V],
+// [D], [M] say how each value was obtained (read, derived, recalled). Anything without a source is
+// marked "assumption". docs/properties.md explains every formula; keep the two in step.
 #include "properties.hpp"
 
 #include <algorithm>
@@ -13,47 +14,47 @@ namespace {
 
 // ---- constants, each with its source --------------------------------------------------------------
 constexpr double kPi = 3.14159265358979323846;
-// Molecular volume 0.9087*MW Angstrom^3 (Kasting convention): physics.md 2.2 [V SurreyDPK chemical.py].
+// Molecular volume 0.9087*MW Angstrom^3 (Kasting convention): [Code:SurreyDPK] chemical.py [V].
 constexpr double kVolumePerDalton = 0.9087;
-// Potts-Guy 1992: log10 kp[cm/h] = -2.7 + 0.71 log Kow - 0.0061 MW (physics.md 2.1 [V]).
+// Potts-Guy 1992: log10 kp[cm/h] = -2.7 + 0.71 log Kow - 0.0061 MW ([PottsGuy1992] [V]).
 constexpr double kPgA = -2.7, kPgB = 0.71, kPgC = -0.0061;
-// Mitragotri 2002: kp[cm/s] = 5.6e-6 Kow^0.7 exp(-0.46 r^2) (physics.md 2.2 [V]).
+// Mitragotri 2002: kp[cm/s] = 5.6e-6 Kow^0.7 exp(-0.46 r^2) ([Mitragotri2002] [V]).
 constexpr double kMitA = 5.6e-6, kMitB = 0.7, kMitC = 0.46;
-// SC composition (physics.md 1.2, 2.3 [V SurreyDPK stracorn.py]): densities g/cm3, dry mass fraction
+// SC composition ([Chen2015], [Code:SurreyDPK] stracorn.py [V]): densities g/cm3, dry mass fraction
 // of lipid, saturated water mass fraction.
 constexpr double kRhoLipid = 0.9, kRhoKeratin = 1.37, kRhoWater = 1.0;
 constexpr double kDryLipidFraction = 0.125;
 constexpr double kWaterSaturated = 0.55;
 // SC lipid partition 0.9 Kow^0.69 and diffusivity 2e-9 exp(-0.46 r^2) m2/s (MW <= 380), 3e-13 above
-// (physics.md 1.3, 2.3 [V]). Keratin partition 1.37*4.2*Kow^0.31 (2.3 [V]).
+// ([Chen2015], [Mitragotri2011] [V]). Keratin partition 1.37*4.2*Kow^0.31 ([Chen2015] [V]).
 constexpr double kLipidExp = 0.69, kKeratinPre = 4.2, kKeratinExp = 0.31;
 constexpr double kDLipPre = 2e-9, kDLipLarge = 3e-13, kDLipMwLimit = 380;
-// Brick-and-mortar geometry, um (physics.md 2.3 [V]): corneocyte d x t = 40 x 0.8, lipid g = s = 0.075.
+// Brick-and-mortar geometry, um ([Chen2015], [Code:SurreyDPK] [V]): corneocyte d x t = 40 x 0.8, lipid g = s = 0.075.
 constexpr double kGeomD = 40.0, kGeomT = 0.8, kGeomG = 0.075, kGeomS = 0.075;
-// Kasting/Kretsos viable tissue (physics.md 2.4 [V SurreyDPK viaepd.py]).
+// Kasting/Kretsos viable tissue ([Dancik2013], [Code:SurreyDPK] viaepd.py [V]).
 constexpr double kB0 = 0.65, kB1 = 0.325, kB2 = 0.025, kKde = 0.6;
 constexpr double kDfreeA = -8.15, kDfreeB = -0.655;  // log10 D_free[m2/s] = A + B log10 MW
-// Yamazaki & Kanaoka 2004 fraction unbound in 2.7 % albumin, as reproduced in SurreyDPK (physics.md 2.4).
+// Yamazaki & Kanaoka 2004 fraction unbound in 2.7 % albumin, as reproduced in SurreyDPK ([YamazakiKanaoka2004], [Code:SurreyDPK]).
 constexpr double kYkAcidA = 0.7936, kYkAcidB = 0.2239, kYkBaseA = 0.5578, kYkBaseB = 0.0188;
 constexpr double kPhysiologicalPh = 7.4;
-// Stokes-Einstein at 37 C: water viscosity 0.69 mPa s [M] (physics.md 2.5).
+// Stokes-Einstein at 37 C: water viscosity 0.69 mPa s [M] ([Assumed:water-viscosity-37c]).
 constexpr double kBoltzmann = 1.380649e-23, kBodyTemperature = 310.15, kWaterViscosity37 = 0.69e-3;
-// HA chain size (physics.md 4.1): R_g = 0.025 M^0.6 nm ([M] prefactor, [V] slope), R_h = 0.65 R_g
-// (0.6-0.7 [D]). Globular proteins R_h = 4.75 N^0.29 Angstrom, N = MW/110 (physics.md 2.5 [V]).
+// HA chain size ([Derived:ha-chain-size]): R_g = 0.025 M^0.6 nm ([Assumed:ha-rg-prefactor], slope
+// [Mendichi2003] [V]), R_h = 0.65 R_g (0.6-0.7 [D]). Globular proteins R_h = 4.75 N^0.29 Angstrom,
+// N = MW/110 ([Web:protein-rh] [V]).
 constexpr double kHaRgPre = 0.025, kHaRgExp = 0.6, kHaRhOverRg = 0.65;
 constexpr double kProteinPre = 4.75, kProteinExp = 0.29, kResidueMass = 110;
-// Hypodermis composition: ASSUMPTION (not in physics.md): adipose tissue about 80 % lipid and 15 %
+// Hypodermis composition: ASSUMPTION (no source): adipose tissue about 80 % lipid and 15 %
 // water by volume; the layer's `water` replaces the water fraction when given.
 constexpr double kFatLipidFraction = 0.80, kFatWaterFraction = kAdiposeWaterFraction;
-// Validity domain of the permeability QSPRs (physics.md 2.1): MW <~ 500-750, log Kow about -3..+6.
+// Validity domain of the permeability QSPRs ([Assumed:qspr-domain]): MW <~ 500-750, log Kow about -3..+6.
 constexpr double kDomainMw = 500, kDomainLogKowLo = -3, kDomainLogKowHi = 6;
-// Range of the HA R_g(M) measurements (physics.md 4.1 [V], Mendichi 2003): 4e4 - 5.5e6 g/mol.
+// Range of the HA R_g(M) measurements ([Mendichi2003] [V]): 4e4 - 5.5e6 g/mol.
 constexpr double kHaRgMwLo = 4e4;
-// Renkin 1954 (J Gen Physiol 38:225, PMC2147404) hindered diffusion in a cylindrical pore: coefficients
+// Renkin 1954 ([Renkin1954]; J Gen Physiol 38:225, PMC2147404) hindered diffusion in a cylindrical pore: coefficients
 // [V] as reproduced in public code citing that paper (an R pharmacokinetic model of PFOA).
 constexpr double kRenkinA = 2.104, kRenkinB = 2.09, kRenkinC = 0.95;
-// Hindered-pore theory is reliable for lambda up to about 0.4 ([V] Kontturi et al. 1997 J Control
-// Release 49:97: r_d/r_p "must not be greater than 0.3-0.4"); beyond, a warning.
+// Hindered-pore theory is reliable for lambda up to about 0.4 ([V] Kontturi et al. 1997 [Kontturi1997]: r_d/r_p "must not be greater than 0.3-0.4"); beyond, a warning.
 constexpr double kRenkinLambdaReliable = 0.4;
 
 std::string fmt(double v, int prec = 4) {
@@ -99,7 +100,7 @@ double sc_lipid_volume_fraction() {
 }
 
 double corneocyte_water_fraction(double w) {
-  // [D] volume balance (the reasoning of SurreyDPK stracorn.py, physics.md 2.3): per unit SC mass,
+  // [D] volume balance (the reasoning of [Code:SurreyDPK] stracorn.py): per unit SC mass,
   // lipid (1-w)*0.125/0.9, keratin (1-w)*0.875/1.37 and water w/1.0 by volume. The lipid is taken
   // anhydrous, so the corneocytes (volume fraction 1 - phi_lip of the geometry) hold the keratin and
   // the water: theta_b = (phi_cc - v_keratin) / phi_cc with v_keratin the keratin volume fraction.
@@ -112,7 +113,7 @@ double corneocyte_water_fraction(double w) {
 }
 
 double fraction_unbound_yk(double log_kow, bool acid) {
-  // Reproduced as written in SurreyDPK (physics.md 2.4): e^(log10 Kow), not Kow.
+  // Reproduced as written in SurreyDPK ([YamazakiKanaoka2004], [Code:SurreyDPK]): e^(log10 Kow), not Kow.
   const double x = std::exp(log_kow);
   if (acid) return 1.0 - (kYkAcidA * x + kYkAcidB) / (kYkAcidA * x + 1.0 + kYkAcidB);
   return 1.0 - (kYkBaseA * x + kYkBaseB) / (kYkBaseA * x + 1.0 + kYkBaseB);
@@ -127,7 +128,7 @@ double fraction_non_ionised(const Ingredient& g) {
 double kasting_free_diffusivity(double mw) { return std::pow(10.0, kDfreeA + kDfreeB * std::log10(mw)); }
 
 double blood_clearance_factor(double mw) {
-  // physics.md 1.5 [V] intracutaneous MW study: AUC(observed/predicted) ~1 up to FD-4 (4 kDa),
+  // [Web:intracutaneous-mw] [V] intracutaneous MW study: AUC(observed/predicted) ~1 up to FD-4 (4 kDa),
   // 0.5 at 10 kDa, 0.2 at 20 kDa, 0.06 at 40 kDa; linear in log10 MW between; 0 above 40 kDa
   // (macromolecules drain by lymph).
   static const double table[][2] = {{4000, 1.0}, {10000, 0.5}, {20000, 0.2}, {40000, 0.06}};
@@ -200,13 +201,13 @@ IngredientSummary summarize(const Ingredient& g) {
   s.K_lip = sc_lipid_partition(lk);
   s.K_kw = keratin_partition(lk);
   const double phi_b = corneocyte_water_fraction(kWaterSaturated);
-  s.K_cc = (1 - phi_b) * s.K_kw + phi_b;  // at full hydration theta_b = phi_b (physics.md 2.3)
+  s.K_cc = (1 - phi_b) * s.K_kw + phi_b;  // at full hydration theta_b = phi_b ([Chen2015])
   const double phi_lip = sc_lipid_volume_fraction();
   s.K_sc = phi_lip * s.K_lip + (1 - phi_lip) * s.K_cc;
   s.kp_potts_guy = kp_potts_guy(g.mw, lk);
   s.kp_mitragotri = kp_mitragotri(g.mw, lk);
   // f_u: the entry's value, else Yamazaki-Kanaoka; a neutral solute takes the base form
-  // (ASSUMPTION: physics.md gives only the acid and base forms).
+  // (ASSUMPTION: [YamazakiKanaoka2004] gives only the acid and base forms).
   s.f_u = g.fu ? *g.fu : fraction_unbound_yk(lk, g.ionization == "acid");
   s.f_non = fraction_non_ionised(g);
   s.B = kB0 + kB1 / s.f_u + kB2 * s.f_non * s.K_lip;
@@ -226,13 +227,13 @@ PropertyEstimate estimate_layer(const Ingredient& g, const LayerDef& layer, cons
     e.reason = "no property model for a layer of kind '" + kind + "'";
     return e;
   }
-  // Clearance (physics.md 1.5): the layer's capillary default scaled by the MW factor; lymph drains
+  // Clearance ([Derived:clearance-defaults], [Web:intracutaneous-mw]): the layer's capillary default scaled by the MW factor; lymph drains
   // everything at the layer default. Degradation: the ingredient's, in living tissue only (the SC has
   // none; ASSUMPTION).
   e.props.clearance = layer.clearance * s.blood_factor;
   e.props.lymph_clearance = layer.lymph_clearance;
   e.props.degradation = sc ? 0.0 : g.degradation;
-  std::string clr = "; clearance = layer clearance x " + fmt(s.blood_factor, 3) + " (MW factor, physics.md 1.5)";
+  std::string clr = "; clearance = layer clearance x " + fmt(s.blood_factor, 3) + " (MW factor, [Web:intracutaneous-mw])";
 
   if (immobile_form(g)) {
     // A crosslinked network (or an entangled deposit of long chains) does not diffuse as a chain:
@@ -245,7 +246,7 @@ PropertyEstimate estimate_layer(const Ingredient& g, const LayerDef& layer, cons
     e.props.lymph_clearance = 0;
     e.model = "gel_immobile";
     e.formula = std::string(g.form == "gel" ? "crosslinked gel" : "entangled deposit") + ": D = " + fmt(kImmobileDiffusivity) + " m2/s (immobile), K = 1, no blood or lymph clearance, degradation " +
-                fmt(e.props.degradation) + " 1/s (physics.md 4.2)";
+                fmt(e.props.degradation) + " 1/s ([Derived:ha-degradation])";
     return e;
   }
 
@@ -265,13 +266,13 @@ PropertyEstimate estimate_layer(const Ingredient& g, const LayerDef& layer, cons
         return e;
       }
       // Hydrophilic macromolecule without log Kow: hindered diffusion through the aqueous pores of
-      // the SC (Renkin 1954; pore radius and eps/tau: kScPoreRadius, kScPorePorosityTortuosity).
+      // the SC (Renkin 1954 [Renkin1954]; pore radius and eps/tau: kScPoreRadius, kScPorePorosityTortuosity).
       const PoreTransport p = sc_aqueous_pore(s.R_h, opt);
       e.props.diffusivity = p.diffusivity;
       e.props.partition = p.partition;
       e.model = "sc_aqueous_pore";
       std::ostringstream f;
-      f << "hindered aqueous pores (Renkin 1954): lambda = R_h/r_pore = " << fmt(s.R_h * 1e9) << " nm / " << fmt(opt.pore_radius * 1e9)
+      f << "hindered aqueous pores (Renkin 1954 [Renkin1954]): lambda = R_h/r_pore = " << fmt(s.R_h * 1e9) << " nm / " << fmt(opt.pore_radius * 1e9)
         << " nm = " << fmt(p.lambda) << ", H = (1-l)^2 (1 - 2.104 l + 2.09 l^3 - 0.95 l^5) = " << fmt(p.hindrance)
         << "; kp = (eps/tau) D_w H / h_ref = " << fmt(opt.pore_porosity_tortuosity) << " x " << fmt(p.D_w) << " m2/s x " << fmt(p.hindrance)
         << " / " << fmt(kScReferenceThickness * 1e6) << " um = " << fmt(p.kp) << " m/s (" << fmt(p.kp * 3600 * 100) << " cm/h)";
@@ -280,12 +281,12 @@ PropertyEstimate estimate_layer(const Ingredient& g, const LayerDef& layer, cons
       else
         f << ": the solute does not fit the pores (lambda >= 1); K = eps/tau = " << fmt(p.partition) << ", D = " << fmt(p.diffusivity)
           << " m2/s (floor)";
-      f << " (r_pore [M] Peck, Ghanem & Higuchi 1994; eps/tau = h/(R kappa) [D], docs/properties.md)";
+      f << " (r_pore [M] Peck, Ghanem & Higuchi 1994 [Peck1994]; eps/tau = h/(R kappa) [D], docs/properties.md)";
       e.formula = f.str() + clr;
       return e;
     }
-    // Chen-Lian-Han partition (physics.md 2.3), diffusivity from the selected kp QSPR at the
-    // reference thickness: K D / h_ref = kp (physics.md 2.1 / 2.2); h_ref is an ASSUMPTION.
+    // Chen-Lian-Han partition ([Chen2015]), diffusivity from the selected kp QSPR at the
+    // reference thickness: K D / h_ref = kp ([PottsGuy1992] / [Mitragotri2002]); h_ref is an ASSUMPTION.
     const double kp = opt.sc_model == ScModel::Mitragotri ? s.kp_mitragotri : s.kp_potts_guy;
     e.ok = true;
     e.props.partition = s.K_sc;
@@ -295,9 +296,9 @@ PropertyEstimate estimate_layer(const Ingredient& g, const LayerDef& layer, cons
     f << "K = phi_lip K_lip + (1 - phi_lip) K_cc = " << fmt(sc_lipid_volume_fraction()) << " x " << fmt(s.K_lip) << " + "
       << fmt(1 - sc_lipid_volume_fraction()) << " x " << fmt(s.K_cc) << " = " << fmt(s.K_sc)
       << " (K_lip = 0.9 Kow^0.69, K_cc = (1 - phi_b) 1.37*4.2 Kow^0.31 + phi_b, phi_b = "
-      << fmt(corneocyte_water_fraction(kWaterSaturated)) << "; physics.md 2.3); D = kp h_ref / K with "
-      << (opt.sc_model == ScModel::Mitragotri ? "Mitragotri kp = 5.6e-6 Kow^0.7 exp(-0.46 r_s^2) cm/s (physics.md 2.2)"
-                                               : "Potts-Guy log10 kp = -2.7 + 0.71 log Kow - 0.0061 MW cm/h (physics.md 2.1)")
+      << fmt(corneocyte_water_fraction(kWaterSaturated)) << "; [Chen2015]); D = kp h_ref / K with "
+      << (opt.sc_model == ScModel::Mitragotri ? "Mitragotri kp = 5.6e-6 Kow^0.7 exp(-0.46 r_s^2) cm/s ([Mitragotri2002])"
+                                               : "Potts-Guy log10 kp = -2.7 + 0.71 log Kow - 0.0061 MW cm/h ([PottsGuy1992])")
       << " = " << fmt(kp * 3600 * 100) << " cm/h, r_s = " << fmt(s.r_s) << " A, h_ref = " << fmt(kScReferenceThickness * 1e6)
       << " um";
     e.formula = f.str() + clr;
@@ -305,8 +306,8 @@ PropertyEstimate estimate_layer(const Ingredient& g, const LayerDef& layer, cons
   }
 
   if (s.macromolecule) {
-    // Aqueous tissue: Stokes-Einstein in water at 37 C with the chain/protein radius (physics.md 2.5,
-    // 4.1), no obstruction factor (ASSUMPTION; physics.md 1.3: 4 kDa dextran has an apparent D in
+    // Aqueous tissue: Stokes-Einstein in water at 37 C with the chain/protein radius ([Web:protein-rh],
+    // [Derived:ha-chain-size]), no obstruction factor (ASSUMPTION; [Web:intracutaneous-mw], [Web:free-water-d]: 4 kDa dextran has an apparent D in
     // skin, 1.6e-10 m2/s, equal to its free-water D); partition 1 in aqueous tissue (ASSUMPTION: no
     // binding, no exclusion); in fat only the water fraction is accessible (ASSUMPTION).
     e.ok = true;
@@ -314,17 +315,16 @@ PropertyEstimate estimate_layer(const Ingredient& g, const LayerDef& layer, cons
     const double water = fat ? (layer.water > 0 ? layer.water : kFatWaterFraction) : 1.0;
     e.props.partition = water;
     if (g.kind == "polymer") {
-      // HA chains: physics.md 4.2's rate (1e-5 1/s, t1/2 0.5-1 d, from the disappearance of injected
-      // HA) is the whole removal, and lymph removes < 1 % of tissue HA a day (physics.md 4.2,
-      // counter-evidence): no separate lymph clearance of chains; fragments leave as "degraded".
+      // HA chains: the rate of [Derived:ha-degradation] (1e-5 1/s, t1/2 0.5-1 d, from the disappearance of injected
+      // HA) is the whole removal, and lymph removes < 1 % of tissue HA a day ([Web:ha-lymph]): no separate lymph clearance of chains; fragments leave as "degraded".
       e.props.lymph_clearance = 0;
-      clr += "; no lymph clearance of HA chains (physics.md 4.2: the degradation rate is the total removal)";
+      clr += "; no lymph clearance of HA chains ([Derived:ha-degradation]: the degradation rate is the total removal)";
     }
     e.model = "macromolecule_stokes_einstein";
     std::ostringstream f;
     f << "D = kT/(6 pi eta R_h), T = 310 K, eta = 0.69 mPa s, R_h = " << fmt(s.R_h * 1e9) << " nm ("
-      << (g.hydrodynamic_radius ? "given" : g.kind == "polymer" ? "HA chain: 0.65 x 0.025 M^0.6 nm, physics.md 4.1"
-                                                                : "protein: 4.75 (MW/110)^0.29 A, physics.md 2.5")
+      << (g.hydrodynamic_radius ? "given" : g.kind == "polymer" ? "HA chain: 0.65 x 0.025 M^0.6 nm, [Derived:ha-chain-size]"
+                                                                : "protein: 4.75 (MW/110)^0.29 A, [Web:protein-rh]")
       << ") = " << fmt(s.D_se) << " m2/s; K = " << (fat ? "water fraction " + fmt(water) + " of fat" : std::string("1 (aqueous tissue)"));
     e.formula = f.str() + clr;
     return e;
@@ -335,7 +335,7 @@ PropertyEstimate estimate_layer(const Ingredient& g, const LayerDef& layer, cons
     return e;
   }
   if (viable) {
-    // Kasting/Kretsos with albumin binding (physics.md 2.4).
+    // Kasting/Kretsos with albumin binding ([Dancik2013], [Code:SurreyDPK]).
     e.ok = true;
     e.props.partition = s.K_de;
     e.props.diffusivity = s.D_de;
@@ -344,11 +344,11 @@ PropertyEstimate estimate_layer(const Ingredient& g, const LayerDef& layer, cons
     f << "B = 0.65 + 0.325/f_u + 0.025 f_non K_lip = " << fmt(s.B) << " (f_u = " << fmt(s.f_u, 3)
       << (g.fu ? " given" : g.ionization == "acid" ? " Yamazaki-Kanaoka acid" : " Yamazaki-Kanaoka base form") << ", f_non = "
       << fmt(s.f_non, 3) << ", K_lip = " << fmt(s.K_lip) << "); K = 0.6 B = " << fmt(s.K_de) << "; D = D_free/B, D_free = 10^(-8.15 - 0.655 log10 MW) = "
-      << fmt(s.D_free) << " m2/s (physics.md 2.4)";
+      << fmt(s.D_free) << " m2/s ([Dancik2013])";
     e.formula = f.str() + clr;
     return e;
   }
-  // Hypodermis (ASSUMPTION, not in physics.md): fat as a mixture of water (the aqueous dermal
+  // Hypodermis (ASSUMPTION, no source): fat as a mixture of water (the aqueous dermal
   // partition K_de, binding included) and lipid (the SC-lipid relation 0.9 Kow^0.69 used for
   // triglyceride), volume-weighted; the diffusivity is the dermal D_de.
   const double water = layer.water > 0 ? layer.water : kFatWaterFraction;
@@ -359,7 +359,7 @@ PropertyEstimate estimate_layer(const Ingredient& g, const LayerDef& layer, cons
   e.model = "hypodermis_fat_water";
   std::ostringstream f;
   f << "K = phi_w K_de + phi_lip K_lip = " << fmt(water) << " x " << fmt(s.K_de) << " + " << fmt(lipid) << " x " << fmt(s.K_lip) << " = "
-    << fmt(e.props.partition) << " (fractions: assumption); D = D_de = " << fmt(s.D_de) << " m2/s (physics.md 2.4)";
+    << fmt(e.props.partition) << " (fractions: assumption); D = D_de = " << fmt(s.D_de) << " m2/s ([Dancik2013])";
   e.formula = f.str() + clr;
   return e;
 }
@@ -370,14 +370,14 @@ std::vector<std::string> validity_warnings(const Ingredient& g, const PropertyOp
   const std::string qspr = opt.sc_model == ScModel::Mitragotri ? "Mitragotri" : "Potts-Guy";
   if (g.mw > kDomainMw)
     w.push_back(who + "MW " + fmt(g.mw, 6) + " g/mol is outside the validity domain of the skin-permeability QSPRs (Potts-Guy, "
-                "Mitragotri: trained on MW <~ 500-750 and log Kow about -3..+6, physics.md 2.1); the estimates are extrapolations");
+                "Mitragotri: trained on MW <~ 500-750 and log Kow about -3..+6, [Assumed:qspr-domain]); the estimates are extrapolations");
   if (g.log_kow && (*g.log_kow < kDomainLogKowLo || *g.log_kow > kDomainLogKowHi))
     w.push_back(who + "log Kow " + fmt(*g.log_kow) + " is outside the validity domain of the " + qspr +
-                " QSPR (log Kow about -3..+6, MW <~ 500-750, physics.md 2.1); the stratum-corneum and binding estimates are extrapolations");
+                " QSPR (log Kow about -3..+6, MW <~ 500-750, [Assumed:qspr-domain]); the stratum-corneum and binding estimates are extrapolations");
   const bool macro = is_macromolecule(g) && g.form != "gel";
   if (!g.log_kow) {
     if (is_macromolecule(g))
-      w.push_back(who + "no log Kow: outside the QSPR domain (physics.md 2.1); " +
+      w.push_back(who + "no log Kow: outside the QSPR domain ([Assumed:qspr-domain]); " +
                   (opt.sc_macromolecule == ScMacromoleculeModel::Impermeable
                        ? std::string("the stratum corneum is taken as impermeable")
                        : std::string("the stratum corneum is crossed only through its aqueous pores (hindered diffusion)")) +
@@ -386,9 +386,9 @@ std::vector<std::string> validity_warnings(const Ingredient& g, const PropertyOp
       w.push_back(who + "no log Kow: the QSPRs cannot be used; give properties for every layer");
   }
   if (macro && !g.hydrodynamic_radius && g.kind == "peptide" && g.mw < 5000)
-    w.push_back(who + "hydrodynamic radius from the globular-protein relation R_h = 4.75 N^0.29 A (physics.md 2.5), extrapolated to a short peptide");
+    w.push_back(who + "hydrodynamic radius from the globular-protein relation R_h = 4.75 N^0.29 A ([Web:protein-rh]), extrapolated to a short peptide");
   if (macro && !g.hydrodynamic_radius && g.kind == "polymer" && g.mw < kHaRgMwLo)
-    w.push_back(who + "hydrodynamic radius from the HA chain relation R_g = 0.025 M^0.6 nm (physics.md 4.1), extrapolated below its measured "
+    w.push_back(who + "hydrodynamic radius from the HA chain relation R_g = 0.025 M^0.6 nm ([Derived:ha-chain-size]), extrapolated below its measured "
                 "range (40 kDa - 5.5 MDa)");
   if (macro && !g.log_kow && opt.sc_macromolecule == ScMacromoleculeModel::AqueousPore) {
     const PoreTransport p = sc_aqueous_pore(hydrodynamic_radius(g), opt);
@@ -406,7 +406,7 @@ double stack_kp(const std::vector<StackLayer>& layers) {
 }
 
 double stack_lag_time(const std::vector<StackLayer>& layers) {
-  // t_lag = (1/R) int K r (R - r) dx, r(x) = int_0^x dx'/(K D) (physics.md 7.3). In a layer of
+  // t_lag = (1/R) int K r (R - r) dx, r(x) = int_0^x dx'/(K D) ([Derived:laminate-lag-time]). In a layer of
   // constant K, D: dx = K D dr, so its share is K^2 D [R r^2/2 - r^3/3] between the r at its faces.
   double R = 0;
   for (const auto& l : layers) R += l.h / (l.K * l.D);

@@ -1,7 +1,8 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Property models: per-layer transport properties of an ingredient (diffusivity, partition,
 // clearance to blood and lymph, degradation) from its molar mass, lipophilicity, ionisation and
-// size. Every formula and number is from the shared reference physics.md (section numbers next to
-// them in properties.cpp); choices not in physics.md are marked "assumption" there and in
+// size. Every formula and number cites its source by key ([Key], defined in docs/references.md)
+// next to it in properties.cpp; choices without a source are marked "assumption" there and in
 // docs/properties.md.
 #pragma once
 #include <string>
@@ -13,23 +14,23 @@
 
 namespace dermasim {
 
-// Adipose tissue: about 15 % water by volume (ASSUMPTION, docs/properties.md; physics.md 1.2 has no
+// Adipose tissue: about 15 % water by volume (ASSUMPTION, docs/properties.md; no source gives a
 // value for subcutaneous fat). Used where a hypodermis layer gives no water fraction.
 inline constexpr double kAdiposeWaterFraction = 0.15;
 
 // Numbers of the models (documented in properties.cpp and docs/properties.md).
-inline constexpr double kScReferenceThickness = 15e-6;   // m, assumption (physics.md 1.1)
-inline constexpr double kMacromoleculeMw = 500;           // g/mol, physics.md 2.1 domain edge
+inline constexpr double kScReferenceThickness = 15e-6;   // m, assumption ([Tsugita2013]: 14.1 um)
+inline constexpr double kMacromoleculeMw = 500;           // g/mol, [Assumed:qspr-domain] edge
 inline constexpr double kImmobileDiffusivity = 1e-20;     // m2/s, "impermeable"/immobile floor
 // Aqueous-pore pathway of the stratum corneum for hydrophilic macromolecules (docs/properties.md):
 // effective pore radius 2 nm, the middle of 15-25 A for intact human epidermal membrane ([M] Peck,
-// Ghanem & Higuchi 1994, Pharm Res 11:1306); porosity/tortuosity 1.9e-6 = h/(R kappa) [D] from the
-// skin's electrical resistance R = 50 kOhm cm2 [M] and the conductivity of saline kappa = 1.6 S/m [M]
+// Ghanem & Higuchi 1994 [Peck1994]); porosity/tortuosity 1.9e-6 = h/(R kappa) [D] from the
+// skin's electrical resistance R = 50 kOhm cm2 [M] [KastingBowman1990] and the conductivity of saline kappa = 1.6 S/m [M]
 // over h = 15 um (the aqueous-pore hypothesis: ions and polar solutes share the pores).
 inline constexpr double kScPoreRadius = 2e-9;                 // m
 inline constexpr double kScPorePorosityTortuosity = 1.9e-6;   // epsilon/tau
 
-// Which permeability QSPR sets the stratum-corneum diffusivity (physics.md 2.1, 2.2).
+// Which permeability QSPR sets the stratum-corneum diffusivity ([Mitragotri2002], [PottsGuy1992]).
 enum class ScModel { Mitragotri, PottsGuy };
 std::string to_string(ScModel m);
 // The stratum-corneum model of a macromolecule without log Kow: hindered diffusion through aqueous
@@ -65,30 +66,30 @@ struct IngredientSummary {
   double K_sc = 0;          // homogenised SC/water
   double kp_potts_guy = 0;  // m/s
   double kp_mitragotri = 0; // m/s
-  double f_u = 0, f_non = 0, B = 0;  // albumin binding (physics.md 2.4)
+  double f_u = 0, f_non = 0, B = 0;  // albumin binding ([Dancik2013])
   double D_free = 0;        // m2/s, Kasting free diffusivity in viable tissue
   double K_de = 0, D_de = 0;
   bool macromolecule = false;
   double R_h = 0;           // m, hydrodynamic radius (macromolecules)
   double D_se = 0;          // m2/s, Stokes-Einstein in water at 37 C (macromolecules)
-  double blood_factor = 1;  // capillary clearance factor from MW (physics.md 1.5)
+  double blood_factor = 1;  // capillary clearance factor from MW ([Web:intracutaneous-mw])
 };
 
 // ---- the individual correlations (SI unless stated) ---------------------------------------------
-double solute_radius_angstrom(double mw);                 // physics.md 2.2
-double kp_potts_guy(double mw, double log_kow);           // m/s, physics.md 2.1
-double kp_mitragotri(double mw, double log_kow);          // m/s, physics.md 2.2
-double sc_lipid_partition(double log_kow);                // physics.md 2.3
-double sc_lipid_diffusivity(double mw);                   // m2/s, physics.md 1.3, 2.3
-double keratin_partition(double log_kow);                 // physics.md 2.3
-double corneocyte_water_fraction(double water_mass_fraction);  // theta_b, physics.md 2.3 [D]
-double sc_lipid_volume_fraction();                        // from the Surrey geometry, physics.md 2.3
-double fraction_unbound_yk(double log_kow, bool acid);    // physics.md 2.4
-double fraction_non_ionised(const Ingredient& g);         // physics.md 2.4
-double kasting_free_diffusivity(double mw);               // m2/s, physics.md 1.3, 2.4
-double blood_clearance_factor(double mw);                 // physics.md 1.5
-double stokes_einstein(double radius_m);                  // m2/s at 37 C, physics.md 2.5
-double hydrodynamic_radius(const Ingredient& g);          // m, physics.md 2.5, 4.1
+double solute_radius_angstrom(double mw);                 // [Code:SurreyDPK]
+double kp_potts_guy(double mw, double log_kow);           // m/s, [PottsGuy1992]
+double kp_mitragotri(double mw, double log_kow);          // m/s, [Mitragotri2002]
+double sc_lipid_partition(double log_kow);                // [Chen2015]
+double sc_lipid_diffusivity(double mw);                   // m2/s, [Mitragotri2011]
+double keratin_partition(double log_kow);                 // [Chen2015]
+double corneocyte_water_fraction(double water_mass_fraction);  // theta_b, from [Chen2015] [D]
+double sc_lipid_volume_fraction();                        // from the Surrey geometry, [Chen2015]
+double fraction_unbound_yk(double log_kow, bool acid);    // [YamazakiKanaoka2004]
+double fraction_non_ionised(const Ingredient& g);         // [Code:SurreyDPK]
+double kasting_free_diffusivity(double mw);               // m2/s, [Dancik2013]
+double blood_clearance_factor(double mw);                 // [Web:intracutaneous-mw]
+double stokes_einstein(double radius_m);                  // m2/s at 37 C, [Assumed:water-viscosity-37c]
+double hydrodynamic_radius(const Ingredient& g);          // m, [Web:protein-rh], [Derived:ha-chain-size]
 bool is_macromolecule(const Ingredient& g);
 // Renkin (1954) hindrance of a sphere of radius a diffusing in a cylindrical pore of radius r,
 // lambda = a/r: H = (1 - lambda)^2 (1 - 2.104 lambda + 2.09 lambda^3 - 0.95 lambda^5), 0 for
@@ -112,7 +113,7 @@ PropertyEstimate estimate_layer(const Ingredient& g, const LayerDef& layer, cons
 std::vector<std::string> validity_warnings(const Ingredient& g, const PropertyOptions& opt);
 
 // Series-resistance permeability of a layer stack, 1/sum(h_i/(K_i D_i)) (m/s), and the lag time
-// (s) of physics.md 7.3 (general form t_lag = (1/R) int K r (R - r) dx).
+// (s) of [Derived:laminate-lag-time] (general form t_lag = (1/R) int K r (R - r) dx).
 struct StackLayer {
   double h = 0, D = 0, K = 0;
 };

@@ -1,60 +1,63 @@
+// SPDX-License-Identifier: BSD-3-Clause
 #include "skin_presets.hpp"
 
 namespace dermasim {
 
 namespace {
 
-// Source tags as in physics.md: [V] read in the cited source, [D] derived there from [V] numbers,
-// [M] recalled handbook value (not verified), [C] clinical / marketing statement. "assumption" marks a
-// choice made here because physics.md has no value; it is never dressed up as a measurement.
+// Sources by key ([Key], defined in docs/references.md), with the tags: [V] read in the cited source,
+// [D] derived from [V] numbers, [M] recalled handbook value (not verified), [C] clinical / marketing
+// statement. "assumption" marks a choice made here because no source has a value; it is never
+// dressed up as a measurement.
 
 constexpr double um = 1e-6;
 constexpr double mm = 1e-3;
 constexpr double g_m2_h = 1e-3 / 3600.0;  // 1 g/m2/h in kg/m2/s
 
-// --- water (physics.md 1.2); LayerDef::water is a volume fraction ---
+// --- water; LayerDef::water is a volume fraction ---
 // SC: the SurreyDPK profile is a mass fraction, 0.25 (dry surface) -> 0.55 (saturated base), linear in
 // depth. With Surrey's dry composition (lipid/keratin 0.125/0.875 by mass, densities lipid 0.9,
 // keratin 1.37, water 1.0 g/cm3) one gram of dry SC is 0.778 cm3, so phi = w / (w + 0.778 (1 - w)):
-// 0.25 w/w -> 0.30, 0.55 w/w -> 0.61 by volume; the depth mean of phi over the linear profile is 0.46.
+// 0.25 w/w -> 0.30, 0.55 w/w -> 0.61 by volume; the depth mean of phi over the linear profile is 0.46
+// ([Derived:sc-water-volume]).
 constexpr double sc_water = 0.46;
 const char* const sc_water_src =
-    "water 0.46 vol [D]: depth mean of the SurreyDPK SC profile 0.25 -> 0.55 w/w (1.2, [V] SurreyDPK "
-    "core/stracorn.py) converted to volume with Surrey's lipid/keratin 0.125/0.875 and densities "
-    "0.9/1.37/1.0 g/cm3 (0.30 -> 0.61 vol); in-vivo Raman 15-35 % -> 60-70 % [M] (Caspers 2001)";
+    "water 0.46 vol [D]: depth mean of the SurreyDPK SC profile 0.25 -> 0.55 w/w ([V] SurreyDPK "
+    "core/stracorn.py [Code:SurreyDPK], [Derived:sc-water-volume]) converted to volume with Surrey's lipid/keratin 0.125/0.875 and densities "
+    "0.9/1.37/1.0 g/cm3 (0.30 -> 0.61 vol); in-vivo Raman 15-35 % -> 60-70 % [M] (Caspers 2001 [Caspers2001])";
 constexpr double ve_water = 0.70;
 const char* const ve_water_src =
-    "water 0.70 [M] (1.2: viable epidermis ~70 %, not verified; read as a volume fraction, density ~1 g/mL)";
+    "water 0.70 [M] (viable epidermis ~70 %, not verified [Assumed:viable-epidermis-water]; read as a volume fraction, density ~1 g/mL)";
 constexpr double dermis_water = 0.66;
 const char* const dermis_water_src =
-    "water 0.66 [V] (1.2: skin water volume fraction 0.66, uncompressed porcine skin by OCT, PMC3151501; "
-    "total water - the mobile interstitial fraction for Darcy is lower, 0.3-0.6 [M])";
+    "water 0.66 [V] (skin water volume fraction 0.66, uncompressed porcine skin by OCT [Web:skin-water-oct]; "
+    "total water - the mobile interstitial fraction for Darcy is lower, 0.3-0.6 [M] [Assumed:isf-fraction])";
 const char* const fat_water_src =
-    "water not given: physics.md 1.2 has no value for subcutaneous fat (left unset, 0)";
+    "water not given: no source has a value for subcutaneous fat (left unset, 0)";
 
-// --- clearance (physics.md 1.5) ---
-constexpr double k_cap_papillary = 1e-3;  // 1/s [D] 1.5 Defaults
-constexpr double k_cap_reticular = 3e-4;  // 1/s [D] 1.5 Defaults
-constexpr double k_lymph = 1.5e-5;        // 1/s [D] 1.5 Defaults
-const char* const avascular_src = "clearance 0: the epidermis has no blood or lymph vessels (1.5)";
+// --- clearance ([Derived:clearance-defaults]) ---
+constexpr double k_cap_papillary = 1e-3;  // 1/s [D] [Derived:clearance-defaults]
+constexpr double k_cap_reticular = 3e-4;  // 1/s [D] [Derived:clearance-defaults]
+constexpr double k_lymph = 1.5e-5;        // 1/s [D] [Derived:clearance-defaults]
+const char* const avascular_src = "clearance 0: the epidermis has no blood or lymph vessels";
 const char* const papillary_clear_src =
-    "clearance k_cap 1e-3 1/s, k_lymph 1.5e-5 1/s [D] (1.5 Defaults: fast papillary vessels, bi-exponential "
-    "99mTc washout [V]; k_cap range 1e-4 - 2e-3 1/s; lymph from albumin / FITC-dextran washout "
-    "5.6e-6 - 3.1e-5 1/s [V])";
+    "clearance k_cap 1e-3 1/s, k_lymph 1.5e-5 1/s [D] ([Derived:clearance-defaults]: fast papillary vessels, bi-exponential "
+    "99mTc washout [V] [Web:pertechnetate-clearance]; k_cap range 1e-4 - 2e-3 1/s; lymph from albumin / "
+    "FITC-dextran washout 5.6e-6 - 3.1e-5 1/s [V] [Web:albumin-removal-rat], [Web:fitc-dextran-lymph])";
 const char* const reticular_clear_src =
-    "clearance k_cap 3e-4 1/s, k_lymph 1.5e-5 1/s [D] (1.5 Defaults: slow reticular vessels; "
+    "clearance k_cap 3e-4 1/s, k_lymph 1.5e-5 1/s [D] ([Derived:clearance-defaults]: slow reticular vessels; "
     "range 1e-4 - 2e-3 1/s)";
 const char* const face_factor_src =
-    "; not scaled for the face: face perfusion is higher than leg (1.5, [V] basal-perfusion study) but "
-    "physics.md gives no factor (8.11), so facial clearance is likely underestimated";
+    "; not scaled for the face: face perfusion is higher than leg ([V] basal-perfusion study "
+    "[Web:regional-perfusion]) but no factor was found, so facial clearance is likely underestimated";
 const char* const fat_clear_src =
-    "clearance: physics.md gives no hypodermis value (1.5); the reticular-dermis defaults 3e-4 / "
-    "1.5e-5 1/s [D] are assumed (nearest vascularised tissue with a default)";
+    "clearance: no source gives a hypodermis value; the reticular-dermis defaults 3e-4 / "
+    "1.5e-5 1/s [D] are assumed (nearest vascularised tissue with a default) [Assumed:fat-clearance]";
 
-// --- TEWL (physics.md 5) ---
+// --- TEWL ---
 const char* const face_tewl_src =
-    "15 g/m2/h (4.2e-6 kg/m2/s) [M]: physics.md 5 cheek default; cheek mean not extracted (8.2), "
-    "only 'higher than forearm' [V]";
+    "15 g/m2/h (4.2e-6 kg/m2/s) [M]: cheek default [Assumed:cheek-tewl]; cheek mean not extracted, "
+    "only 'higher than forearm' [V] [Web:tewl-forearm]";
 
 std::string cat(std::initializer_list<std::string> parts) {
   std::string s;
@@ -83,7 +86,7 @@ LayerDef layer(std::string name, double thickness, int cells, double grading, st
 
 const char* const in_vivo_bottom =
     "no_flux: the subcutaneous fat rests on muscle / fascia, which is taken as closed (assumption; "
-    "physics.md gives no deeper layer)";
+    "no source gives a deeper layer)";
 
 }  // namespace
 
@@ -94,7 +97,7 @@ const std::vector<SkinPreset>& skin_presets() {
     // (tests/cli/bad/unknown_preset.yaml expects "face_cheek, forearm_invitro" first).
 
     // ---------------------------------------------------------------------------------------------
-    // Facial (cheek) column, in vivo. physics.md 1.1 "Suggested default facial (cheek) column" [D]:
+    // Facial (cheek) column, in vivo. [Derived:cheek-column]:
     // SC 15 um, viable epidermis 45 um, papillary dermis 200 um, reticular dermis 800 um, hypodermis
     // 4 mm. Cells: 122 in depth; SC 20 uniform cells (0.75 um).
     SkinPreset face;
@@ -104,24 +107,25 @@ const std::vector<SkinPreset>& skin_presets() {
         "the fat";
     face.layers = {
         layer("stratum_corneum", 15 * um, 20, 1.0, "both", 0.0, 0.0, sc_water,
-              cat({"thickness 15 um [D] (1.1 cheek column; cheek SC 16.8 um by Raman [V], Egawa 2007; 11-site OCT "
-                   "mean 14.1 um [V], Tsugita 2013)",
+              cat({"thickness 15 um [D] ([Derived:cheek-column]; cheek SC 16.8 um by Raman [V], Egawa 2007 "
+                   "[Egawa2007]; 11-site OCT mean 14.1 um [V], Tsugita 2013 [Tsugita2013])",
                    avascular_src, sc_water_src})),
         layer("viable_epidermis", 45 * um, 16, 2.0, "both", 0.0, 0.0, ve_water,
-              cat({"thickness 45 um [D] (1.1: facial epidermis 29.6-62.6 um by histology [V], Chopra 2015; "
-                   "mid-range)",
+              cat({"thickness 45 um [D] ([Derived:cheek-column]: facial epidermis 29.6-62.6 um by histology [V], "
+                   "Chopra 2015 [Chopra2015]; mid-range)",
                    avascular_src, ve_water_src})),
         layer("papillary_dermis", 200 * um, 24, 3.0, "both", k_cap_papillary, k_lymph, dermis_water,
-              cat({"thickness 200 um [D] (1.1: no direct measurement, 0.15-0.25 mm; ~20 % of dermis [C]; capillary "
-                   "loops ~150 um below the DEJ [V])",
+              cat({"thickness 200 um [D] ([Derived:cheek-column]: no direct measurement, 0.15-0.25 mm; ~20 % of "
+                   "dermis [C] [Claim:papillary-fraction]; capillary loops ~150 um below the DEJ [V] "
+                   "[Web:capillary-loops])",
                    papillary_clear_src, face_factor_src, dermis_water_src})),
         layer("reticular_dermis", 800 * um, 32, 4.0, "both", k_cap_reticular, k_lymph, dermis_water,
-              cat({"thickness 800 um [D] (1.1: cheek/zygoma dermis 1.0 mm by ultrasound [V], Meng 2022 "
+              cat({"thickness 800 um [D] ([Derived:cheek-column]: cheek/zygoma dermis 1.0 mm by ultrasound [V], Meng 2022 [Meng2022] "
                    "(F 0.87, M 1.14 mm), minus the papillary 0.2 mm)",
                    reticular_clear_src, face_factor_src, dermis_water_src})),
         layer("hypodermis", 4 * mm, 30, 8.0, "top", k_cap_reticular, k_lymph, 0.0,
-              cat({"thickness 4 mm [M] (1.1: cheek fat 3-5 mm, not verified - cheek value not extracted, 8.1; "
-                   "other facial sites 2-6 mm [V], Iyengar 2018)",
+              cat({"thickness 4 mm [M] (cheek fat 3-5 mm, not verified - cheek value not extracted, "
+                   "[Assumed:cheek-fat]; other facial sites 2-6 mm [V], Iyengar 2018 [Iyengar2018])",
                    fat_clear_src, fat_water_src})),
     };
     face.bottom_sink = false;
@@ -132,40 +136,41 @@ const std::vector<SkinPreset>& skin_presets() {
 
     // ---------------------------------------------------------------------------------------------
     // Forearm skin in a Franz cell (OECD TG 428): dermatomed, receptor fluid below, no blood flow.
-    // physics.md 1.1 "Forearm in-vitro column": SC 20 um, viable epidermis 60 um, dermis 200-400 um.
+    // [Derived:forearm-column]: SC 20 um, viable epidermis 60 um, dermis 200-400 um.
     // Cells: 64 in depth; SC 24 uniform cells (0.83 um).
     SkinPreset invitro;
     invitro.name = "forearm_invitro";
     invitro.description =
         "dermatomed forearm skin in a diffusion (Franz) cell, OECD TG 428: receptor sink below, no clearance";
-    const char* const excised = "clearance 0: excised skin has no blood or lymph flow (1.5; in vitro vs in vivo "
-                                "caffeine, corium ~450x higher in vitro [V])";
+    const char* const excised = "clearance 0: excised skin has no blood or lymph flow (in vitro vs in vivo "
+                                "caffeine, corium ~450x higher in vitro [V] [Web:caffeine-invitro-invivo])";
     invitro.layers = {
         layer("stratum_corneum", 20 * um, 24, 1.0, "both", 0.0, 0.0, sc_water,
-              cat({"thickness 20 um (1.1 forearm in-vitro column; volar forearm SC 17.6-22.6 um by Raman [V]; "
-                   "dorsal forearm 18.3 um by histology [V], Sandby-Moller 2003)",
+              cat({"thickness 20 um ([Derived:forearm-column]; volar forearm SC 17.6-22.6 um by Raman [V] "
+                   "[Egawa2007], [Web:forearm-sc-raman]; dorsal forearm 18.3 um by histology [V], "
+                   "Sandby-Moller 2003 [SandbyMoller2003])",
                    excised, sc_water_src})),
         layer("viable_epidermis", 60 * um, 16, 2.0, "both", 0.0, 0.0, ve_water,
-              cat({"thickness 60 um (1.1 forearm in-vitro column; dorsal forearm viable epidermis 56.6 um [V], "
-                   "Sandby-Moller 2003)",
+              cat({"thickness 60 um ([Derived:forearm-column]; dorsal forearm viable epidermis 56.6 um [V], "
+                   "Sandby-Moller 2003 [SandbyMoller2003])",
                    excised, ve_water_src})),
         layer("dermis", 300 * um, 24, 3.0, "both", 0.0, 0.0, dermis_water,
-              cat({"thickness 300 um (1.1: dermatomed dermis 200-400 um in the column, 200-500 um [V] "
-                   "(Kraeling & Bronaugh ~200 um); mid value)",
+              cat({"thickness 300 um ([Derived:forearm-column]: dermatomed dermis 200-400 um in the column, "
+                   "200-500 um [V] (Kraeling & Bronaugh ~200 um [Web:kraeling-bronaugh]); mid value)",
                    excised, dermis_water_src, "in-vivo value assumed for the hydrated skin in the cell"})),
     };
     invitro.bottom_sink = true;
-    invitro.bottom_note = "sink: receptor fluid of the diffusion cell (1.1 'sink below')";
+    invitro.bottom_note = "sink: receptor fluid of the diffusion cell ([Derived:forearm-column]: 'sink below')";
     invitro.tewl = 0;
     invitro.tewl_source =
         "not set: evaporation in a diffusion cell depends on the donor chamber (open or occluded), not on the "
-        "donor site; the IVPT acceptance limit TEWL < 15 g/m2/h (5, [V]) is a barrier check, not a flux";
+        "donor site; the IVPT acceptance limit TEWL < 15 g/m2/h ([V] [Web:ivpt-tewl]) is a barrier check, not a flux";
     p.push_back(invitro);
 
     // ---------------------------------------------------------------------------------------------
-    // Periorbital (eyelid / under-eye) skin, in vivo: the thinnest facial skin. physics.md 1.1 has the
-    // eyelid dermis (F 0.58 +- 0.11 mm by ultrasound, Meng 2022; 0.76 mm upper medial eyelid by
-    // histology, Chopra 2015) but no periorbital SC, epidermis or fat. Cells: 104 in depth.
+    // Periorbital (eyelid / under-eye) skin, in vivo: the thinnest facial skin. The sources give the
+    // eyelid dermis (F 0.58 +- 0.11 mm by ultrasound, [Meng2022]; 0.76 mm upper medial eyelid by
+    // histology, [Chopra2015]) but no periorbital SC, epidermis or fat. Cells: 104 in depth.
     SkinPreset peri;
     peri.name = "face_periorbital";
     peri.description =
@@ -173,39 +178,40 @@ const std::vector<SkinPreset>& skin_presets() {
         "thin fat layer (fat thickness assumed)";
     peri.layers = {
         layer("stratum_corneum", 15 * um, 20, 1.0, "both", 0.0, 0.0, sc_water,
-              cat({"thickness 15 um: no periorbital SC value in physics.md 1.1; the facial (cheek) default 15 um "
-                   "[D] is used (cheek 16.8 um [V], 11-site OCT mean 14.1 um [V])",
+              cat({"thickness 15 um: no periorbital SC value found; the facial (cheek) default 15 um "
+                   "[D] [Derived:cheek-column] is used (cheek 16.8 um [V], 11-site OCT mean 14.1 um [V])",
                    avascular_src, sc_water_src})),
         layer("viable_epidermis", 30 * um, 16, 2.0, "both", 0.0, 0.0, ve_water,
-              cat({"thickness 30 um: eyelid epidermis not extracted in physics.md 1.1; the low end of the facial "
-                   "range 29.6-62.6 um [V] (Chopra 2015) is assumed because the eyelid has the thinnest facial "
-                   "dermis (Meng 2022)",
+              cat({"thickness 30 um: eyelid epidermis not extracted; the low end of the facial "
+                   "range 29.6-62.6 um [V] (Chopra 2015 [Chopra2015]) is assumed because the eyelid has the "
+                   "thinnest facial dermis (Meng 2022 [Meng2022])",
                    avascular_src, ve_water_src})),
         layer("papillary_dermis", 150 * um, 24, 3.0, "both", k_cap_papillary, k_lymph, dermis_water,
-              cat({"thickness 150 um: low end of the 0.15-0.25 mm papillary range [D] (1.1), chosen for the thin "
-                   "eyelid dermis and to keep the capillary loops (~150 um below the DEJ [V]) in it",
+              cat({"thickness 150 um: low end of the 0.15-0.25 mm papillary range [D] [Derived:cheek-column], "
+                   "chosen for the thin eyelid dermis and to keep the capillary loops (~150 um below the DEJ "
+                   "[V] [Web:capillary-loops]) in it",
                    papillary_clear_src, face_factor_src, dermis_water_src})),
         layer("reticular_dermis", 450 * um, 24, 4.0, "both", k_cap_reticular, k_lymph, dermis_water,
-              cat({"thickness 450 um [D]: eyelid dermis 0.6 mm (1.1: F 0.58 +- 0.11 mm by ultrasound [V], Meng "
-                   "2022; histology 0.76 mm [V], Chopra 2015) minus the papillary 0.15 mm",
+              cat({"thickness 450 um [D]: eyelid dermis 0.6 mm (F 0.58 +- 0.11 mm by ultrasound [V], Meng "
+                   "2022 [Meng2022]; histology 0.76 mm [V], Chopra 2015 [Chopra2015]) minus the papillary 0.15 mm",
                    reticular_clear_src, face_factor_src, dermis_water_src})),
         layer("hypodermis", 1 * mm, 20, 6.0, "top", k_cap_reticular, k_lymph, 0.0,
-              cat({"thickness 1 mm: ASSUMPTION, a round placeholder - physics.md 1.1 has no periorbital fat value "
-                   "(8.1); the thinnest facial fat listed is 2 mm (forehead [V], Iyengar 2018) and eyelid "
+              cat({"thickness 1 mm: ASSUMPTION, a round placeholder - no periorbital fat value was "
+                   "found; the thinnest facial fat listed is 2 mm (forehead [V], Iyengar 2018 [Iyengar2018]) and eyelid "
                    "subcutaneous tissue is thinner than that",
                    fat_clear_src, fat_water_src})),
     };
     peri.bottom_sink = false;
     peri.bottom_note =
-        "no_flux: the thin fat rests on the orbicularis oculi muscle, taken as closed (assumption; physics.md "
-        "gives no deeper layer)";
+        "no_flux: the thin fat rests on the orbicularis oculi muscle, taken as closed (assumption; no source "
+        "gives a deeper layer)";
     peri.tewl = 15 * g_m2_h;
-    peri.tewl_source = std::string("no periorbital TEWL in physics.md 5; the cheek default is used: ") + face_tewl_src;
+    peri.tewl_source = std::string("no periorbital TEWL found; the cheek default is used: ") + face_tewl_src;
     p.push_back(peri);
 
     // ---------------------------------------------------------------------------------------------
-    // Forehead, in vivo. physics.md 1.1: forehead dermis F 0.86 +- 0.16, M 1.17 +- 0.28 mm (ultrasound,
-    // Meng 2022); forehead fat 2 mm (Iyengar 2018). Cells: 116 in depth.
+    // Forehead, in vivo. Forehead dermis F 0.86 +- 0.16, M 1.17 +- 0.28 mm (ultrasound, [Meng2022]);
+    // forehead fat 2 mm ([Iyengar2018]). Cells: 116 in depth.
     SkinPreset forehead;
     forehead.name = "forehead";
     forehead.description =
@@ -213,72 +219,73 @@ const std::vector<SkinPreset>& skin_presets() {
         "muscle)";
     forehead.layers = {
         layer("stratum_corneum", 15 * um, 20, 1.0, "both", 0.0, 0.0, sc_water,
-              cat({"thickness 15 um: no forehead SC value in physics.md 1.1; the facial (cheek) default 15 um [D] "
-                   "is used (cheek 16.8 um [V], 11-site OCT mean 14.1 um [V])",
+              cat({"thickness 15 um: no forehead SC value found; the facial (cheek) default 15 um [D] "
+                   "[Derived:cheek-column] is used (cheek 16.8 um [V], 11-site OCT mean 14.1 um [V])",
                    avascular_src, sc_water_src})),
         layer("viable_epidermis", 45 * um, 16, 2.0, "both", 0.0, 0.0, ve_water,
-              cat({"thickness 45 um: forehead epidermis not extracted in physics.md 1.1; the facial mid-range "
-                   "default [D] of 29.6-62.6 um [V] (Chopra 2015) is used",
+              cat({"thickness 45 um: forehead epidermis not extracted; the facial mid-range "
+                   "default [D] [Derived:cheek-column] of 29.6-62.6 um [V] (Chopra 2015 [Chopra2015]) is used",
                    avascular_src, ve_water_src})),
         layer("papillary_dermis", 200 * um, 24, 3.0, "both", k_cap_papillary, k_lymph, dermis_water,
-              cat({"thickness 200 um [D] (1.1: no direct measurement, 0.15-0.25 mm; as the cheek column)",
+              cat({"thickness 200 um [D] ([Derived:cheek-column]: no direct measurement, 0.15-0.25 mm; as the cheek column)",
                    papillary_clear_src, face_factor_src, dermis_water_src})),
         layer("reticular_dermis", 800 * um, 32, 4.0, "both", k_cap_reticular, k_lymph, dermis_water,
-              cat({"thickness 800 um [D]: forehead dermis ~1.0 mm (1.1: F 0.86 +- 0.16, M 1.17 +- 0.28 mm by "
-                   "ultrasound [V], Meng 2022; mean of F and M) minus the papillary 0.2 mm",
+              cat({"thickness 800 um [D]: forehead dermis ~1.0 mm (F 0.86 +- 0.16, M 1.17 +- 0.28 mm by "
+                   "ultrasound [V], Meng 2022 [Meng2022]; mean of F and M) minus the papillary 0.2 mm",
                    reticular_clear_src, face_factor_src, dermis_water_src})),
         layer("hypodermis", 2 * mm, 24, 8.0, "top", k_cap_reticular, k_lymph, 0.0,
-              cat({"thickness 2 mm [V] (1.1: forehead subcutaneous fat 2 mm, Iyengar 2018)", fat_clear_src,
+              cat({"thickness 2 mm [V] (forehead subcutaneous fat 2 mm, Iyengar 2018 [Iyengar2018])", fat_clear_src,
                    fat_water_src})),
     };
     forehead.bottom_sink = false;
     forehead.bottom_note = in_vivo_bottom;
     forehead.tewl = 15 * g_m2_h;
     forehead.tewl_source =
-        std::string("forehead mean not extracted (physics.md 8.2); the cheek default is used: ") + face_tewl_src;
+        std::string("forehead mean not extracted; the cheek default is used: ") + face_tewl_src;
     p.push_back(forehead);
 
     // ---------------------------------------------------------------------------------------------
-    // Neck, in vivo. physics.md has NO neck values at all: the forehead column (facial SC/epidermis
+    // Neck, in vivo. No source gives neck values at all: the forehead column (facial SC/epidermis
     // defaults, forehead dermis and fat) is used for every layer and said so. Cells: 116 in depth.
     SkinPreset neck;
     neck.name = "neck";
     neck.description =
-        "anterior / lateral neck skin, in vivo - no neck data in physics.md: the forehead column is used for every "
+        "anterior / lateral neck skin, in vivo - no neck data found: the forehead column is used for every "
         "layer (an assumption); blood and lymph clearance, closed below the fat";
-    const char* const no_neck = "no neck value in physics.md 1.1; forehead column used: ";
+    const char* const no_neck = "no neck value found; forehead column used: ";
     neck.layers = {
         layer("stratum_corneum", 15 * um, 20, 1.0, "both", 0.0, 0.0, sc_water,
-              cat({std::string(no_neck) + "15 um, the facial default [D] (11-site OCT mean 14.1 um [V])",
+              cat({std::string(no_neck) + "15 um, the facial default [D] [Derived:cheek-column] (11-site OCT mean 14.1 um [V])",
                    avascular_src, sc_water_src})),
         layer("viable_epidermis", 45 * um, 16, 2.0, "both", 0.0, 0.0, ve_water,
-              cat({std::string(no_neck) + "45 um, the facial mid-range default [D] (29.6-62.6 um [V], Chopra 2015)",
+              cat({std::string(no_neck) + "45 um, the facial mid-range default [D] (29.6-62.6 um [V], Chopra 2015 [Chopra2015])",
                    avascular_src, ve_water_src})),
         layer("papillary_dermis", 200 * um, 24, 3.0, "both", k_cap_papillary, k_lymph, dermis_water,
-              cat({std::string(no_neck) + "200 um [D] (no direct papillary measurement, 0.15-0.25 mm)",
+              cat({std::string(no_neck) + "200 um [D] [Derived:cheek-column] (no direct papillary measurement, 0.15-0.25 mm)",
                    papillary_clear_src,
-                   "no neck perfusion value: the 1.5 defaults are used unscaled", dermis_water_src})),
+                   "no neck perfusion value: the defaults [Derived:clearance-defaults] are used unscaled", dermis_water_src})),
         layer("reticular_dermis", 800 * um, 32, 4.0, "both", k_cap_reticular, k_lymph, dermis_water,
               cat({std::string(no_neck) + "forehead dermis ~1.0 mm (F 0.86, M 1.17 mm by ultrasound [V], Meng "
-                                          "2022) minus the papillary 0.2 mm",
-                   reticular_clear_src, "no neck perfusion value: the 1.5 defaults are used unscaled",
+                                          "2022 [Meng2022]) minus the papillary 0.2 mm",
+                   reticular_clear_src, "no neck perfusion value: the defaults [Derived:clearance-defaults] are used unscaled",
                    dermis_water_src})),
         layer("hypodermis", 2 * mm, 24, 8.0, "top", k_cap_reticular, k_lymph, 0.0,
-              cat({std::string(no_neck) + "forehead fat 2 mm [V] (Iyengar 2018); the nearest listed site, "
+              cat({std::string(no_neck) + "forehead fat 2 mm [V] (Iyengar 2018 [Iyengar2018]); the nearest listed site, "
                                           "submental fat 6 mm [V], is an upper bound",
                    fat_clear_src, fat_water_src})),
     };
     neck.bottom_sink = false;
     neck.bottom_note =
-        "no_flux: the fat rests on the platysma muscle, taken as closed (assumption; physics.md gives no deeper "
+        "no_flux: the fat rests on the platysma muscle, taken as closed (assumption; no source gives a deeper "
         "layer)";
     neck.tewl = 15 * g_m2_h;
-    neck.tewl_source = std::string("no neck TEWL in physics.md 5; the cheek default is used: ") + face_tewl_src;
+    neck.tewl_source = std::string("no neck TEWL found; the cheek default is used: ") + face_tewl_src;
     p.push_back(neck);
 
     // ---------------------------------------------------------------------------------------------
-    // Forearm, in vivo (full thickness, blood and lymph). physics.md 1.1 gives the forearm SC and
-    // viable epidermis but no in-vivo forearm dermis or fat: the SurreyDPK default dermis (1.2 mm) and
+    // Forearm, in vivo (full thickness, blood and lymph). The sources give the forearm SC and
+    // viable epidermis ([Derived:forearm-column]) but no in-vivo forearm dermis or fat: the SurreyDPK
+    // default dermis (1.2 mm, [Code:SurreyDPK]) and
     // the cheek fat default (4 mm) are used and said so. Cells: 136 in depth.
     SkinPreset invivo;
     invivo.name = "forearm_invivo";
@@ -287,34 +294,34 @@ const std::vector<SkinPreset>& skin_presets() {
         "the fat (dermis and fat thickness assumed)";
     invivo.layers = {
         layer("stratum_corneum", 20 * um, 24, 1.0, "both", 0.0, 0.0, sc_water,
-              cat({"thickness 20 um (1.1: volar forearm SC 17.6-22.6 um by Raman [V]; dorsal 18.3 um by histology "
-                   "[V], Sandby-Moller 2003; as the forearm column)",
+              cat({"thickness 20 um (volar forearm SC 17.6-22.6 um by Raman [V] [Egawa2007], [Web:forearm-sc-raman]; "
+                   "dorsal 18.3 um by histology [V], Sandby-Moller 2003 [SandbyMoller2003]; as the forearm column)",
                    avascular_src, sc_water_src})),
         layer("viable_epidermis", 60 * um, 16, 2.0, "both", 0.0, 0.0, ve_water,
-              cat({"thickness 60 um (1.1: dorsal forearm viable epidermis 56.6 +- 11.5 um [V], Sandby-Moller "
-                   "2003; as the forearm column)",
+              cat({"thickness 60 um (dorsal forearm viable epidermis 56.6 +- 11.5 um [V], Sandby-Moller "
+                   "2003 [SandbyMoller2003]; as the forearm column)",
                    avascular_src, ve_water_src})),
         layer("papillary_dermis", 200 * um, 24, 3.0, "both", k_cap_papillary, k_lymph, dermis_water,
-              cat({"thickness 200 um [D] (1.1: no direct measurement, 0.15-0.25 mm)",
+              cat({"thickness 200 um [D] ([Derived:cheek-column]: no direct measurement, 0.15-0.25 mm)",
                    papillary_clear_src,
                    "not a facial site, so the defaults apply unscaled (leg blood flow 5.7 mL/100 g/min -> "
-                   "k <= 9.5e-4 1/s [D])",
+                   "k <= 9.5e-4 1/s [D] [Derived:clearance-defaults])",
                    dermis_water_src})),
         layer("reticular_dermis", 1000 * um, 36, 4.0, "both", k_cap_reticular, k_lymph, dermis_water,
-              cat({"thickness 1000 um: no in-vivo forearm dermis thickness in physics.md 1.1; the SurreyDPK "
-                   "default dermis 1200 um [V] (Caffeine.cfg) is assumed, minus the papillary 0.2 mm",
+              cat({"thickness 1000 um: no in-vivo forearm dermis thickness found; the SurreyDPK "
+                   "default dermis 1200 um [V] (Caffeine.cfg, [Code:SurreyDPK]) is assumed, minus the papillary 0.2 mm",
                    reticular_clear_src, dermis_water_src})),
         layer("hypodermis", 4 * mm, 36, 12.0, "top", k_cap_reticular, k_lymph, 0.0,
-              cat({"thickness 4 mm: ASSUMPTION - no forearm fat value in physics.md 1.1; the cheek default 4 mm "
-                   "[M] is used as a placeholder",
+              cat({"thickness 4 mm: ASSUMPTION - no forearm fat value found; the cheek default 4 mm "
+                   "[M] [Assumed:cheek-fat] is used as a placeholder",
                    fat_clear_src, fat_water_src})),
     };
     invivo.bottom_sink = false;
     invivo.bottom_note = in_vivo_bottom;
     invivo.tewl = 9.69 * g_m2_h;
     invivo.tewl_source =
-        "9.69 +- 2.94 g/m2/h (2.7e-6 kg/m2/s) [V] (physics.md 5: volar forearm, 20-40 y, healthy Caucasian "
-        "population study)";
+        "9.69 +- 2.94 g/m2/h (2.7e-6 kg/m2/s) [V] ([Web:tewl-forearm]: volar forearm, 20-40 y, healthy "
+        "Caucasian population study)";
     p.push_back(invivo);
     return p;
   }();

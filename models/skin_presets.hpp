@@ -1,8 +1,8 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Skin presets: layer stacks with thicknesses, cell counts, water content and default clearance, each
-// value with its source in ../shared/reference/physics.md (section numbers, the original source as
-// listed there and its tag: [V] read in the source, [D] derived, [M] recalled / not verified,
-// [C] clinical or marketing statement) next to it. Where physics.md has no value the source text says
-// so and names the assumption used.
+// value with its source next to it: the key of docs/references.md ([Key]) and its tag: [V] read in
+// the source, [D] derived, [M] recalled / not verified, [C] clinical or marketing statement. Where no
+// source has a value the source text says so and names the assumption used.
 #pragma once
 #include <string>
 #include <vector>
@@ -16,7 +16,7 @@ struct LayerDef {
   double grading = 1.0;     // largest/smallest cell
   std::string toward = "both";  // both | top | bottom: where the small cells are
   // Defaults for species that do not set their own (1/s). Values are for small molecules
-  // (< ~20 kDa): capillary clearance; lymph drains everything (physics.md 1.5).
+  // (< ~20 kDa): capillary clearance; lymph drains everything ([Derived:clearance-defaults]).
   double clearance = 0;
   double lymph_clearance = 0;
   std::string source;       // where the numbers come from
@@ -35,7 +35,7 @@ struct SkinPreset {
   std::vector<LayerDef> layers;
   bool bottom_sink = false;
   std::string bottom_note;      // what the bottom condition stands for, and whether it is an assumption
-  // Transepidermal water loss of the site (kg/m2/s; 0 = not given), physics.md 5. Not used by the
+  // Transepidermal water loss of the site (kg/m2/s; 0 = not given), [Web:tewl-forearm], [Assumed:cheek-tewl]. Not used by the
   // transport solver; kept for a later evaporation / occlusion model.
   double tewl = 0;              // kg/m2/s
   std::string tewl_source;

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """pvbatch script: checks that ParaView reads a dermasim result the way the HDF5 file says, and renders a PNG.
 
     xvfb-run -a pvbatch scripts/check_paraview.py /abs/path/RESULT.xmf|RESULT.h5|RESULT.pvd OUT.png

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Checks that ParaView 5.11 (Debian 12) opens dermasim output: the XDMF sidecar (<stem>.xmf, read by
 # ParaView's default Xdmf3 reader) and, if present, the VTK series (<stem>.pvd).
 #

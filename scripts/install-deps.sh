@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Installs the Debian 12 packages dermasim needs to build, test, plot and (optionally) write VTK.
 # Idempotent: packages already present are skipped, so a second run costs a few seconds.
 #   scripts/install-deps.sh            build + test + plots (+ VTK, unless DERMASIM_NO_VTK=1)

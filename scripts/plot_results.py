@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
 """Plots a dermasim result (.h5) as PNG figures for slides and reports.
 
     /usr/bin/python3 scripts/plot_results.py RESULT.h5 [--out DIR] [--species NAME ...]

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Installs what is missing, builds and runs the default test suite (everything except the long
 # verification runs; those run with: ctest --test-dir build -L long).
 set -euo pipefail

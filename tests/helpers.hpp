@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Shared helpers for the tests: run a case given as YAML text through the whole pipeline
 // (parse, validate, build, simulate) and collect what the checks need.
 #pragma once

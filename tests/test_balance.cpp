@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Mass balance closes to round-off on every recorded step, in every geometry, with every process
 // switched on; grid metrics and operator identities the balance depends on.
 #include <catch2/catch.hpp>

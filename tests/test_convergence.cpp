@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Observed orders of convergence: about 2 in space on a graded grid across a layer interface with a
 // partition jump, 1 in time for backward Euler and 2 for TR-BDF2.
 #include <catch2/catch.hpp>
@@ -107,7 +108,7 @@ TEST_CASE("order in time: 1 for backward Euler, 2 for TR-BDF2", "[verification][
 }
 
 TEST_CASE("the adaptive step meets its tolerance: error falls with rtol", "[verification][order]") {
-  // Finite-dose membrane (physics.md 7.2, H = 1): receptor amount at tau = 1 for decreasing rtol.
+  // Finite-dose membrane ([Derived:finite-dose-solution], H = 1): receptor amount at tau = 1 for decreasing rtol.
   auto run = [](double rtol) {
     std::ostringstream y;
     y.precision(17);

@@ -1,5 +1,6 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // The injected fluid (models/fluid.hpp): volume balance, the steady spherical Darcy source
-// (physics.md 7.7, here with drainage), and advection of a solute by a fluid flux.
+// ([Derived:elimination-solutions], here with drainage), and advection of a solute by a fluid flux.
 #include <catch2/catch.hpp>
 #include <sstream>
 
@@ -42,11 +43,12 @@ TEST_CASE("injected fluid: injected = present + drained to round-off, in every g
     }
 }
 
-TEST_CASE("steady spherical fluid source with drainage against the analytic solution (physics.md 7.7)", "[verification][fluid]") {
+// [Derived:elimination-solutions] (steady spherical Darcy source)
+TEST_CASE("steady spherical fluid source with drainage against the analytic solution", "[verification][fluid]") {
   // Continuous injection at rate q into the half space below the surface (a mirror): the full-space
   // source is 2 q_in. Steady state of D phi'' - k_d phi = -source: phi = Q/(4 pi D r) exp(-r/lambda),
   // D = k H / mu, lambda = sqrt(D / k_d); the pressure p = H phi = mu Q/(4 pi k r) e^{-r/lambda},
-  // which is physics.md 7.7's mu q/(4 pi k r) for r << lambda.
+  // which is the Darcy source mu q/(4 pi k r) of [Derived:elimination-solutions] for r << lambda.
   const double k = 1e-15, H = 1e4, mu = 1e-3, kd = 1e-2;
   const double D = k * H / mu, lambda = std::sqrt(D / kd);
   REQUIRE(lambda == Approx(1e-3));

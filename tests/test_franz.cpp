@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // The OECD TG 428 report: numbers in it agree with the run and with the laminate theory.
 #include <catch2/catch.hpp>
 #include <regex>
@@ -30,7 +31,7 @@ TEST_CASE("TG 428 report: infinite dose kp and lag time match the laminate theor
   Simulation sim(build_problem(c, &w));
   sim.run();
   const std::string rep = tg428_report(c, sim);
-  // series resistances of SC, VE, dermis (physics.md 7.3): kp = 1 / sum h/(K D)
+  // series resistances of SC, VE, dermis ([Derived:laminate-lag-time]): kp = 1 / sum h/(K D)
   const double R = 20e-6 / (1.5 * 2e-14) + 60e-6 / (0.7 * 2e-10) + 300e-6 / (0.7 * 2e-10);
   const double kp_cm_h = (1.0 / R) / 2.7778e-6;
   CHECK(number_after(rep, "permeability coefficient kp = J/C =") == Approx(kp_cm_h).epsilon(1e-3));

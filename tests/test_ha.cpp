@@ -1,6 +1,7 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Hyaluronic acid: degradation of a well-mixed pool against exp(-kt), the two-pool (deposit ->
 // mobile) and hyaluronidase kinetics against their ODE solutions, the water HA holds against the
-// constitutive law (physics.md 4.5), the fluid model without HA, and HA and water balances in every
+// constitutive law ([Horkay2009], [Derived:ha-osmotic-sanity]), the fluid model without HA, and HA and water balances in every
 // geometry.
 #include <catch2/catch.hpp>
 #include <sstream>
@@ -31,7 +32,7 @@ double total(const Simulation& sim, int s) { return sim.balance(s).tissue(); }
 }  // namespace
 
 TEST_CASE("a well-mixed HA pool degrades as exp(-kt) to 1e-6", "[verification][ha]") {
-  const double k = 1e-5;  // physics.md 4.2 linear HA
+  const double k = 1e-5;  // linear HA, [Derived:ha-degradation]
   auto sim = well_mixed("  - {name: ha, properties: {all: {diffusivity: 5e-12 m2/s, partition: 1, degradation: 1e-5 1/s}}}\n", {8.0}, "",
                         4 * 86400.0, 1e-9);
   const double m0 = 8.0 * 1e-3;  // kg/m2 in the 1 mm column

@@ -1,11 +1,13 @@
-// HA osmotic pressure laws against the sanity values of physics.md 4.5, and the water they hold.
+// SPDX-License-Identifier: BSD-3-Clause
+// HA osmotic pressure laws against the sanity values of [Derived:ha-osmotic-sanity], and the water they hold.
 #include <catch2/catch.hpp>
 
 #include "models/ha_osmotic.hpp"
 
 using namespace dermasim;
 
-TEST_CASE("HA osmotic pressure: Horkay and Donnan against physics.md 4.5", "[unit][ha]") {
+// [Derived:ha-osmotic-sanity]
+TEST_CASE("HA osmotic pressure: Horkay and Donnan against the dossier's sanity values", "[unit][ha]") {
   // Horkay at J = 0.15 M: 10 mg/mL -> 1.4 kPa; 20 mg/mL -> 6.8 kPa; 5 mg/mL -> 0.30 kPa
   CHECK(ha_osmotic_pressure(OsmoticLaw::Horkay, 10.0) == Approx(1.4e3).epsilon(0.03));
   CHECK(ha_osmotic_pressure(OsmoticLaw::Horkay, 20.0) == Approx(6.8e3).epsilon(0.03));

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Papule, hydration and HA metrics (models/hydration_metrics) against cases with known answers:
 // first-order drainage and degradation, the fluid's own balance, and elevation fields whose
 // diameter is known.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Long verification runs (ctest -L long): the 3d and axisymmetric checks on finer grids, showing the
 // error of the default-suite versions shrinks with resolution as second-order FV should.
 #include <catch2/catch.hpp>

@@ -1,4 +1,6 @@
-// Membrane permeation against Crank's solutions (physics.md 7.1-7.3).
+// SPDX-License-Identifier: BSD-3-Clause
+// Membrane permeation against Crank's solutions ([Crank1975], [Derived:finite-dose-solution],
+// [Derived:laminate-lag-time]).
 #include <catch2/catch.hpp>
 #include <sstream>
 
@@ -21,7 +23,7 @@ std::string membrane_case(double h, double D, double K, double Cd, double t_end,
   return y.str();
 }
 
-// Q(t) per area for a constant donor (physics.md 7.1).
+// Q(t) per area for a constant donor ([Crank1975] 4.3).
 double crank_Q(double t, double h, double D, double K, double Cd) {
   double s = 0;
   for (int n = 1; n < 200; ++n) s += ((n % 2) ? -1.0 : 1.0) / (n * n) * std::exp(-D * n * n * M_PI * M_PI * t / (h * h));
@@ -75,7 +77,7 @@ std::vector<double> finite_dose_roots(double H, int count) {
 }  // namespace
 
 TEST_CASE("finite dose, well-stirred donor, against the series solution within 1 %", "[verification][membrane]") {
-  // physics.md 7.2: H = K h / L_d; Q/M0 and C_d/C0 at tau = D t / h^2
+  // [Derived:finite-dose-solution]: H = K h / L_d; Q/M0 and C_d/C0 at tau = D t / h^2
   const double h = 20e-6, D = 1e-13, K = 1.0, C0 = 4.0;
   const double H = GENERATE(0.1, 1.0, 10.0);
   const double Ld = K * h / H;
@@ -108,14 +110,14 @@ TEST_CASE("finite dose, well-stirred donor, against the series solution within 1
     CHECK(Q == Approx(series(tau, false)).epsilon(0.01));
     CHECK(Cd == Approx(series(tau, true)).epsilon(0.01).margin(1e-4));
   }
-  // the dossier's reference values at tau = 1 (physics.md 7.2)
+  // the dossier's reference values at tau = 1 ([Derived:finite-dose-solution])
   const double ref_Q1 = H == 0.1 ? 0.07761 : H == 1.0 ? 0.46614 : 0.83618;
   CHECK(at_time(hist.time, hist.species[0].at("receptor"), t_unit) / M0 == Approx(ref_Q1).epsilon(0.01));
   CHECK(worst_balance(*sim) < 1e-10);
 }
 
 TEST_CASE("two-layer laminate with a partition jump: steady flux exact, lag time within 1 %", "[verification][membrane]") {
-  // physics.md 7.3 reference: h1 = 15 um, K1 = 1, D1 = 1e-13; h2 = 100 um, K2 = 0.7, D2 = 3e-10 -> t_lag = 394.0 s
+  // [Derived:laminate-lag-time] reference: h1 = 15 um, K1 = 1, D1 = 1e-13; h2 = 100 um, K2 = 0.7, D2 = 3e-10 -> t_lag = 394.0 s
   const double h1 = 15e-6, K1 = 1.0, D1 = 1e-13, h2 = 100e-6, K2 = 0.7, D2 = 3e-10, Cd = 2.0;
   const int cells = GENERATE(20, 40);
   const double R1 = h1 / (K1 * D1), R2 = h2 / (K2 * D2);

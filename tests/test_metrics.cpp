@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Target-layer metrics (models/metrics) against hand-computable cases, the comparison table
 // (app/compare) and scenario files.
 #include <catch2/catch.hpp>

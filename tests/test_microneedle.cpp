@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Microneedling (models/microneedle): roller density arithmetic, channel closure with the stated
 // time constant, the 1d equivalent pathway against a resolved unit cell, and the mass balance while
 // the channels close.
@@ -46,7 +47,7 @@ Uptake uptake_at_end(Simulation& sim) {
 }  // namespace
 
 TEST_CASE("roller density: needles / (pi D W) per pass", "[unit][microneedle]") {
-  // physics.md 6.2 [D]: 192 / (pi * 2 cm * 2 cm) = 15.3 holes/cm2 per drum revolution
+  // [Derived:roller-density]: 192 / (pi * 2 cm * 2 cm) = 15.3 holes/cm2 per drum revolution
   CHECK(roller_density_per_pass(192, 0.02, 0.02) * 1e-4 == Approx(15.279).epsilon(1e-4));
   const std::string base = "time: {end: 2 h}\nskin: {preset: face_cheek}\n"
                            "species:\n  - {name: s, properties: {all: {diffusivity: 1e-10 m2/s, partition: 1}}}\n";
@@ -55,7 +56,7 @@ TEST_CASE("roller density: needles / (pi D W) per pass", "[unit][microneedle]") 
   const MicroneedleDef& n = c.delivery[0].needling;
   CHECK(n.device == "roller");
   CHECK(n.needles == 192);
-  // 15 passes: 229 /cm2 (Doddaballapur 2009 reports ~250 /cm2 after 15 passes)
+  // 15 passes: 229 /cm2 (Doddaballapur 2009 [Doddaballapur2009] reports ~250 /cm2 after 15 passes)
   CHECK(n.density * 1e-4 == Approx(15 * 192 / (kPi * 4.0)).epsilon(1e-12));
   CHECK(n.density * 1e-4 == Approx(229.2).epsilon(1e-3));
   CHECK(n.depth == Approx(0.2 * 1.5e-3));  // default depth: 0.2 x needle length
@@ -165,7 +166,7 @@ TEST_CASE("channel conductance decays as exp(-t/tau)", "[verification][microneed
 
 TEST_CASE("1d equivalent pathway vs a resolved unit cell", "[verification][microneedle]") {
   // Caffeine, infinite dose for 3 h right after needling (250 /cm2, 70 um cones 150 um deep, the rat
-  // geometry of physics.md 6.2), closure tau 1 h. The axisymmetric unit cell (radius
+  // geometry of [Derived:channel-closure], [Kalluri2011]), closure tau 1 h. The axisymmetric unit cell (radius
   // spacing/sqrt(pi), one channel on the axis) resolves the hole; the 1d column uses the equivalent
   // parallel pathway with the access resistance at the channel's exit from the SC.
   const double s = 1.0 / std::sqrt(250e4);

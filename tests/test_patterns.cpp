@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Injection techniques (models/patterns): expansion into injection points, defaults, scatter, CSV
 // point lists, treatment schedules, the periodic unit cell, and the cost of long idle periods.
 #include <catch2/catch.hpp>
@@ -99,7 +100,8 @@ TEST_CASE("a nappage grid expands into rows x columns injection points", "[patte
   CHECK(total_volume(c) == Approx(12 * 12e-9));
 }
 
-TEST_CASE("technique defaults follow physics.md 6.1", "[patterns]") {
+// [Derived:injection-defaults]
+TEST_CASE("technique defaults follow the sourced injection defaults", "[patterns]") {
   const std::string g = "{kind: 3d, width: 60 mm, lateral_cells: 2}";
   auto one = [&](const std::string& type) { return parse(small_case(g, "  - {type: " + type + ", species: {a: 1 mg/mL}}\n")); };
   Case papule = one("papule");

@@ -1,5 +1,7 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Skin presets: every preset loads through a case, its layers have sourced, physically plausible
-// values (ranges from physics.md 1.1, 1.2, 1.5 and 5), in-vivo presets clear and in-vitro ones do not,
+// values (ranges from [SandbyMoller2003], [Egawa2007], [Iyengar2018],
+// [Code:SurreyDPK], [Derived:clearance-defaults] and [Kottner2018]), in-vivo presets clear and in-vitro ones do not,
 // and a short 1d run on each closes its mass balance.
 #include <catch2/catch.hpp>
 #include <algorithm>
@@ -93,7 +95,7 @@ TEST_CASE("existing presets keep the layer names other code and tests rely on", 
   CHECK(names("forearm_invitro") == std::vector<std::string>{"stratum_corneum", "viable_epidermis", "dermis"});
 }
 
-TEST_CASE("preset layers are sourced and within the physics.md ranges", "[presets]") {
+TEST_CASE("preset layers are sourced and within the published ranges", "[presets]") {
   const auto& kinds = layer_kinds();
   for (const auto& p : skin_presets()) {
     INFO(p.name);
@@ -102,7 +104,7 @@ TEST_CASE("preset layers are sourced and within the physics.md ranges", "[preset
     // in vitro: receptor fluid below (sink); in vivo: closed over fat / muscle (no_flux, an assumption)
     CHECK(p.bottom_sink == in_vitro(p));
     CHECK(p.bottom_note.rfind(p.bottom_sink ? "sink" : "no_flux", 0) == 0);
-    // TEWL (physics.md 5): if given, within the body-site range 2.3-44 g/m2/h (Kottner 2018); always explained
+    // TEWL: if given, within the body-site range 2.3-44 g/m2/h (Kottner 2018, [Kottner2018]); always explained
     CHECK(!p.tewl_source.empty());
     if (p.tewl > 0) {
       CHECK(p.tewl >= 2.3e-3 / 3600);
@@ -125,30 +127,30 @@ TEST_CASE("preset layers are sourced and within the physics.md ranges", "[preset
       // every source says where the water number (or its absence) comes from
       CHECK(l.source.find("water") != std::string::npos);
       if (l.kind == "stratum_corneum") {
-        // physics.md 1.1: 11.0 um (shoulder) - 22.6 um (volar forearm)
+        // 11.0 um (shoulder, [SandbyMoller2003]) - 22.6 um (volar forearm, [Egawa2007])
         CHECK(l.thickness >= 10e-6);
         CHECK(l.thickness <= 25e-6);
         CHECK(l.cells >= 16);
-        // 1.2: 0.25-0.55 w/w = 0.30-0.61 by volume with the Surrey densities
+        // 0.25-0.55 w/w = 0.30-0.61 by volume with the Surrey densities ([Derived:sc-water-volume])
         CHECK(l.water >= 0.30);
         CHECK(l.water <= 0.61);
       } else if (l.kind == "viable_epidermis") {
-        // 1.1: facial epidermis 29.6-62.6 um; forearm viable epidermis 56.6 +- 11.5 um
+        // facial epidermis 29.6-62.6 um [Chopra2015]; forearm viable epidermis 56.6 +- 11.5 um [SandbyMoller2003]
         CHECK(l.thickness >= 25e-6);
         CHECK(l.thickness <= 70e-6);
-        CHECK(l.water == Approx(0.70));  // 1.2 [M]
+        CHECK(l.water == Approx(0.70));  // [Assumed:viable-epidermis-water] [M]
       } else if (l.kind == "papillary_dermis") {
-        // 1.1: 0.15-0.25 mm [D]
+        // 0.15-0.25 mm [Derived:cheek-column]
         CHECK(l.thickness >= 150e-6);
         CHECK(l.thickness <= 250e-6);
       } else if (l.kind == "hypodermis") {
-        // 1.1: facial fat 2-6 mm (Iyengar 2018); thinner only where assumed (periorbital)
+        // facial fat 2-6 mm (Iyengar 2018, [Iyengar2018]); thinner only where assumed (periorbital)
         CHECK(l.thickness >= 0.5e-3);
         CHECK(l.thickness <= 6e-3);
       }
       if (is_dermis(l.kind)) {
         dermis += l.thickness;
-        // 1.2: total water 0.66 [V]; interstitial 0.3-0.6 [M]
+        // total water 0.66 [V] [Web:skin-water-oct]; interstitial 0.3-0.6 [M] [Assumed:isf-fraction]
         CHECK(l.water >= 0.3);
         CHECK(l.water <= 0.66);
       }
@@ -156,11 +158,12 @@ TEST_CASE("preset layers are sourced and within the physics.md ranges", "[preset
     // the whole column stays cheap in 1d
     CHECK(cells <= 200);
     if (in_vitro(p)) {
-      // 1.1: dermatomed skin 200-500 um
+      // dermatomed skin 200-500 um [Derived:forearm-column]
       CHECK(dermis >= 200e-6);
       CHECK(dermis <= 500e-6);
     } else {
-      // 1.1: dermis 0.58 mm (eyelid, ultrasound) - 1.97 mm (nasal sidewall, histology); SurreyDPK 1.2 mm
+      // dermis 0.58 mm (eyelid, ultrasound, [Meng2022]) - 1.97 mm (nasal sidewall, histology,
+      // [Chopra2015]); [Code:SurreyDPK] 1.2 mm
       CHECK(dermis >= 0.5e-3);
       CHECK(dermis <= 2.5e-3);
     }
@@ -178,7 +181,8 @@ TEST_CASE("in-vivo presets clear from the dermis, in-vitro ones do not, the epid
         CHECK(l.clearance == 0);
         CHECK(l.lymph_clearance == 0);
       } else {
-        // physics.md 1.5: k_cap 1e-4 - 2e-3 1/s, k_lymph 5e-6 - 3e-5 1/s (dermis; fat by assumption)
+        // [Derived:clearance-defaults]: k_cap 1e-4 - 2e-3 1/s, k_lymph 5e-6 - 3e-5 1/s (dermis; fat by
+        // assumption, [Assumed:fat-clearance])
         CHECK(l.clearance >= 1e-4);
         CHECK(l.clearance <= 2e-3);
         CHECK(l.lymph_clearance >= 5e-6);

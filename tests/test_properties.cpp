@@ -1,7 +1,8 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Ingredient library and property models (models/ingredients, models/properties, app/describe):
-// the QSPRs against the worked numbers of physics.md 2.4 and the PG kp column of physics.md 3, the
-// validity-domain warnings, the case keys, the describe JSON, and the steady-state permeability of
-// a full 1d simulation against the series-resistance kp.
+// the QSPRs against the dossier's worked numbers [Derived:caffeine-worked-numbers] and PG kp
+// column [Derived:pg-kp-column], the validity-domain warnings, the case keys, the describe JSON,
+// and the steady-state permeability of a full 1d simulation against the series-resistance kp.
 #include <catch2/catch.hpp>
 #include <cctype>
 #include <map>
@@ -118,7 +119,8 @@ Json parse_json(const std::string& text) {
 
 }  // namespace
 
-TEST_CASE("caffeine: every QSPR against the worked numbers of physics.md 2.4", "[properties]") {
+// [Derived:caffeine-worked-numbers]
+TEST_CASE("caffeine: every QSPR against the worked numbers of the reference dossier", "[properties]") {
   const Ingredient& caf = lib("caffeine");
   const IngredientSummary s = summarize(caf);
   CHECK(s.r_s == Approx(3.48).margin(0.005));
@@ -130,7 +132,7 @@ TEST_CASE("caffeine: every QSPR against the worked numbers of physics.md 2.4", "
   CHECK(s.kp_potts_guy / kCmH == Approx(1.16e-4).epsilon(5e-3));
   CHECK(s.kp_potts_guy == Approx(3.23e-10).epsilon(5e-3));
   CHECK(s.kp_mitragotri / kCmH == Approx(6.9e-5).epsilon(7e-3));
-  CHECK(kasting_free_diffusivity(194.19) == Approx(2.24e-10).epsilon(3e-3));  // physics.md 1.3
+  CHECK(kasting_free_diffusivity(194.19) == Approx(2.24e-10).epsilon(3e-3));  // [Dancik2013], [Derived:caffeine-worked-numbers]
   // The layer models use them: viable epidermis and dermis are Kasting's K and D.
   const auto* forearm = find_skin_preset("forearm_invitro");
   REQUIRE(forearm);
@@ -147,14 +149,15 @@ TEST_CASE("caffeine: every QSPR against the worked numbers of physics.md 2.4", "
     CHECK(sc.props.partition * sc.props.diffusivity / kScReferenceThickness == Approx(kp).epsilon(1e-12));
     CHECK(sc.props.partition == Approx(s.K_sc));
   }
-  // Brick-and-mortar pieces (physics.md 2.3): lipid fraction from the geometry, keratin partition.
+  // Brick-and-mortar pieces ([Chen2015]): lipid fraction from the geometry, keratin partition.
   CHECK(sc_lipid_volume_fraction() == Approx(3.065625 / 35.065625).epsilon(1e-12));
   CHECK(keratin_partition(-0.07) == Approx(1.37 * 4.2 * std::pow(0.851, 0.31)).epsilon(1e-3));
   CHECK(s.K_cc == Approx((1 - corneocyte_water_fraction(0.55)) * s.K_kw + corneocyte_water_fraction(0.55)).epsilon(1e-12));
   CHECK(corneocyte_water_fraction(0.55) == Approx(0.650).margin(0.002));
 }
 
-TEST_CASE("Potts-Guy kp of the library against the PG kp column of physics.md 3", "[properties]") {
+// [Derived:pg-kp-column]
+TEST_CASE("Potts-Guy kp of the library against the PG kp column of the reference dossier", "[properties]") {
   // The column gives 2-3 significant figures; tolerance: half a unit in the last figure.
   struct Row {
     const char* name;
@@ -186,7 +189,7 @@ TEST_CASE("validity domains: tocopherol, the peptides and HA warn; caffeine does
     auto w = validity_warnings(lib(n), {});
     REQUIRE_FALSE(w.empty());
     CHECK(w[0].find("validity domain") != std::string::npos);
-    CHECK(w[0].find("physics.md 2.1") != std::string::npos);
+    CHECK(w[0].find("[Assumed:qspr-domain]") != std::string::npos);
   }
   CHECK(validity_warnings(lib("alpha_tocopherol"), {})[0].find("log Kow 12") != std::string::npos);
   // short HA chains: the chain-radius relation is extrapolated; the oligosaccharide is past lambda 0.4
@@ -209,7 +212,7 @@ TEST_CASE("macromolecules, clearance factor and HA grades", "[properties]") {
   CHECK(blood_clearance_factor(40000) == Approx(0.06));
   CHECK(blood_clearance_factor(std::sqrt(10000.0 * 20000.0)) == Approx(0.35));  // midway in log MW
   CHECK(blood_clearance_factor(50000) == 0.0);
-  // HA: R_g = 0.025 M^0.6 nm, R_h = 0.65 R_g (physics.md 4.1); about 5e-12 m2/s at 1 MDa there.
+  // HA: R_g = 0.025 M^0.6 nm, R_h = 0.65 R_g ([Derived:ha-chain-size]); about 5e-12 m2/s at 1 MDa there.
   const Ingredient& hmw = lib("ha_high_mw");
   CHECK(hydrodynamic_radius(hmw) == Approx(0.65 * 0.025 * std::pow(1.5e6, 0.6) * 1e-9).epsilon(1e-12));
   const auto* face = find_skin_preset("face_cheek");
@@ -221,11 +224,11 @@ TEST_CASE("macromolecules, clearance factor and HA grades", "[properties]") {
   CHECK(pd.props.diffusivity < 8e-12);
   CHECK(pd.props.partition == 1.0);
   CHECK(pd.props.clearance == 0.0);                       // no capillary uptake above 40 kDa
-  // HA chains: physics.md 4.2's rate is their whole removal (no separate lymph clearance); a
+  // HA chains: the rate of [Derived:ha-degradation] is their whole removal (no separate lymph clearance); a
   // protein macromolecule drains by lymph at the layer's rate
   CHECK(pd.props.lymph_clearance == 0.0);
   CHECK(estimate_layer(lib("hyaluronidase"), face->layers[2], {}).props.lymph_clearance == face->layers[2].lymph_clearance);
-  CHECK(pd.props.degradation == Approx(1e-5));            // physics.md 4.2
+  CHECK(pd.props.degradation == Approx(1e-5));            // [Derived:ha-degradation]
   auto sc = estimate_layer(hmw, face->layers[0], {});
   REQUIRE(sc.ok);
   CHECK(sc.model == "sc_aqueous_pore");
@@ -240,7 +243,8 @@ TEST_CASE("macromolecules, clearance factor and HA grades", "[properties]") {
   CHECK(caf_pd.props.clearance == face->layers[2].clearance);
 }
 
-TEST_CASE("series lag time against physics.md 7.3", "[properties]") {
+// [Derived:laminate-lag-time]
+TEST_CASE("series lag time against the laminate solution", "[properties]") {
   CHECK(stack_lag_time({{15e-6, 1e-13, 1.0}, {100e-6, 3e-10, 0.7}}) == Approx(394.0).margin(0.1));
   CHECK(stack_lag_time({{1, 1, 1}, {1, 0.2, 3}}) == Approx(1.8333).margin(1e-4));
   CHECK(stack_lag_time({{20e-6, 1e-13, 2.0}}) == Approx(20e-6 * 20e-6 / 6e-13).epsilon(1e-12));

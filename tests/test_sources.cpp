@@ -1,4 +1,5 @@
-// Point sources and spherical boluses in 1d, 2d, axisymmetric and 3d (physics.md 7.4, 7.5) and
+// SPDX-License-Identifier: BSD-3-Clause
+// Point sources and spherical boluses in 1d, 2d, axisymmetric and 3d ([Crank1975]) and
 // first-order elimination (7.6). Sources sit on mirror planes (the closed skin surface and the
 // no-flux lateral boundaries), so the simulated part of space sees the full-space solution.
 #include <catch2/catch.hpp>
@@ -25,12 +26,12 @@ std::string box_case(const std::string& geometry, double L, int cells, double t_
   return y.str();
 }
 
-// Full-space Gaussian of mass M in d dimensions at time t (physics.md 7.4).
+// Full-space Gaussian of mass M in d dimensions at time t ([Crank1975]).
 double gaussian(int d, double M, double D, double t, double r2) {
   return M / std::pow(4 * M_PI * D * t, d / 2.0) * std::exp(-r2 / (4 * D * t));
 }
 
-// Crank eq. 3.8: sphere of radius a, concentration C0 (physics.md 7.5).
+// Crank eq. 3.8: sphere of radius a, concentration C0 ([Crank1975]).
 double sphere(double r, double t, double a, double D, double C0) {
   const double s = std::sqrt(D * t);
   if (r < 1e-14) return C0 * (std::erf(a / (2 * s)) - a / std::sqrt(M_PI * D * t) * std::exp(-a * a / (4 * D * t)));
@@ -58,7 +59,8 @@ FieldError compare(const Simulation& sim, const std::function<double(double, dou
 
 }  // namespace
 
-TEST_CASE("Gaussian point source in 1d and 2d against physics.md 7.4, with and without elimination", "[verification][source]") {
+// [Crank1975], [Derived:elimination-solutions]
+TEST_CASE("Gaussian point source in 1d and 2d against the analytic solution, with and without elimination", "[verification][source]") {
   // box of 0.8 mm >= 8 sqrt(D (t0 + t)): the closed far boundaries do not matter
   const double D = 2e-11, t0 = 100.0, t = 400.0, M = 1e-6;
   const double k = GENERATE(0.0, 2e-3);
@@ -80,17 +82,18 @@ TEST_CASE("Gaussian point source in 1d and 2d against physics.md 7.4, with and w
     });
     INFO(d << "d, k = " << k << ": max error " << err.max_rel << " of the peak");
     CHECK(err.max_rel < 0.005);
-    // first-order elimination removes exp(-kt) of the mass whatever diffusion does (physics.md 7.6)
+    // first-order elimination removes exp(-kt) of the mass whatever diffusion does ([Derived:elimination-solutions])
     const Balance b = sim.balance(0);
     CHECK(b.tissue() / b.applied == Approx(std::exp(-k * t)).epsilon(2e-5));  // time error at rtol 1e-6
     CHECK(std::fabs(b.error()) / b.applied < 1e-12);
   }
 }
 
-TEST_CASE("spherical bolus injected in axisymmetric and 3d geometry against Crank 3.8 (physics.md 7.5)", "[verification][source]") {
+// [Crank1975] eq. 3.8
+TEST_CASE("spherical bolus injected in axisymmetric and 3d geometry against Crank 3.8", "[verification][source]") {
   // a 20 uL papule (a = 1.68 mm) centred on the skin surface mirror plane, caffeine-like D
   const double V = 20e-9, a = std::cbrt(3 * V / (4 * M_PI)), D = 2e-10, C0 = 20.0;
-  const double t_half = a * a / (4.73 * D);  // centre concentration halves (physics.md 7.5)
+  const double t_half = a * a / (4.73 * D);  // centre concentration halves ([Derived:elimination-solutions])
   const double L = 7e-3;
   const std::string delivery = "delivery:\n  - {type: injection, species: {s: 20 mg/mL}, volume: 20 uL, depth: 0 mm}\n";
   SECTION("axisymmetric") {
@@ -121,7 +124,7 @@ TEST_CASE("spherical bolus injected in axisymmetric and 3d geometry against Cran
 
 TEST_CASE("3d point source matches the axisymmetric solution of the same problem", "[verification][source]") {
   // A Gaussian on the corner of a 3d octant and on the axis of an axisymmetric domain: both are
-  // physics.md 7.4 in three dimensions.
+  // [Crank1975] in three dimensions.
   const double D = 2e-11, t0 = 200.0, t = 600.0, M = 1e-9;  // 1 mm box >= 7 sqrt(D (t0 + t))
   for (const char* geom : {"{kind: axisymmetric, width: 1 mm, lateral_cells: 50}", "{kind: 3d, width: 1 mm, length: 1 mm, lateral_cells: 30}"}) {
     const int cells = std::string(geom).find("3d") != std::string::npos ? 30 : 50;
@@ -145,7 +148,8 @@ TEST_CASE("3d point source matches the axisymmetric solution of the same problem
   }
 }
 
-TEST_CASE("steady slab with first-order elimination: entry, exit and cleared fluxes (physics.md 7.6)", "[verification][source]") {
+// [Derived:elimination-solutions]
+TEST_CASE("steady slab with first-order elimination: entry, exit and cleared fluxes", "[verification][source]") {
   // C(0) = Cs held by an infinite dose, sink at x = L: J_in = Cs sqrt(Dk) coth(lam L), J_out = Cs sqrt(Dk)/sinh(lam L)
   const double D = 2e-10, k = 1e-3, L = 1e-3, Cs = 3.0;
   const double lam = std::sqrt(k / D);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Topical hyaluronic acid and the stratum corneum's aqueous-pore pathway (models/properties,
 // docs/properties.md "Macromolecules in the stratum corneum"): the Renkin hindrance, the model's kp
 // recomputed by hand, and 24-h finite doses of the library HA grades with library defaults only.
@@ -14,7 +15,7 @@ using namespace dermasim::test;
 
 namespace {
 
-// 10 uL/cm2 (OECD liquid dose, physics.md 6.3) of a 0.5 % serum (5 mg/mL) on the cheek, 1d, 24 h,
+// 10 uL/cm2 (OECD liquid dose, [Web:oecd-428]) of a 0.5 % serum (5 mg/mL) on the cheek, 1d, 24 h,
 // library defaults only. Returns the fraction of the applied dose below the stratum corneum (in the
 // living layers, or cleared, drained or degraded there).
 double fraction_below_sc_24h(const std::string& ingredient) {
@@ -56,8 +57,8 @@ TEST_CASE("aqueous-pore SC model: kp of the HA oligosaccharide by hand, the larg
   REQUIRE(face);
   const LayerDef& sc = face->layers[0];
   REQUIRE(sc.kind == "stratum_corneum");
-  // ha_oligo, 1 kDa: R_h = 0.65 x 0.025 x 1000^0.6 nm (physics.md 4.1); D_w = kT/(6 pi eta R_h) at
-  // 310.15 K, 0.69 mPa s (physics.md 2.5); r_pore 2 nm, eps/tau 1.9e-6, h_ref 15 um.
+  // ha_oligo, 1 kDa: R_h = 0.65 x 0.025 x 1000^0.6 nm ([Derived:ha-chain-size]); D_w = kT/(6 pi eta R_h) at
+  // 310.15 K, 0.69 mPa s ([Assumed:water-viscosity-37c]); r_pore 2 nm, eps/tau 1.9e-6, h_ref 15 um.
   const double R_h = 0.65 * 0.025 * std::pow(1000.0, 0.6) * 1e-9;
   const double D_w = 1.380649e-23 * 310.15 / (6 * 3.14159265358979 * 0.69e-3 * R_h);
   const double l = R_h / 2e-9;
@@ -104,7 +105,7 @@ TEST_CASE("topical HA, 24 h on the cheek: high-MW stays above the SC, the oligos
   CHECK(oligo > 1e-3);
   CHECK(oligo >= 10 * hmw);
   // The prediction docs/properties.md discusses: the 50 kDa chain (R_h 10.7 nm) does not fit the
-  // 2 nm pores and stays above the SC too, unlike the quoted Raman claim (physics.md 3).
+  // 2 nm pores and stays above the SC too, unlike the quoted Raman claim ([Essendoubi2016], [Claim:lipotherapeia]).
   CHECK(lmw < 1e-3);
   // Steady-state estimate kp C t / (C L), L = 10 uL/cm2 = 100 um of film: 1.636e-12 m/s x 86400 s /
   // 1e-4 m = 0.141 %; the pores fill in seconds (K = 4.5e-7) and the dose is hardly depleted, so the

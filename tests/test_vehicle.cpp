@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // The vehicle as it behaves on open skin: evaporation concentrates the film up to the solubility
 // limit, the excess is a deposit that redissolves as the film is depleted, uptake follows the
 // dissolved activity, and every gram is accounted for.

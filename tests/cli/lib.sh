@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # Shared by the command-line test scripts (sourced): cli_start NAME makes a temporary folder (removed
 # at exit) and enters it; check LABEL CONDITION evaluates the condition and prints "ok" or "FAIL";
 # cli_end prints the counts and fails if any check failed.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Command-line tests for dermasim: bad input must fail cleanly, good input must run.
 #
 #   bash tests/cli/test_cli.sh <path-to-dermasim> <tests/cli dir>

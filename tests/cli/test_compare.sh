@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # `dermasim compare` on two tiny cases: the table's CSV has the documented header and one row per
 # scenario, each scenario has its .h5 and _metrics.csv; a bad case stops everything with exit 2
 # before anything runs.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Every shipped case file is valid: `dermasim check` accepts each configs/**/*.yaml (parse, units,
 # cross references, the resolved case), so a change to the case format cannot leave a config broken.
 # Comparison files (a top-level `scenarios:` key) are skipped: their scenarios are cases here too.

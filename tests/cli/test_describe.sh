@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # `dermasim describe --json` and `dermasim ingredients --json` are a documented, stable interface
 # (docs/properties.md): parse the real binary's output and check the keys scripts rely on.
 #   bash tests/cli/test_describe.sh <path-to-dermasim>
@@ -27,8 +28,8 @@ for l in d["layers"]:
     check("layer %s has D, K, clearance and a model" % l["name"],
           l["diffusivity_m2_s"] > 0 and l["partition"] > 0 and l["clearance_1_s"] >= 0 and bool(l.get("model")))
 s = d["summary"]
-check("Potts-Guy kp 1.16e-4 cm/h (physics.md 2.4)", abs(s["kp_potts_guy_cm_h"] - 1.16e-4) / 1.16e-4 < 0.01)
-check("dermal K 0.711 (physics.md 2.4)", abs(s["K_de"] - 0.711) < 0.002)
+check("Potts-Guy kp 1.16e-4 cm/h [Derived:caffeine-worked-numbers]", abs(s["kp_potts_guy_cm_h"] - 1.16e-4) / 1.16e-4 < 0.01)
+check("dermal K 0.711 [Derived:caffeine-worked-numbers]", abs(s["K_de"] - 0.711) < 0.002)
 st = d["stack"]
 # kp of the stack = 1 / sum h/(K D) over the layers listed
 R = sum(l["thickness_m"] / (l["partition"] * l["diffusivity_m2_s"]) for l in d["layers"])

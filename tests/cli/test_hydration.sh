@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # `dermasim run` on a papule of an HA grade with the fluid on: the summary prints the papule height,
 # its halving time, the excess water per layer and the HA remaining with its half-life; the results
 # file has the /scalars/papule, /scalars/hydration and /scalars/ha_remaining series with units
