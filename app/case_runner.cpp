@@ -17,16 +17,15 @@ CaseRunResult run_case(const Case& c, const CaseRunOptions& opt) {
   MetricsRecorder metrics(sim, metrics_setup(c));          // target-layer metrics (models/metrics)
   HydrationRecorder hydration(sim, hydration_setup(c));    // papule, hydration, HA (models/hydration_metrics)
   Progress progress(c.end, opt.progress);
+  Recorder* const recorders[] = {&metrics, &hydration};
   sim.run(
       [&](const Simulation& s, double t, int idx) {
         if (writer) writer->snapshot(s, t, idx);
-        metrics.on_output(s, t, idx);
-        hydration.on_output(s, t, idx);
+        for (Recorder* r : recorders) r->on_output(s, t, idx);
       },
       [&](const Simulation& s, double t, double dt) {
         progress.update(s, t, dt);
-        metrics.on_step(s, t, dt);
-        hydration.on_step(s, t, dt);
+        for (Recorder* r : recorders) r->on_step(s, t, dt);
         if (opt.on_step) opt.on_step(s, t, dt);
       });
   progress.done();

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 #include "case.hpp"
 
 #include <unistd.h>
@@ -459,8 +460,8 @@ void read_metrics(MapReader& root, Case& c) {
 
 // fluid: {enabled, viscosity, layers: {<layer>|all: {permeability, stiffness, drainage}}}
 void read_fluid(MapReader& root, Case& c) {
-  // Opt-in: with physics.md's k and H the excess fluid equilibrates within about a second
-  // (poroelastic time ~0.7 s over 1 mm, physics.md 1.4), so on hour scales it changes solute
+  // Opt-in: with the sourced k and H ([WeirWeiss2023], [Thomsen2014]) the excess fluid equilibrates within about a second
+  // (poroelastic time ~0.7 s over 1 mm, [Derived:poroelastic-time]), so on hour scales it changes solute
   // transport little while making the step much stiffer; cases that study the papule enable it.
   c.fluid = false;
   c.hydraulics.clear();
@@ -830,7 +831,7 @@ Problem build_problem(const Case& c, std::vector<std::string>* warnings) {
     }
     ss.losses = {blood, lymph, deg};
     // HA chains (entangled in the matrix), a crosslinked network or a deposit are not carried by the
-    // injected fluid: they move by their own diffusion (physics.md 4.2: lymph removes < 1 % of
+    // injected fluid: they move by their own diffusion ([Web:ha-lymph]: lymph removes < 1 % of
     // tissue HA a day)
     if (const Ingredient* ing = s.ingredient.empty() ? nullptr : c.find_ingredient(s.ingredient); ing && (immobile_form(*ing) || ing->kind == "polymer"))
       ss.advected = false;

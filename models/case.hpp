@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // A case: what the user wrote in the YAML file, validated and with every default filled in.
 // read_case() checks everything (unknown keys, units, ranges, cross references) and throws
 // InputError; build_problem() turns the case into the solver's Problem.
@@ -79,7 +80,7 @@ struct MetricsDef {
   bool given = false;                // the case had a `metrics:` key
   // The elevation above which the surface counts as part of the papule, for its diameter
   // (models/hydration_metrics, runs with the fluid). 10 um: an assumption (no source), a small
-  // fraction of the mm-scale heights of physics.md 4.6, so the diameter spans the swollen skin.
+  // fraction of the mm-scale heights of [Derived:papule-geometry], so the diameter spans the swollen skin.
   static constexpr double kDefaultPapuleThreshold = 10e-6;  // m
   double papule_threshold = kDefaultPapuleThreshold;         // m
 };
@@ -87,7 +88,7 @@ struct MetricsDef {
 struct Case {
   std::string name;
   std::string file;
-  // The injected fluid (models/fluid.hpp): on by default when the case has an injection.
+  // The injected fluid (models/fluid.hpp): off unless `fluid.enabled` (docs/case-format.md).
   bool fluid = false;
   std::vector<HydraulicProps> hydraulics;  // per layer
   double fluid_viscosity = kFluidViscosity;

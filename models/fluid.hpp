@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Injected fluid: the excess interstitial fluid volume fraction phi (m3 of extra fluid per m3 of
 // tissue) in a linear poroelastic (consolidation) approximation:
 //
@@ -20,10 +21,10 @@ struct HydraulicProps {
   std::string source;
 };
 
-// Interstitial fluid viscosity at 37 degC (Pa s): physics.md 1.4 "mu(ISF, 37 C) ~ 0.7 mPa s" [M].
+// Interstitial fluid viscosity at 37 degC (Pa s): [Assumed:isf-viscosity] "mu(ISF, 37 C) ~ 0.7 mPa s" [M].
 constexpr double kFluidViscosity = 0.7e-3;
 
-// Defaults for a layer from its kind (physics.md 1.4, 1.5).
+// Defaults for a layer from its kind ([WeirWeiss2023], [Thomsen2014], [Derived:clearance-defaults]).
 HydraulicProps default_hydraulics(const LayerDef& layer);
 
 }  // namespace dermasim

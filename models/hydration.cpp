@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 #include "hydration.hpp"
 
 #include <algorithm>
@@ -57,15 +58,15 @@ void read_hydration(MapReader& root, Case& c) {
       hl->fail("HA holds water in the excess-fluid field: enable it with fluid: {enabled: true} (or set hydration.enabled: false)");
   }
   if (!h.enabled) return;
-  // every crosslinked (gel) HA species needs its network parameters: physics.md gives no modulus
+  // every crosslinked (gel) HA species needs its network parameters: no source gives a gel modulus
   for (const auto& n : h.species) {
     const Ingredient* ing = c.find_ingredient(c.species[c.species_index(n)].ingredient);
     const bool gel = ing && ing->form == "gel";
     const bool given = std::any_of(h.gels.begin(), h.gels.end(), [&](const GelDef& g) { return g.species == n; });
     if (gel && !given) {
       const std::string msg = "species '" + n + "' is a crosslinked gel: give its network under hydration.gel." + n +
-                              " as {modulus: <Pa>, reference_concentration: <mg/mL>} (Flory-Rehner, physics.md 4.5; no default: "
-                              "physics.md has no gel modulus)";
+                              " as {modulus: <Pa>, reference_concentration: <mg/mL>} (Flory-Rehner, [Web:flory-rehner]; no default: "
+                              "no source gives a gel modulus)";
       if (hl) hl->fail(msg);
       root.self().fail(msg);
     }

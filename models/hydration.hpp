@@ -1,4 +1,5 @@
-// Water held by hyaluronic acid (case key `hydration:`), physics.md 4.4 and 4.5.
+// SPDX-License-Identifier: BSD-3-Clause
+// Water held by hyaluronic acid (case key `hydration:`), [Horkay2009], [Derived:ha-osmotic-sanity], [Derived:ha-six-litres].
 //
 // HA in the tissue water exerts an osmotic (swelling) pressure Pi; the excess interstitial fluid
 // moves with the Darcy flux -(k/mu) grad(p - Pi) and drains at k_d (p - Pi) / H (p = H phi), so the
@@ -32,7 +33,7 @@ struct GelDef {
 struct HydrationDef {
   bool enabled = false;
   OsmoticLaw law = OsmoticLaw::Horkay;
-  double salt = 0.15;  // mol/L; physiological ionic strength, physics.md 4.5 (J = 0.15 M)
+  double salt = 0.15;  // mol/L; physiological ionic strength, [Derived:ha-osmotic-sanity] (J = 0.15 M)
   std::vector<std::string> species;  // the HA species
   std::vector<GelDef> gels;          // crosslinked species and their network parameters
 };

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "recorder.hpp"
 #include "metrics.hpp"
 
 namespace dermasim {
@@ -91,11 +92,11 @@ struct HydrationMetrics {
   double pct_of_baseline(size_t layer, double excess_per_area) const;
 };
 
-class HydrationRecorder {
+class HydrationRecorder : public Recorder {
  public:
   HydrationRecorder(const Simulation& sim, HydrationSetup setup);
-  void on_output(const Simulation& sim, double t, int index);
-  void on_step(const Simulation& sim, double t, double dt);
+  void on_output(const Simulation& sim, double t, int index) override;
+  void on_step(const Simulation& sim, double t, double dt) override;
   HydrationMetrics finish(const Simulation& sim);
 
  private:

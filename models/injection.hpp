@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Where an injected bolus goes: a ball of the injected volume in the geometry's own dimension
 // (a slab in 1d, a disc in 2d, a sphere in axisymmetric and 3d geometry), clipped to the domain.
 #pragma once

@@ -170,11 +170,18 @@ void MetricsRecorder::catch_up(const Simulation& sim) {
     auto it = m.find(k);
     return it == m.end() || i >= it->second.size() ? 0.0 : it->second[i];
   };
+  // every degradation channel: "degraded" and one "degraded_by_<enzyme>" per enzyme
+  auto degraded = [](const std::map<std::string, std::vector<double>>& m, size_t i) {
+    double sum = 0;
+    for (auto it = m.lower_bound("degraded"); it != m.end() && it->first.rfind("degraded", 0) == 0; ++it)
+      if (i < it->second.size()) sum += it->second[i];
+    return sum;
+  };
   for (size_t i = seen_; i < h.time.size(); ++i) {
     const double t = h.time[i];
     for (size_t si = 0; si < setup_.species.size(); ++si) {
       const auto& hs = h.species[setup_.species[si]];
-      Point p{t, hs.at(key)[i], get(hs, "applied", i), get(hs, "cleared_blood", i), get(hs, "cleared_lymph", i), get(hs, "degraded", i)};
+      Point p{t, hs.at(key)[i], get(hs, "applied", i), get(hs, "cleared_blood", i), get(hs, "cleared_lymph", i), degraded(hs, i)};
       auto& pts = points_[si];
       if (i > 0 && t > 0 && std::binary_search(event_times_[si].begin(), event_times_[si].end(), t)) {
         // The state just before the event at t (an injection adds its mass instantly).

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "recorder.hpp"
 #include "../solver/simulation.hpp"
 
 namespace dermasim {
@@ -73,11 +74,11 @@ struct RunMetrics {
   std::vector<SpeciesMetrics> species;
 };
 
-class MetricsRecorder {
+class MetricsRecorder : public Recorder {
  public:
   MetricsRecorder(const Simulation& sim, MetricsSetup setup);
-  void on_output(const Simulation& sim, double t, int index);
-  void on_step(const Simulation& sim, double t, double dt);
+  void on_output(const Simulation& sim, double t, int index) override;
+  void on_step(const Simulation& sim, double t, double dt) override;
   // Computes the metrics from what was recorded (call after run()).
   RunMetrics finish(const Simulation& sim);
 

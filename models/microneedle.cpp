@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 #include "microneedle.hpp"
 
 #include <algorithm>
@@ -178,7 +179,7 @@ void resolve_microneedle_closure(Case& c) {
           why = "an occluded topical delivery of '" + t.species + "' within 2 h of needling";
         }
     n.closure = occluded ? md::kClosureOccluded : md::kClosureOpen;
-    n.closure_from = why + " (physics.md 6.2 default)";
+    n.closure_from = why + " ([Derived:channel-closure] default)";
   }
 }
 

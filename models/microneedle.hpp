@@ -1,6 +1,7 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Microneedling (derma roller, microneedle stamp) and laser / radio-frequency micro-channels: holes
 // through the stratum corneum that fill with interstitial fluid and close over time
-// (physics.md 6.2). Each `type: microneedle` delivery becomes one solver ConductanceSpec per species it
+// ([Derived:channel-closure]). Each `type: microneedle` delivery becomes one solver ConductanceSpec per species it
 // acts on: an added D*K in the cells the channels pass through, open at `time`, decaying as
 // exp(-(t - time)/closure).
 //
@@ -19,18 +20,18 @@ struct Case;
 struct DeliveryDef;
 class MapReader;
 
-// Defaults (physics.md 6.2; [D] derived there, [V] verified in the source it names).
+// Defaults ([Derived:channel-closure], [Derived:roller-density]; [D] derived, [V] read in the source named).
 namespace microneedle_defaults {
-inline constexpr int kRollerNeedles = 192;          // [V] Doddaballapur 2009
-inline constexpr double kDrumDiameter = 0.02;       // m, [V] Dermaroller MF8 (Schwarz & Laaff 2011)
+inline constexpr int kRollerNeedles = 192;          // [V] [Doddaballapur2009]
+inline constexpr double kDrumDiameter = 0.02;       // m, [V] Dermaroller MF8 (Schwarz & Laaff 2011 [SchwarzLaaff2011])
 inline constexpr double kDrumWidth = 0.02;          // m, same
 inline constexpr double kDepthFraction = 0.2;       // channel depth / needle length: rat 152.5 um / 770 um = 0.198 [V]
-                                                    // (Kalluri 2011); physics.md range 0.15-0.3; human depth not found
-inline constexpr double kDiameter = 70e-6;          // m at the surface: rat 70.7 +- 9.9 um [V] (Kalluri 2011)
-inline constexpr double kClosureOpen = 3600.0;      // s, tau non-occluded: physics.md default 0.5-1 h [D]
-inline constexpr double kClosureOccluded = 25 * 3600.0;  // s, tau occluded: middle of physics.md 15-35 h [D]
+                                                    // ([Kalluri2011]); range 0.15-0.3 [Derived:channel-closure]; human depth not found
+inline constexpr double kDiameter = 70e-6;          // m at the surface: rat 70.7 +- 9.9 um [V] ([Kalluri2011])
+inline constexpr double kClosureOpen = 3600.0;      // s, tau non-occluded: [Derived:channel-closure] 0.5-1 h [D]
+inline constexpr double kClosureOccluded = 25 * 3600.0;  // s, tau occluded: middle of 15-35 h [Derived:channel-closure] [D]
 inline constexpr double kOcclusionWindow = 2 * 3600.0;   // s: a topical on the skin within 2 h of needling
-                                                         // (human reseal < 2 h non-occluded [V], Gupta 2011)
+                                                         // (human reseal < 2 h non-occluded [V], [Gupta2011])
 }  // namespace microneedle_defaults
 
 struct MicroneedleDef {
@@ -60,7 +61,7 @@ struct MicroneedleDef {
 };
 
 // Channels per m2 made by one pass of a roller: needles / (pi * drum diameter * drum width), i.e.
-// one drum revolution over the area it rolls (physics.md 6.2 [D]: 15.3 /cm2 for 192 needles, 2 x 2 cm).
+// one drum revolution over the area it rolls ([Derived:roller-density] [D]: 15.3 /cm2 for 192 needles, 2 x 2 cm).
 double roller_density_per_pass(int needles, double drum_diameter, double drum_width);
 // Channel area fraction at depth z (channel cross-section x density).
 double channel_area_fraction(const MicroneedleDef& m, double z);

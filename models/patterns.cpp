@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 #include "patterns.hpp"
 
 #include "delivery/delivery_type.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Injection techniques as delivery types (papule, nappage, micropapules, point_by_point, mesogun,
 // linear_threading, custom): each expands into injection events (DeliveryDefs of type injection with
 // `technique` set); depth and position scatter; treatment schedules; and the periodic unit cell of a
@@ -22,7 +23,7 @@ bool is_technique(const std::string& type);
 // Techniques that place points on a regular grid (and can be simulated as a unit cell).
 bool is_lattice_technique(const std::string& type);
 
-// Defaults of one technique, with where each number comes from (physics.md 6.1).
+// Defaults of one technique, with where each number comes from ([Derived:injection-defaults] and the source strings of each technique).
 struct TechniqueDefaults {
   std::string name;
   double depth = 0;    // m, vertical depth of the bolus centre

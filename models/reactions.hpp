@@ -1,11 +1,12 @@
-// Reactions between species (case key `reactions:`), physics.md 4.2 and 4.3:
+// SPDX-License-Identifier: BSD-3-Clause
+// Reactions between species (case key `reactions:`), [Derived:ha-degradation], [Derived:hyaluronidase-law]:
 //
 //   conversion: first order, from -> to at `rate` (1/s) per cell, e.g. an entangled HA deposit
 //               releasing mobile chains. Without `rate`, what `from` loses by its own degradation
-//               becomes `to` (the two-pool HA model of physics.md 4.2).
-//   enzymatic:  the substrate is degraded at k2 * c_enzyme (physics.md 4.3: first order in HA with
-//               k = k_cat,eff [E]); the enzyme is not consumed. k2 has no default: physics.md 4.3
-//               found no Km or k_cat, so the case must give `rate_constant` (e.g. "2 mL/mg/h").
+//               becomes `to` (the two-pool HA model of [Derived:ha-degradation]).
+//   enzymatic:  the substrate is degraded at k2 * c_enzyme ([Derived:hyaluronidase-law]: first order in HA with
+//               k = k_cat,eff [E]); the enzyme is not consumed. k2 has no default: no Km or k_cat was found
+//               ([Derived:hyaluronidase-law]), so the case must give `rate_constant` (e.g. "2 mL/mg/h").
 //               Counted per enzyme as the substrate's `degraded_by_<enzyme>`.
 //
 // Each reaction type is a plug-in in models/reactions/<type>.cpp (ReactionType below), registered by

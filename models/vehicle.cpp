@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 #include "vehicle.hpp"
 
 #include <algorithm>
@@ -9,7 +10,7 @@
 namespace dermasim {
 
 const std::vector<Solvent>& solvents() {
-  // Antoine constants (mmHg, degC) are standard handbook values [M] (not in physics.md):
+  // Antoine constants (mmHg, degC) are standard handbook values [M] ([Assumed:antoine-constants]):
   // water 1-100 degC, ethanol -57-80 degC.
   static const std::vector<Solvent> s = {
       {"water", 0.018015, 997.0, 8.07131, 1730.63, 233.426, "Antoine constants for water 1-100 degC [M, handbook]"},

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // The topical vehicle on open skin: how fast its volatile part evaporates. Either given as a rate
 // (film volume per area per time) or from the solvent's vapour pressure and the air conditions:
 //

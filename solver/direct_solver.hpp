@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // A sparse direct solver over any Eigen factorisation (LDLT for the symmetric operator, LU once
 // advection makes it non-symmetric): factorised once per (operator version, matrix coefficients).
 #pragma once

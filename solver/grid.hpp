@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Rectilinear cell-centred finite-volume grid. Depth z points down from the skin surface (z = 0).
 // Cell (i, j, k) has index i + nx * (j + ny * k): x fastest, depth slowest, which is the C order of
 // an (nz, ny, nx) array as stored in the HDF5 output.

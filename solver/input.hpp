@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Reading case files: every value is looked up through a MapReader that knows its file, line and
 // full key path, so an error can say "case.yaml:12: delivery[1].depth: ...". Keys nobody asked for
 // are errors (MapReader::finish). Overrides from the command line (--set a.b[2].c=value) are applied

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Solvers for (cm M + ca A) x = rhs. Direct (Eigen sparse LDLT, factorised once per (operator, dt))
 // for small grids; matrix-free preconditioned conjugate gradients with OpenMP for large ones.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Solvers for the non-symmetric systems that advection by the injected fluid makes: sparse LU
 // (direct) and matrix-free BiCGSTAB with a Jacobi preconditioner (large grids).
 #include <Eigen/SparseLU>

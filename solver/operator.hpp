@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // The discrete transport operator of one species on the structured grid.
 //
 // Unknown: activity u = c / K per cell (c tissue concentration, K partition coefficient), plus one

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 #include "simulation.hpp"
 
 #include "units.hpp"
@@ -10,12 +11,12 @@
 namespace dermasim {
 
 namespace {
-// TR-BDF2 (Bank et al. 1985; Hosea & Shampine 1996) with gamma = 2 - sqrt(2): a trapezoidal stage to
+// TR-BDF2 ([Bank1985]; [HoseaShampine1996]) with gamma = 2 - sqrt(2): a trapezoidal stage to
 // t + gamma h, then BDF2 through (t, t + gamma h, t + h). Both stages solve with M + (gamma h / 2) A.
 const double kGamma = 2.0 - std::sqrt(2.0);
 const double kA = 1.0 / (kGamma * (2.0 - kGamma));                                   // weight of u_gamma
 const double kB = -(1.0 - kGamma) * (1.0 - kGamma) / (kGamma * (2.0 - kGamma));      // weight of u_n
-// Local truncation error constant: LTE = C h^3 u''' (Bank et al. 1985).
+// Local truncation error constant: LTE = C h^3 u''' ([Bank1985]).
 const double kC = (-3.0 * kGamma * kGamma + 4.0 * kGamma - 2.0) / (12.0 * (2.0 - kGamma));
 }  // namespace
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // The time loop: implicit steps (backward Euler or TR-BDF2) with an error-controlled step size,
 // events (reservoirs on and off, deposits, sources) and outputs hit exactly, and a mass balance whose counters are
 // integrated by the same scheme as the fields, so that it closes to round-off.

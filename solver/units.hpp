@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Physical quantities with units, as users write them in case files: "15 um", "10 uL/cm2",
 // "4 mg/mL", "24 h", "1e-13 m2/s". Everything inside the engine is SI (m, kg, s, mol).
 #pragma once

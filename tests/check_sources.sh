@@ -14,27 +14,8 @@ root="${1:?usage: check_sources.sh REPO_ROOT [--index]}"
 index="${2:-}"
 cd "$root" || exit 2
 
-# Files being refactored elsewhere: their dossier citations are mapped in the lead's citation map
-# and they get the SPDX line when rewritten. Remove once rewritten (each entry: a file path).
-EXCLUDED=(
-  models/case.cpp models/case.hpp
-  models/fluid.cpp models/fluid.hpp
-  models/hydration.cpp models/hydration.hpp
-  models/injection.cpp models/injection.hpp
-  models/microneedle.cpp models/microneedle.hpp
-  models/patterns.cpp models/patterns.hpp
-  models/reactions.cpp models/reactions.hpp
-  models/vehicle.cpp models/vehicle.hpp
-  solver/direct_solver.hpp
-  solver/grid.cpp solver/grid.hpp
-  solver/input.cpp solver/input.hpp
-  solver/io/output.cpp solver/io/output.hpp
-  solver/io/vtk_writer.cpp solver/io/vtk_writer.hpp
-  solver/linear_solver.cpp solver/linear_solver.hpp solver/linear_solver_nonsym.cpp
-  solver/operator.cpp solver/operator.hpp
-  solver/simulation.cpp solver/simulation.hpp
-  solver/units.cpp solver/units.hpp
-)
+# Files exempt from the checks (none today; each entry: a file path, with the reason beside it).
+EXCLUDED=()
 
 refs=docs/references.md
 [ -f "$refs" ] || { echo "sources: $refs is missing"; exit 1; }

@@ -263,3 +263,31 @@ TEST_CASE("metrics per treatment session of a schedule", "[unit][metrics]") {
   CHECK(win[1].auc + win[2].auc + win[3].auc == Approx(win[0].auc).epsilon(1e-9));
   CHECK(win[3].dose == Approx(3 * win[1].dose).epsilon(1e-9));  // cumulative doses
 }
+
+// The `degraded` metric counts every degradation channel: the species' own degradation and the
+// degradation by each enzyme ("degraded_by_<enzyme>").
+TEST_CASE("degraded metric sums the own and the enzymatic degradation channels", "[unit][metrics]") {
+  const std::string y =
+      "time: {end: 1 d, output_every: 6 h}\n"
+      "skin:\n  layers:\n    - {name: dermis, thickness: 1 mm, cells: 10}\n"
+      "species:\n"
+      "  - {name: ha, properties: {all: {diffusivity: 5e-12 m2/s, partition: 1, degradation: 1e-5 1/s}}}\n"
+      "  - {name: hase, properties: {all: {diffusivity: 1e-11 m2/s, partition: 1}}}\n"
+      "delivery:\n  - {type: injection, species: {ha: 10 mg/mL, hase: 0.1 mg/mL}, volume: 2 uL/cm2, depth: 0.5 mm}\n"
+      "reactions:\n  - {type: enzymatic, enzyme: hase, substrate: ha, rate_constant: 1.8 mL/mg/h}\n"
+      "fluid: {enabled: false}\n"
+      "metrics: {target: dermis, species: [ha]}\n";
+  Case c = parse(y);
+  std::vector<std::string> w;
+  Problem p = build_problem(c, &w);
+  Simulation sim(std::move(p));
+  MetricsRecorder rec(sim, metrics_setup(c));
+  sim.run([&](const Simulation& s, double t, int i) { rec.on_output(s, t, i); },
+          [&](const Simulation& s, double t, double dt) { rec.on_step(s, t, dt); });
+  const RunMetrics m = rec.finish(sim);
+  const Balance b = sim.balance(0);
+  const double own = b.out.at("degraded"), by_enzyme = b.out.at("degraded_by_hase");
+  REQUIRE(own > 0);
+  REQUIRE(by_enzyme > 0);
+  CHECK(m.species[0].windows[0].degraded == Approx(own + by_enzyme).epsilon(1e-12));
+}

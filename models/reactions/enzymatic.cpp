@@ -28,7 +28,7 @@ class Enzymatic : public ReactionType {
     if (r.enzyme == r.substrate) s.fail("the substrate must differ from the enzyme");
     if (!m.has("rate_constant"))
       item.fail("an enzymatic reaction needs rate_constant (1/s per concentration of enzyme, e.g. '2 mL/mg/h'): no Km or k_cat "
-                "was found to default to [Assumed:no-hyaluronidase-kinetics]");
+                "was found to default to [Derived:hyaluronidase-law]");
     r.rate_constant = positive(m.at("rate_constant"), kRateConstant);
   }
   void check(const ReactionDef& r, const std::vector<ReactionDef>& before, const Located& item) const override {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Run output: one HDF5 file (written under a temporary name and renamed when complete), an XDMF v3
 // sidecar for ParaView, and optionally VTK XML (.vtr per output + .pvd) through the VTK library.
 #pragma once

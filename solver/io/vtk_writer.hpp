@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Optional VTK XML output through the VTK library: one .vtr (rectilinear grid, cell data) per output
 // time and a .pvd collection that ParaView opens as a time series. Built when VTK is found.
 #pragma once

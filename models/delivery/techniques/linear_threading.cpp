@@ -10,7 +10,7 @@ using technique_units::mm;
 using technique_units::uL;
 const Registration<Technique> reg(std::make_unique<Technique>(
     TechniqueDefaults{"linear_threading", 1.0 * mm, 50 * uL, 0, 1, 1,
-         "linear threading is not in physics.md: the dermal default 1.0 mm [D] assumed",
+         "linear threading has no source: the dermal default 1.0 mm [D] [Derived:injection-defaults] assumed",
          "volume per thread not found in a source: 50 uL assumed",
          "points along the line: one per mm (assumed)",
          ""},

@@ -10,8 +10,8 @@ using technique_units::mm;
 using technique_units::uL;
 const Registration<Technique> reg(std::make_unique<Technique>(
     TechniqueDefaults{"mesogun", 1.0 * mm, 1 * uL, 2 * mm, 5, 5,
-         "dermis intended [V] e-aaps (6.1): the dossier's dermal default 1.0 mm [D]",
-         "1 mL divided into 1000 micro-droplets, about 1 uL [V] e-aaps (6.1)",
+         "dermis intended [V] [Web:skin-booster-volume]: the dermal default 1.0 mm [D] [Derived:injection-defaults]",
+         "1 mL divided into 1000 micro-droplets, about 1 uL [V] [Web:skin-booster-volume]",
          "mesogun droplet spacing not found in a source: 2 mm assumed",
          "5 x 5 droplets (assumed)"},
     TechniqueLayout::Grid, "an injector gun: about 1 uL micro-droplets on a fine grid"));

@@ -10,9 +10,9 @@ using technique_units::mm;
 using technique_units::uL;
 const Registration<Technique> reg(std::make_unique<Technique>(
     TechniqueDefaults{"micropapules", 1.5 * mm, 5 * uL, 10 * mm, 3, 3,
-         "1.5-2 mm [C] mesoderm.es (6.1); lower end",
+         "1.5-2 mm [C] [Claim:mesoderm]; lower end",
          "volume per micropapule not found in a source: 5 uL assumed (smaller than a papule)",
-         "about 10 mm [C] mesoderm.es (6.1)",
+         "about 10 mm [C] [Claim:mesoderm]",
          "3 x 3 points (assumed)"},
     TechniqueLayout::Grid, "a grid of small papules about 10 mm apart"));
 }  // namespace

@@ -10,9 +10,9 @@ using technique_units::mm;
 using technique_units::uL;
 const Registration<Technique> reg(std::make_unique<Technique>(
     TechniqueDefaults{"papule", 1.0 * mm, 20 * uL, 10 * mm, 1, 1,
-         "1-2 mm, bevel up [C] beautytrainingportal (physics.md 6.1); lower end",
-         "'tens of uL' per papule (domain.md); skin booster 0.02-0.025 mL per point [V] e-aaps manuals (6.1)",
-         "papule spacing not found in a source: 10 mm assumed, as micropapules (about 10 mm [C] mesoderm.es)",
+         "1-2 mm, bevel up [C] [Claim:beautytrainingportal]; lower end",
+         "'tens of uL' per papule [Assumed:papule-volume]; skin booster 0.02-0.025 mL per point [V] [Web:skin-booster-volume]",
+         "papule spacing not found in a source: 10 mm assumed, as micropapules (about 10 mm [C] [Claim:mesoderm])",
          "one papule (assumed)"},
     TechniqueLayout::Grid, "one bolus (or a grid of them) of tens of uL in the dermis: a skin-booster or mesotherapy papule"));
 }  // namespace
