@@ -133,7 +133,7 @@ std::string describe_text(const Description& d) {
       << " cm/h x unionised fraction " << g4(r.f_unionised)
       << (d.options.ph ? " (pH " + g4(*d.options.ph) + ")" : std::string(" (no pH given)"));
     if (d.options.sc_polar_route == ScPolarRoute::AqueousPore)
-      o << " + polar route " << g4(r.kp_pore * kMsToCmH) << " cm/h (pores, r_s/r_pore " << g4(r.pore.lambda) << ")";
+      o << " + polar route " << g4(r.kp_pore * kMsToCmH) << " cm/h (pores, radius/r_pore " << g4(r.pore.lambda) << ")";
     o << " = kp " << g4(r.kp * kMsToCmH) << " cm/h (" << g4(r.kp) << " m/s)";
   }
   if (pore_applies(d)) {

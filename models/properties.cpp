@@ -208,7 +208,8 @@ ScRoutes sc_routes(const Ingredient& g, const PropertyOptions& opt) {
   r.kp_lipid = opt.sc_model == ScModel::Mitragotri ? kp_mitragotri(g.mw, lk) : kp_potts_guy(g.mw, lk);
   double K = r.f_unionised * sc_brick_mortar_partition(lk);
   if (opt.sc_polar_route == ScPolarRoute::AqueousPore) {
-    r.pore = sc_aqueous_pore(solute_radius_angstrom(g.mw) * 1e-10, opt);
+    // the solute's radius in water: r_s for small molecules, the given or correlated R_h otherwise
+    r.pore = sc_aqueous_pore(hydrodynamic_radius(g), opt);
     r.kp_pore = r.pore.kp;
     if (r.pore.hindrance > 0) K += r.pore.partition;
   }
@@ -344,9 +345,10 @@ PropertyEstimate estimate_layer(const Ingredient& g, const LayerDef& layer, cons
                                                : "Potts-Guy log10 kp = -2.7 + 0.71 log Kow - 0.0061 MW cm/h (physics.md 2.1)")
       << ", r_s = " << fmt(s.r_s) << " A";
     if (polar)
-      f << "; polar route: hindered aqueous pores (Renkin), lambda = r_s/r_pore = " << fmt(r.pore.lambda) << ", H = " << fmt(r.pore.hindrance)
+      f << "; polar route: hindered aqueous pores (Renkin), lambda = radius/r_pore = " << fmt(hydrodynamic_radius(g) * 1e10) << " A / "
+        << fmt(opt.pore_radius * 1e9) << " nm = " << fmt(r.pore.lambda) << ", H = " << fmt(r.pore.hindrance)
         << ", kp_pore = (eps/tau) D_w H / h_ref, D_w = " << fmt(r.pore.D_w) << " m2/s (Stokes-Einstein, 37 C), eps/tau = "
-        << fmt(opt.pore_porosity_tortuosity) << ", r_pore = " << fmt(opt.pore_radius * 1e9) << " nm";
+        << fmt(opt.pore_porosity_tortuosity);
     f << "; K = f_un K_sc" << (polar ? " + K_pore" : "") << " = " << fmt(r.f_unionised, 4) << " x " << fmt(s.K_sc);
     if (polar) f << " + " << fmt(r.pore.hindrance > 0 ? r.pore.partition : 0.0);
     f << " = " << fmt(r.partition) << " (K_sc = phi_lip K_lip + (1 - phi_lip) K_cc = " << fmt(sc_lipid_volume_fraction()) << " x "

@@ -130,7 +130,7 @@ struct ScRoutes {
   double f_unionised = 1;       // at opt.ph (1 without a pH)
   double kp_lipid = 0;          // m/s, the QSPR's kp of the unionised species at h_ref
   double kp_pore = 0;           // m/s, polar route at h_ref (0 with ScPolarRoute::None)
-  PoreTransport pore;           // the pore numbers (solute radius r_s)
+  PoreTransport pore;           // the pore numbers (radius: hydrodynamic_radius(g), r_s for small molecules)
   double kp = 0;                // m/s, f_un kp_lipid + kp_pore
   double partition = 0;         // the SC layer's K
   double diffusivity = 0;       // the SC layer's D, m2/s

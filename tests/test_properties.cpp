@@ -515,3 +515,17 @@ TEST_CASE("polar route: very hydrophilic solutes keep a measurable kp (Peck 1994
     }
   }
 }
+
+TEST_CASE("polar route radius: r_s for small molecules, the macromolecule's R_h when it has a log Kow", "[properties]") {
+  const Ingredient& caf = lib("caffeine");
+  CHECK(sc_routes(caf, {}).pore.lambda == Approx(solute_radius_angstrom(caf.mw) * 1e-10 / kScPoreRadius).epsilon(1e-12));
+  Ingredient pep = lib("palmitoyl_pentapeptide_4");
+  pep.log_kow = 1.0;  // a user's peptide with a log Kow: brick-and-mortar lipid route plus pores of its protein radius
+  const ScRoutes r = sc_routes(pep, {});
+  CHECK(r.pore.lambda == Approx(hydrodynamic_radius(pep) / kScPoreRadius).epsilon(1e-12));
+  CHECK(r.kp == Approx(r.kp_lipid + r.kp_pore).epsilon(1e-12));
+  auto e = estimate_layer(pep, find_skin_preset("forearm_invitro")->layers[0], {});
+  REQUIRE(e.ok);
+  CHECK(e.model == "sc_brick_mortar+mitragotri+aqueous_pore");
+  CHECK(e.props.partition * e.props.diffusivity / kScReferenceThickness == Approx(r.kp).epsilon(1e-12));
+}
