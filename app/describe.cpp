@@ -76,12 +76,15 @@ std::string source_tags(const Ingredient& g) {
   return out;
 }
 
-// The aqueous-pore SC pathway is what the SC model uses for this ingredient (a macromolecule in
-// solution without log Kow, with the aqueous-pore option).
+// The aqueous-pore SC pathway is what the SC model uses for this ingredient: a macromolecule in solution
+// without log Kow (with the aqueous-pore option), whose pore radius is R_h.
 bool pore_applies(const Description& d) {
   return d.summary.macromolecule && d.ingredient.form != "gel" && !d.ingredient.log_kow &&
          d.options.sc_macromolecule == ScMacromoleculeModel::AqueousPore;
 }
+
+// The two SC routes apply to a solute with a log Kow in solution.
+bool routes_apply(const Description& d) { return d.summary.has_kow && d.ingredient.form != "gel" && d.ingredient.form != "deposit"; }
 
 }  // namespace
 
@@ -125,14 +128,23 @@ std::string describe_text(const Description& d) {
       << "\n  kp (SC alone, QSPR): Potts-Guy " << g4(s.kp_potts_guy * kMsToCmH) << " cm/h, Mitragotri " << g4(s.kp_mitragotri * kMsToCmH)
       << " cm/h";
   if (s.macromolecule) o << "\n  macromolecule: R_h " << g4(s.R_h * 1e9) << " nm, Stokes-Einstein D " << g4(s.D_se) << " m2/s";
+  if (routes_apply(d)) {
+    const ScRoutes r = sc_routes(g, d.options);
+    o << "\n  stratum corneum (at h_ref " << g4(kScReferenceThickness * 1e6) << " um): lipid route " << g4(r.kp_lipid * kMsToCmH)
+      << " cm/h x unionised fraction " << g4(r.f_unionised)
+      << (d.options.ph ? " (pH " + g4(*d.options.ph) + ")" : std::string(" (no pH given)"));
+    if (d.options.sc_polar_route == ScPolarRoute::AqueousPore)
+      o << " + polar route " << g4(r.kp_pore * kMsToCmH) << " cm/h (pores, radius/r_pore " << g4(r.pore.lambda) << ")";
+    o << " = kp " << g4(r.kp * kMsToCmH) << " cm/h (" << g4(r.kp) << " m/s)";
+  }
   if (pore_applies(d)) {
     const PoreTransport p = sc_aqueous_pore(s.R_h, d.options);
     o << "\n  aqueous-pore SC pathway: R_h/r_pore " << g4(p.lambda) << ", Renkin H " << g4(p.hindrance) << ", kp " << g4(p.kp * kMsToCmH)
       << " cm/h (" << g4(p.kp) << " m/s) at h_ref " << g4(kScReferenceThickness * 1e6) << " um";
   }
   const auto& opt = d.options;
-  o << "\n\nskin " << d.skin << ", stratum-corneum model " << to_string(opt.sc_model) << "; macromolecules without log Kow: "
-    << to_string(opt.sc_macromolecule);
+  o << "\n\nskin " << d.skin << ", stratum-corneum model " << to_string(opt.sc_model) << ", polar route " << to_string(opt.sc_polar_route)
+    << (opt.ph ? ", pH " + g4(*opt.ph) : std::string()) << "; macromolecules without log Kow: " << to_string(opt.sc_macromolecule);
   if (opt.sc_macromolecule == ScMacromoleculeModel::AqueousPore)
     o << " (r_pore " << g4(opt.pore_radius * 1e9) << " nm, eps/tau " << g4(opt.pore_porosity_tortuosity) << ")";
   o << "\n";
@@ -173,11 +185,16 @@ std::string describe_json(const Description& d) {
   o << "  \"skin\": " << jstr(d.skin) << ",\n";
   o << "  \"stratum_corneum_model\": " << jstr(to_string(d.options.sc_model)) << ",\n";
   o << "  \"stratum_corneum_macromolecule_model\": " << jstr(to_string(d.options.sc_macromolecule)) << ",\n";
+  o << "  \"stratum_corneum_polar_route\": " << jstr(to_string(d.options.sc_polar_route)) << ",\n";
+  o << "  \"ph\": " << jopt(d.options.ph) << ",\n";
   o << "  \"aqueous_pore\": {\"radius_m\": " << jnum(d.options.pore_radius) << ", \"porosity_tortuosity\": "
     << jnum(d.options.pore_porosity_tortuosity) << "},\n";
   auto opt = [&](bool have, double v) { return have ? jnum(v) : std::string("null"); };
   const bool pore = pore_applies(d);
-  const PoreTransport p = pore ? sc_aqueous_pore(s.R_h, d.options) : PoreTransport{};
+  const bool routes = routes_apply(d);
+  const ScRoutes r = routes ? sc_routes(d.ingredient, d.options) : ScRoutes{};
+  const bool small_pore = routes && d.options.sc_polar_route == ScPolarRoute::AqueousPore;
+  const PoreTransport p = pore ? sc_aqueous_pore(s.R_h, d.options) : small_pore ? r.pore : PoreTransport{};
   o << "  \"summary\": {\"r_s_angstrom\": " << jnum(s.r_s) << ", \"K_lip\": " << opt(s.has_kow, s.K_lip)
     << ", \"D_lip_m2_s\": " << jnum(s.D_lip) << ", \"K_keratin\": " << opt(s.has_kow, s.K_kw) << ", \"K_corneocyte\": " << opt(s.has_kow, s.K_cc)
     << ", \"K_sc\": " << opt(s.has_kow, s.K_sc) << ", \"f_u\": " << opt(s.has_kow, s.f_u) << ", \"f_non\": " << opt(s.has_kow, s.f_non)
@@ -185,8 +202,11 @@ std::string describe_json(const Description& d) {
     << ", \"D_de_m2_s\": " << opt(s.has_kow, s.D_de) << ", \"kp_potts_guy_cm_h\": " << opt(s.has_kow, s.kp_potts_guy * kMsToCmH)
     << ", \"kp_mitragotri_cm_h\": " << opt(s.has_kow, s.kp_mitragotri * kMsToCmH)
     << ", \"macromolecule\": " << (s.macromolecule ? "true" : "false") << ", \"R_h_m\": " << opt(s.macromolecule, s.R_h)
-    << ", \"D_stokes_einstein_m2_s\": " << opt(s.macromolecule, s.D_se) << ", \"pore_lambda\": " << opt(pore, p.lambda)
-    << ", \"pore_hindrance\": " << opt(pore, p.hindrance) << ", \"kp_aqueous_pore_cm_h\": " << opt(pore, p.kp * kMsToCmH)
+    << ", \"D_stokes_einstein_m2_s\": " << opt(s.macromolecule, s.D_se) << ", \"pore_lambda\": " << opt(pore || small_pore, p.lambda)
+    << ", \"pore_hindrance\": " << opt(pore || small_pore, p.hindrance)
+    << ", \"kp_aqueous_pore_cm_h\": " << opt(pore || small_pore, p.kp * kMsToCmH)
+    << ", \"fraction_unionised\": " << opt(routes, r.f_unionised) << ", \"kp_sc_lipid_cm_h\": " << opt(routes, r.kp_lipid * kMsToCmH)
+    << ", \"kp_sc_polar_cm_h\": " << opt(routes, r.kp_pore * kMsToCmH) << ", \"kp_sc_cm_h\": " << opt(routes, r.kp * kMsToCmH)
     << ", \"blood_clearance_factor\": " << jnum(s.blood_factor) << "},\n";
   o << "  \"layers\": [";
   for (size_t i = 0; i < d.layers.size(); ++i) {

@@ -3,6 +3,7 @@
 // ingredient's estimated properties, print the version.
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <optional>
 #include <iostream>
 
 #include <unistd.h>
@@ -144,7 +145,8 @@ int cmd_ingredients(bool json) {
   return 0;
 }
 
-int cmd_describe(const std::string& name, const std::string& skin, const std::string& sc_model, const std::string& sc_macro, bool json) {
+int cmd_describe(const std::string& name, const std::string& skin, const std::string& sc_model, const std::string& sc_macro,
+                 const std::string& sc_polar, const std::optional<double>& ph, bool json) {
   const Ingredient* g = find_library_ingredient(name);
   if (!g) {
     std::string names;
@@ -160,6 +162,8 @@ int cmd_describe(const std::string& name, const std::string& skin, const std::st
   PropertyOptions opt;
   if (sc_model == "potts_guy") opt.sc_model = ScModel::PottsGuy;
   if (sc_macro == "impermeable") opt.sc_macromolecule = ScMacromoleculeModel::Impermeable;
+  if (sc_polar == "none") opt.sc_polar_route = ScPolarRoute::None;
+  opt.ph = ph;
   Description d = describe_ingredient(*g, *preset, opt);
   std::cout << (json ? describe_json(d) : describe_text(d));
   return 0;
@@ -192,7 +196,8 @@ int main(int argc, char** argv) {
   bool json = false;
   auto* ingredients = app.add_subcommand("ingredients", "list the ingredient library (name, MW, logKow, solubility, kind, sources)");
   ingredients->add_flag("--json", json, "machine-readable output (layout: docs/properties.md)");
-  std::string ingredient, skin = "forearm_invitro", sc_model = "mitragotri", sc_macro = "aqueous_pore";
+  std::string ingredient, skin = "forearm_invitro", sc_model = "mitragotri", sc_macro = "aqueous_pore", sc_polar = "aqueous_pore";
+  double ph = 7;
   auto* describe = app.add_subcommand("describe", "an ingredient's estimated properties per layer, with the model behind each, and the stack's kp and lag time");
   describe->add_option("ingredient", ingredient, "a name from `dermasim ingredients`")->required();
   describe->add_option("--skin", skin, "skin preset (default forearm_invitro)");
@@ -201,6 +206,12 @@ int main(int argc, char** argv) {
   describe->add_option("--sc-macromolecule", sc_macro,
                        "stratum-corneum model of macromolecules without log Kow: aqueous_pore (default) or impermeable")
       ->check(CLI::IsMember({"aqueous_pore", "impermeable"}));
+  describe->add_option("--sc-polar-route", sc_polar,
+                       "polar (aqueous-pore) route of the stratum corneum in parallel with the lipid route: aqueous_pore (default) or none")
+      ->check(CLI::IsMember({"aqueous_pore", "none"}));
+  auto* ph_option = describe->add_option("--ph", ph, "pH of the solution on the skin: acids and bases are split into unionised (lipid and polar route) and "
+                       "ionised species (polar route only) by Henderson-Hasselbalch; without it no ionisation in the stratum corneum")
+      ->check(CLI::Range(0.0, 14.0));
   describe->add_flag("--json", json, "machine-readable output (layout: docs/properties.md)");
   bool markdown = false;
   auto* list = app.add_subcommand("list", "every delivery type, injection technique, reaction and coupling, with the keys each reads");
@@ -216,7 +227,7 @@ int main(int argc, char** argv) {
     if (*check) return cmd_check(file, sets);
     if (*compare) return cmd_compare(compare_files, sets, compare_out, quiet);
     if (*ingredients) return cmd_ingredients(json);
-    if (*describe) return cmd_describe(ingredient, skin, sc_model, sc_macro, json);
+    if (*describe) return cmd_describe(ingredient, skin, sc_model, sc_macro, sc_polar, ph_option->count() ? std::optional<double>(ph) : std::nullopt, json);
     if (*list) {
       std::cout << (markdown ? list_markdown() : list_text());
       return 0;

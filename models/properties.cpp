@@ -67,6 +67,7 @@ std::string fmt(double v, int prec = 4) {
 }  // namespace
 
 std::string to_string(ScModel m) { return m == ScModel::Mitragotri ? "mitragotri" : "potts_guy"; }
+std::string to_string(ScPolarRoute m) { return m == ScPolarRoute::AqueousPore ? "aqueous_pore" : "none"; }
 std::string to_string(ScMacromoleculeModel m) { return m == ScMacromoleculeModel::AqueousPore ? "aqueous_pore" : "impermeable"; }
 
 double solute_radius_angstrom(double mw) { return std::cbrt(3.0 * kVolumePerDalton * mw / (4.0 * kPi)); }
@@ -123,6 +124,14 @@ double fraction_non_ionised(const Ingredient& g) {
   if (g.ionization == "acid" && g.pka) return 1.0 / (1.0 + std::pow(10.0, kPhysiologicalPh - *g.pka));
   if (g.ionization == "base" && g.pka) return 1.0 / (1.0 + std::pow(10.0, *g.pka - kPhysiologicalPh));
   return 1.0;  // neutral
+}
+
+double fraction_unionised(const Ingredient& g, double ph) {
+  // Henderson-Hasselbalch for a monoprotic acid or base.
+  if (!g.pka) return 1.0;
+  if (g.ionization == "acid") return 1.0 / (1.0 + std::pow(10.0, ph - *g.pka));
+  if (g.ionization == "base") return 1.0 / (1.0 + std::pow(10.0, *g.pka - ph));
+  return 1.0;
 }
 
 double kasting_free_diffusivity(double mw) { return std::pow(10.0, kDfreeA + kDfreeB * std::log10(mw)); }
@@ -183,6 +192,36 @@ PoreTransport sc_aqueous_pore(double R_h, const PropertyOptions& opt) {
   return p;
 }
 
+double sc_corneocyte_partition(double log_kow) {
+  const double phi_b = corneocyte_water_fraction(kWaterSaturated);
+  return (1 - phi_b) * keratin_partition(log_kow) + phi_b;  // at full hydration theta_b = phi_b ([Chen2015])
+}
+
+double sc_brick_mortar_partition(double log_kow) {
+  const double phi_lip = sc_lipid_volume_fraction();
+  return phi_lip * sc_lipid_partition(log_kow) + (1 - phi_lip) * sc_corneocyte_partition(log_kow);
+}
+
+ScRoutes sc_routes(const Ingredient& g, const PropertyOptions& opt) {
+  ScRoutes r;
+  const double lk = g.log_kow.value_or(0.0);
+  r.f_unionised = opt.ph ? fraction_unionised(g, *opt.ph) : 1.0;
+  r.kp_lipid = opt.sc_model == ScModel::Mitragotri ? kp_mitragotri(g.mw, lk) : kp_potts_guy(g.mw, lk);
+  double K = r.f_unionised * sc_brick_mortar_partition(lk);
+  if (opt.sc_polar_route == ScPolarRoute::AqueousPore) {
+    // the solute's radius in water: r_s for small molecules, the given or correlated R_h otherwise
+    r.pore = sc_aqueous_pore(hydrodynamic_radius(g), opt);
+    r.kp_pore = r.pore.kp;
+    if (r.pore.hindrance > 0) K += r.pore.partition;
+  }
+  r.kp = r.f_unionised * r.kp_lipid + r.kp_pore;
+  // A fully ionised solute without a polar route has no SC transport: keep K positive (the pore-free SC
+  // water is not modelled) and the floor diffusivity.
+  r.partition = K > 0 ? K : opt.pore_porosity_tortuosity;
+  r.diffusivity = std::max(kImmobileDiffusivity, r.kp * kScReferenceThickness / r.partition);
+  return r;
+}
+
 IngredientSummary summarize(const Ingredient& g) {
   IngredientSummary s;
   s.r_s = solute_radius_angstrom(g.mw);
@@ -200,10 +239,8 @@ IngredientSummary summarize(const Ingredient& g) {
   s.kow = std::pow(10.0, lk);
   s.K_lip = sc_lipid_partition(lk);
   s.K_kw = keratin_partition(lk);
-  const double phi_b = corneocyte_water_fraction(kWaterSaturated);
-  s.K_cc = (1 - phi_b) * s.K_kw + phi_b;  // at full hydration theta_b = phi_b ([Chen2015])
-  const double phi_lip = sc_lipid_volume_fraction();
-  s.K_sc = phi_lip * s.K_lip + (1 - phi_lip) * s.K_cc;
+  s.K_cc = sc_corneocyte_partition(lk);
+  s.K_sc = sc_brick_mortar_partition(lk);
   s.kp_potts_guy = kp_potts_guy(g.mw, lk);
   s.kp_mitragotri = kp_mitragotri(g.mw, lk);
   // f_u: the entry's value, else Yamazaki-Kanaoka; a neutral solute takes the base form
@@ -285,22 +322,42 @@ PropertyEstimate estimate_layer(const Ingredient& g, const LayerDef& layer, cons
       e.formula = f.str() + clr;
       return e;
     }
-    // Chen-Lian-Han partition ([Chen2015]), diffusivity from the selected kp QSPR at the
-    // reference thickness: K D / h_ref = kp ([PottsGuy1992] / [Mitragotri2002]); h_ref is an ASSUMPTION.
-    const double kp = opt.sc_model == ScModel::Mitragotri ? s.kp_mitragotri : s.kp_potts_guy;
+    // Two routes in parallel (docs/properties.md, "Stratum corneum"): the lipid route, the selected kp
+    // QSPR ([PottsGuy1992] / [Mitragotri2002]) carried by the unionised species, and the polar route, hindered
+    // aqueous pores (the pore model of the macromolecules with the solute radius r_s), open to every
+    // species. Partition: Chen-Lian-Han brick and mortar ([Chen2015]) of the unionised species plus
+    // the pore water; diffusivity from K D / h_ref = kp at the reference thickness (h_ref: ASSUMPTION).
+    const ScRoutes r = sc_routes(g, opt);
     e.ok = true;
-    e.props.partition = s.K_sc;
-    e.props.diffusivity = std::max(kImmobileDiffusivity, kp * kScReferenceThickness / s.K_sc);
-    e.model = "sc_brick_mortar+" + to_string(opt.sc_model);
+    e.props.partition = r.partition;
+    e.props.diffusivity = r.diffusivity;
+    const bool polar = opt.sc_polar_route == ScPolarRoute::AqueousPore;
+    e.model = "sc_brick_mortar+" + to_string(opt.sc_model) + (polar ? "+aqueous_pore" : "");
+    constexpr double cmh = 3600 * 100;
     std::ostringstream f;
-    f << "K = phi_lip K_lip + (1 - phi_lip) K_cc = " << fmt(sc_lipid_volume_fraction()) << " x " << fmt(s.K_lip) << " + "
-      << fmt(1 - sc_lipid_volume_fraction()) << " x " << fmt(s.K_cc) << " = " << fmt(s.K_sc)
-      << " (K_lip = 0.9 Kow^0.69, K_cc = (1 - phi_b) 1.37*4.2 Kow^0.31 + phi_b, phi_b = "
-      << fmt(corneocyte_water_fraction(kWaterSaturated)) << "; [Chen2015]); D = kp h_ref / K with "
+    f << "kp = f_un kp_lipid" << (polar ? " + kp_pore" : "") << " = " << fmt(r.f_unionised, 4) << " x " << fmt(r.kp_lipid * cmh);
+    if (polar) f << " + " << fmt(r.kp_pore * cmh);
+    f << " = " << fmt(r.kp * cmh) << " cm/h at h_ref = " << fmt(kScReferenceThickness * 1e6) << " um; f_un = "
+      << (opt.ph ? (g.pka && g.ionization != "neutral" ? "unionised fraction at pH " + fmt(*opt.ph) + " (Henderson-Hasselbalch, pKa " + fmt(*g.pka) + ")"
+                                                         : std::string("1 (no ionisable group given)"))
+                 : std::string("1 (no pH given)"))
+      << "; lipid route: "
       << (opt.sc_model == ScModel::Mitragotri ? "Mitragotri kp = 5.6e-6 Kow^0.7 exp(-0.46 r_s^2) cm/s ([Mitragotri2002])"
                                                : "Potts-Guy log10 kp = -2.7 + 0.71 log Kow - 0.0061 MW cm/h ([PottsGuy1992])")
-      << " = " << fmt(kp * 3600 * 100) << " cm/h, r_s = " << fmt(s.r_s) << " A, h_ref = " << fmt(kScReferenceThickness * 1e6)
-      << " um";
+      << ", r_s = " << fmt(s.r_s) << " A";
+    if (polar)
+      f << "; polar route: hindered aqueous pores (Renkin), lambda = radius/r_pore = " << fmt(hydrodynamic_radius(g) * 1e10) << " A / "
+        << fmt(opt.pore_radius * 1e9) << " nm = " << fmt(r.pore.lambda) << ", H = " << fmt(r.pore.hindrance)
+        << ", kp_pore = (eps/tau) D_w H / h_ref, D_w = " << fmt(r.pore.D_w) << " m2/s (Stokes-Einstein, 37 C), eps/tau = "
+        << fmt(opt.pore_porosity_tortuosity);
+    f << "; K = f_un K_sc" << (polar ? " + K_pore" : "") << " = " << fmt(r.f_unionised, 4) << " x " << fmt(s.K_sc);
+    if (polar) f << " + " << fmt(r.pore.hindrance > 0 ? r.pore.partition : 0.0);
+    f << " = " << fmt(r.partition) << " (K_sc = phi_lip K_lip + (1 - phi_lip) K_cc = " << fmt(sc_lipid_volume_fraction()) << " x "
+      << fmt(s.K_lip) << " + " << fmt(1 - sc_lipid_volume_fraction()) << " x " << fmt(s.K_cc)
+      << ", K_lip = 0.9 Kow^0.69, K_cc = (1 - phi_b) 1.37*4.2 Kow^0.31 + phi_b, phi_b = " << fmt(corneocyte_water_fraction(kWaterSaturated))
+      << ", [Chen2015]";
+    if (polar) f << "; K_pore = (eps/tau)(1 - lambda)^2";
+    f << "); D = kp h_ref / K = " << fmt(r.diffusivity) << " m2/s";
     e.formula = f.str() + clr;
     return e;
   }

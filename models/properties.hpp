@@ -5,6 +5,7 @@
 // next to it in properties.cpp; choices without a source are marked "assumption" there and in
 // docs/properties.md.
 #pragma once
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -38,11 +39,21 @@ std::string to_string(ScModel m);
 enum class ScMacromoleculeModel { AqueousPore, Impermeable };
 std::string to_string(ScMacromoleculeModel m);
 
+// The polar (aqueous-pore) route of the stratum corneum for solutes with a log Kow, in parallel with the
+// lipid route of the QSPR: kp = f_un kp_lipid + kp_pore (docs/properties.md). `none` keeps the lipid
+// route alone (the model before the polar route was added).
+enum class ScPolarRoute { AqueousPore, None };
+std::string to_string(ScPolarRoute m);
+
 struct PropertyOptions {
   ScModel sc_model = ScModel::Mitragotri;
   ScMacromoleculeModel sc_macromolecule = ScMacromoleculeModel::AqueousPore;
   double pore_radius = kScPoreRadius;                          // m
   double pore_porosity_tortuosity = kScPorePorosityTortuosity;  // epsilon/tau
+  ScPolarRoute sc_polar_route = ScPolarRoute::AqueousPore;
+  // pH of the solution in contact with the stratum corneum (the vehicle). Unset: no ionisation in the SC
+  // (every solute taken as unionised there, the model before ionisation was added).
+  std::optional<double> ph;
 };
 
 // What a model gives for one layer.
@@ -82,10 +93,15 @@ double kp_mitragotri(double mw, double log_kow);          // m/s, [Mitragotri200
 double sc_lipid_partition(double log_kow);                // [Chen2015]
 double sc_lipid_diffusivity(double mw);                   // m2/s, [Mitragotri2011]
 double keratin_partition(double log_kow);                 // [Chen2015]
+double sc_corneocyte_partition(double log_kow);           // K_cc at full hydration, [Chen2015]
+double sc_brick_mortar_partition(double log_kow);         // K_sc = phi_lip K_lip + (1 - phi_lip) K_cc
 double corneocyte_water_fraction(double water_mass_fraction);  // theta_b, from [Chen2015] [D]
 double sc_lipid_volume_fraction();                        // from the Surrey geometry, [Chen2015]
 double fraction_unbound_yk(double log_kow, bool acid);    // [YamazakiKanaoka2004]
 double fraction_non_ionised(const Ingredient& g);         // [Code:SurreyDPK]
+// Unionised fraction at a pH (Henderson-Hasselbalch): acid 1/(1 + 10^(pH - pKa)), base 1/(1 + 10^(pKa - pH)),
+// 1 for a neutral solute or one without pKa.
+double fraction_unionised(const Ingredient& g, double ph);
 double kasting_free_diffusivity(double mw);               // m2/s, [Dancik2013]
 double blood_clearance_factor(double mw);                 // [Web:intracutaneous-mw]
 double stokes_einstein(double radius_m);                  // m2/s at 37 C, [Assumed:water-viscosity-37c]
@@ -105,6 +121,22 @@ struct PoreTransport {
   double partition = 0, diffusivity = 0;             // the SC layer's K and D
 };
 PoreTransport sc_aqueous_pore(double R_h, const PropertyOptions& opt);
+
+// The stratum corneum of a solute with a log Kow: lipid route (the selected QSPR, carried by the
+// unionised species only) and polar route (hindered aqueous pores, every species) in parallel:
+//   kp = f_un kp_lipid + kp_pore
+// As an SC layer: K = f_un K_sc + K_pore (the brick-and-mortar partition of the unionised species plus the
+// pore water, open to every species), D = kp h_ref / K, so that K D / h_ref = kp.
+struct ScRoutes {
+  double f_unionised = 1;       // at opt.ph (1 without a pH)
+  double kp_lipid = 0;          // m/s, the QSPR's kp of the unionised species at h_ref
+  double kp_pore = 0;           // m/s, polar route at h_ref (0 with ScPolarRoute::None)
+  PoreTransport pore;           // the pore numbers (radius: hydrodynamic_radius(g), r_s for small molecules)
+  double kp = 0;                // m/s, f_un kp_lipid + kp_pore
+  double partition = 0;         // the SC layer's K
+  double diffusivity = 0;       // the SC layer's D, m2/s
+};
+ScRoutes sc_routes(const Ingredient& g, const PropertyOptions& opt);  // needs g.log_kow
 
 IngredientSummary summarize(const Ingredient& g);
 PropertyEstimate estimate_layer(const Ingredient& g, const LayerDef& layer, const PropertyOptions& opt);

@@ -141,14 +141,33 @@ TEST_CASE("caffeine: every QSPR against the worked numbers of the reference doss
   CHECK(ve.model == "kasting_albumin_binding");
   CHECK(ve.props.partition == Approx(s.K_de));
   CHECK(ve.props.diffusivity == Approx(s.D_de));
-  // Stratum corneum: K D / h_ref equals the selected QSPR's kp, and K is the brick-and-mortar mix.
+  // Stratum corneum: with the lipid route alone, K D / h_ref equals the selected QSPR's kp and K is the
+  // brick-and-mortar mix; with the polar route (default) the pore kp and pore water are added.
+  const PoreTransport pore = sc_aqueous_pore(s.r_s * 1e-10, {});
   for (ScModel m : {ScModel::Mitragotri, ScModel::PottsGuy}) {
-    auto sc = estimate_layer(caf, forearm->layers[0], {m});
-    REQUIRE(sc.ok);
+    PropertyOptions lipid;
+    lipid.sc_model = m;
+    lipid.sc_polar_route = ScPolarRoute::None;
+    PropertyOptions both;
+    both.sc_model = m;
     const double kp = m == ScModel::Mitragotri ? s.kp_mitragotri : s.kp_potts_guy;
+    auto sc = estimate_layer(caf, forearm->layers[0], lipid);
+    REQUIRE(sc.ok);
+    CHECK(sc.model == "sc_brick_mortar+" + to_string(m));
     CHECK(sc.props.partition * sc.props.diffusivity / kScReferenceThickness == Approx(kp).epsilon(1e-12));
-    CHECK(sc.props.partition == Approx(s.K_sc));
+    CHECK(sc.props.partition == Approx(s.K_sc).epsilon(1e-12));
+    auto sc2 = estimate_layer(caf, forearm->layers[0], both);
+    REQUIRE(sc2.ok);
+    CHECK(sc2.model == "sc_brick_mortar+" + to_string(m) + "+aqueous_pore");
+    CHECK(sc2.props.partition * sc2.props.diffusivity / kScReferenceThickness == Approx(kp + pore.kp).epsilon(1e-12));
+    CHECK(sc2.props.partition == Approx(s.K_sc + pore.partition).epsilon(1e-12));
   }
+  // caffeine's polar route [D]: r_s 3.48 A, lambda 0.174, Stokes-Einstein D_w 9.46e-10 m2/s at 37 C, Renkin H 0.440,
+  // kp_pore = 1.9e-6 x 9.46e-10 x 0.440 / 15e-6 = 5.27e-11 m/s = 1.9e-5 cm/h (27 % of Mitragotri's 6.9e-5 cm/h)
+  CHECK(pore.lambda == Approx(0.174).margin(5e-4));
+  CHECK(pore.D_w == Approx(9.46e-10).epsilon(2e-3));
+  CHECK(pore.hindrance == Approx(0.440).epsilon(3e-3));
+  CHECK(pore.kp == Approx(5.27e-11).epsilon(5e-3));
   // Brick-and-mortar pieces ([Chen2015]): lipid fraction from the geometry, keratin partition.
   CHECK(sc_lipid_volume_fraction() == Approx(3.065625 / 35.065625).epsilon(1e-12));
   CHECK(keratin_partition(-0.07) == Approx(1.37 * 4.2 * std::pow(0.851, 0.31)).epsilon(1e-3));
@@ -272,7 +291,8 @@ TEST_CASE("case keys: ingredient, properties overrides, user ingredients, the SC
   SECTION("Potts-Guy option") {
     Case c = parse(head + "properties_model: {stratum_corneum: potts_guy}\nspecies:\n  - {name: caf, ingredient: caffeine}\n");
     const auto& p = c.species[0].props[0];
-    CHECK(p.partition * p.diffusivity / kScReferenceThickness == Approx(summarize(lib("caffeine")).kp_potts_guy));
+    const auto sum = summarize(lib("caffeine"));
+    CHECK(p.partition * p.diffusivity / kScReferenceThickness == Approx(sum.kp_potts_guy + sc_aqueous_pore(sum.r_s * 1e-10, {}).kp));
   }
   SECTION("aqueous-pore options: defaults, values with units, the wall, read back") {
     const std::string sp = "species:\n  - {name: o, ingredient: ha_oligo}\n";
@@ -365,7 +385,13 @@ TEST_CASE("the library: every value has its source, and the JSON outputs parse",
   CHECK(j["skin"].str == "forearm_invitro");
   CHECK(j["stratum_corneum_model"].str == "mitragotri");
   REQUIRE(j["layers"].arr.size() == 3);
-  CHECK(j["layers"][0]["model"].str == "sc_brick_mortar+mitragotri");
+  CHECK(j["layers"][0]["model"].str == "sc_brick_mortar+mitragotri+aqueous_pore");
+  CHECK(j["stratum_corneum_polar_route"].str == "aqueous_pore");
+  CHECK(j["ph"].type == Json::Null);
+  CHECK(j["summary"]["fraction_unionised"].num == 1.0);
+  CHECK(j["summary"]["kp_sc_cm_h"].num == Approx(j["summary"]["kp_sc_lipid_cm_h"].num + j["summary"]["kp_sc_polar_cm_h"].num).epsilon(1e-9));
+  CHECK(j["layers"][0]["kp_m_s"].num * forearm->layers[0].thickness / kScReferenceThickness ==
+        Approx(j["summary"]["kp_sc_cm_h"].num * kCmH).epsilon(1e-9));
   CHECK(j["layers"][1]["model"].str == "kasting_albumin_binding");
   CHECK(j["layers"][1]["partition"].num == Approx(0.711).epsilon(1e-3));
   CHECK(j["layers"][2]["diffusivity_m2_s"].num == Approx(1.89e-10).epsilon(3e-3));
@@ -387,7 +413,8 @@ TEST_CASE("the library: every value has its source, and the JSON outputs parse",
   CHECK(h["aqueous_pore"]["radius_m"].num == Approx(2e-9));
   CHECK(h["summary"]["kp_aqueous_pore_cm_h"].num == 0.0);
   CHECK(h["summary"]["K_lip"].type == Json::Null);
-  CHECK(j["summary"]["kp_aqueous_pore_cm_h"].type == Json::Null);  // caffeine: not a macromolecule
+  // caffeine: its polar route (solute radius r_s in the pores)
+  CHECK(j["summary"]["kp_aqueous_pore_cm_h"].num == Approx(sc_aqueous_pore(summarize(lib("caffeine")).r_s * 1e-10, {}).kp / kCmH).epsilon(1e-9));
   PropertyOptions wall;
   wall.sc_macromolecule = ScMacromoleculeModel::Impermeable;
   Json hw = parse_json(describe_json(describe_ingredient(lib("ha_high_mw"), *find_skin_preset("face_cheek"), wall)));
@@ -416,4 +443,93 @@ TEST_CASE("steady-state kp of a 1d simulation equals the series-resistance kp to
   INFO("kp simulation " << kp_sim << " m/s, series " << kp_series << " m/s (" << kp_series / kCmH << " cm/h), relative difference "
                         << (kp_sim - kp_series) / kp_series);
   CHECK(std::fabs(kp_sim - kp_series) <= 1e-6 * kp_series);
+}
+
+TEST_CASE("ionisation: Henderson-Hasselbalch unionised fraction", "[properties]") {
+  const Ingredient& ga = lib("glycolic_acid");  // acid, pKa 3.83
+  REQUIRE(ga.pka);
+  CHECK(fraction_unionised(ga, *ga.pka) == Approx(0.5).epsilon(1e-12));
+  CHECK(fraction_unionised(ga, *ga.pka - 1) == Approx(1 / 1.1).epsilon(1e-12));
+  CHECK(fraction_unionised(ga, *ga.pka + 2) == Approx(1 / 101.0).epsilon(1e-12));
+  Ingredient base = ga;
+  base.ionization = "base";
+  CHECK(fraction_unionised(base, *ga.pka + 1) == Approx(1 / 1.1).epsilon(1e-12));
+  CHECK(fraction_unionised(base, *ga.pka - 2) == Approx(1 / 101.0).epsilon(1e-12));
+  CHECK(fraction_unionised(lib("caffeine"), 3.0) == 1.0);  // neutral
+  // at pH 7.4 it is the f_non of the viable-tissue binding model ([YamazakiKanaoka2004])
+  CHECK(fraction_unionised(ga, 7.4) == Approx(fraction_non_ionised(ga)).epsilon(1e-12));
+}
+
+TEST_CASE("stratum corneum with ionisation: the unionised species takes the lipid route, every species the pores", "[properties]") {
+  const auto* forearm = find_skin_preset("forearm_invitro");
+  REQUIRE(forearm);
+  for (const char* n : {"glycolic_acid", "ascorbic_acid", "sodium_deoxycholate", "niacinamide", "caffeine"}) {
+    const Ingredient& g = lib(n);
+    INFO(n);
+    const PropertyOptions none;
+    const ScRoutes r0 = sc_routes(g, none);
+    CHECK(r0.f_unionised == 1.0);  // no pH: no ionisation
+    for (double ph : {2.0, 3.5, 5.5, 7.0, 9.0}) {
+      PropertyOptions o;
+      o.ph = ph;
+      const ScRoutes r = sc_routes(g, o);
+      const double f = fraction_unionised(g, ph);
+      CHECK(r.f_unionised == Approx(f).epsilon(1e-12));
+      CHECK(r.kp == Approx(f * r0.kp_lipid + r0.kp_pore).epsilon(1e-12));
+      CHECK(r.kp_pore == r0.kp_pore);  // the pores do not see the charge (assumption, docs/properties.md)
+      // the layer the simulation gets has this kp at h_ref
+      auto e = estimate_layer(g, forearm->layers[0], o);
+      REQUIRE(e.ok);
+      CHECK(e.props.partition * e.props.diffusivity / kScReferenceThickness == Approx(r.kp).epsilon(1e-12));
+      CHECK(e.props.partition == Approx(f * summarize(g).K_sc + r0.pore.partition).epsilon(1e-12));
+    }
+  }
+  // glycolic acid: fully ionised (pH 9, 5 units above its pKa) it crosses by the pores only
+  PropertyOptions alk;
+  alk.ph = 9.0;
+  const ScRoutes ion = sc_routes(lib("glycolic_acid"), alk);
+  CHECK(ion.kp == Approx(ion.kp_pore).epsilon(1e-4));
+  CHECK(ion.kp_pore > 0);
+}
+
+TEST_CASE("polar route: very hydrophilic solutes keep a measurable kp (Peck 1994, within 0.5 log)", "[properties][validation]") {
+  // [Peck1994] heat-separated human epidermis, PBS pH 7.5, 37 C: log10 kp (cm/s) urea -7.317, mannitol -7.81,
+  // sucrose -8.075 (as compiled in [Stepanov2020]). log Kow [M] (Hansch-Leo): -2.11, -3.10, -3.70.
+  struct Row {
+    const char* name;
+    double mw, log_kow, log_kp_cm_s;
+  };
+  for (const Row& r : {Row{"urea", 60.06, -2.11, -7.317}, Row{"mannitol", 182.17, -3.10, -7.81}, Row{"sucrose", 342.30, -3.70, -8.075}}) {
+    INFO(r.name);
+    Ingredient g;
+    g.name = r.name;
+    g.mw = r.mw;
+    g.log_kow = r.log_kow;
+    const ScRoutes both = sc_routes(g, {});
+    PropertyOptions lipid;
+    lipid.sc_polar_route = ScPolarRoute::None;
+    const double kp_lipid_only = sc_routes(g, lipid).kp;
+    const double pred = std::log10(both.kp * 100), pred_lipid = std::log10(kp_lipid_only * 100);
+    INFO("log10 kp (cm/s): measured " << r.log_kp_cm_s << ", lipid + pores " << pred << ", lipid alone " << pred_lipid);
+    CHECK(std::fabs(pred - r.log_kp_cm_s) <= 0.5);
+    // the floor is the polar route's: it carries most of the flux of the sugars
+    if (r.log_kow < -3) {
+      CHECK(both.kp_pore > 0.9 * both.kp);
+      CHECK(r.log_kp_cm_s - pred_lipid > 1.0);  // without the pores the sugars are predicted 10-1000 times too slow
+    }
+  }
+}
+
+TEST_CASE("polar route radius: r_s for small molecules, the macromolecule's R_h when it has a log Kow", "[properties]") {
+  const Ingredient& caf = lib("caffeine");
+  CHECK(sc_routes(caf, {}).pore.lambda == Approx(solute_radius_angstrom(caf.mw) * 1e-10 / kScPoreRadius).epsilon(1e-12));
+  Ingredient pep = lib("palmitoyl_pentapeptide_4");
+  pep.log_kow = 1.0;  // a user's peptide with a log Kow: brick-and-mortar lipid route plus pores of its protein radius
+  const ScRoutes r = sc_routes(pep, {});
+  CHECK(r.pore.lambda == Approx(hydrodynamic_radius(pep) / kScPoreRadius).epsilon(1e-12));
+  CHECK(r.kp == Approx(r.kp_lipid + r.kp_pore).epsilon(1e-12));
+  auto e = estimate_layer(pep, find_skin_preset("forearm_invitro")->layers[0], {});
+  REQUIRE(e.ok);
+  CHECK(e.model == "sc_brick_mortar+mitragotri+aqueous_pore");
+  CHECK(e.props.partition * e.props.diffusivity / kScReferenceThickness == Approx(r.kp).epsilon(1e-12));
 }
