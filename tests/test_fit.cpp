@@ -164,6 +164,44 @@ TEST_CASE("fit: D and thickness of one layer from the steady flux alone are flag
   CHECK(r.value[0] / (r.value[1] * 1e-6) == Approx(1e-12 / 20e-6).epsilon(0.01));
 }
 
+TEST_CASE("fit: a shared diffusivity and a vehicle partition per formulation, from receptor and vehicle data, recovered within 1 %", "[verification][fit]") {
+  TempDir dir;
+  const std::string base = franz_case("1d", false, true);
+  dir.write("base.yaml", base);
+  const std::string D = "species[0].properties.top.diffusivity=4e-14 m2/s";
+  dir.write("a.csv", synth_csv(base, {D, "delivery[0].partition=0.5"}, "receptor", kTimes, "receptor"));
+  dir.write("b.csv", synth_csv(base, {D, "delivery[0].partition=4"}, "vehicle", kTimes, "vehicle"));
+  const std::string f = dir.write("fit.yaml",
+                                  "base: base.yaml\nstarts: 2\nresiduals: relative\nparameters:\n"
+                                  "  - {key: \"species[0].properties.top.diffusivity\", bounds: [1e-15 m2/s, 1e-12 m2/s], scale: log}\n"
+                                  "  - {key: \"delivery[0].partition\", bounds: [0.05, 50], scale: log, data: [a]}\n"
+                                  "  - {key: \"delivery[0].partition\", bounds: [0.05, 50], scale: log, data: [b]}\n"
+                                  "data:\n  - {file: a.csv, quantity: receptor}\n  - {file: b.csv, quantity: vehicle}\n");
+  const FitSpec spec = read_fit_file(f);
+  CHECK(spec.params[1].label == "delivery[0].partition@a");
+  const FitResult r = estimate(spec, [](const std::string&) {});
+  INFO(r.value[0] << " " << r.value[1] << " " << r.value[2]);
+  CHECK(r.value[0] == Approx(4e-14).epsilon(0.01));
+  CHECK(r.value[1] == Approx(0.5).epsilon(0.01));
+  CHECK(r.value[2] == Approx(4).epsilon(0.01));
+}
+
+TEST_CASE("fit: tape strips covering a layer add up to the layer's amount at the strips' time (1e-9)", "[unit][fit]") {
+  TempDir dir;
+  dir.write("base.yaml", franz_case("1d", true, true));
+  dir.write("strips.csv", "depth_from_um,depth_to_um,amount_ug_cm2\n0,3,1\n3,8,1\n8,14,1\n14,20,1\n");
+  dir.write("top.csv", "time_h,amount_ug_cm2\n2,1\n");
+  const std::string f = dir.write("fit.yaml",
+                                  "base: base.yaml\nparameters:\n  - {key: \"species[0].properties.top.partition\", bounds: [0.1, 10]}\n"
+                                  "data:\n  - {file: strips.csv, quantity: tape_strips, time: 2 h}\n  - {file: top.csv, quantity: layer, layer: top}\n");
+  const FitSpec spec = read_fit_file(f);
+  const Prediction p = predict(spec, {2.0});
+  double sum = 0;
+  for (double y : p.y[0]) sum += y;
+  CHECK(p.y[0][0] > p.y[0][3]);  // more near the surface
+  CHECK(sum == Approx(p.y[1][0]).epsilon(1e-9));
+}
+
 TEST_CASE("fit: bad data files stop with the file, row and column", "[unit][fit]") {
   TempDir dir;
   dir.write("base.yaml", franz_case("1d", false, false));

@@ -31,6 +31,11 @@ check "fitted.yaml runs with --set" '"$DERMASIM" run out/fitted.yaml --set "deli
 if /usr/bin/python3 -c "import matplotlib" 2> /dev/null; then
   check "fit.png written" '[ -s out/fit.png ]'
 fi
+"$DERMASIM" fit fit.yaml --output outp --profile --starts 2 -q > /dev/null 2>&1
+check "--profile writes profile.csv" '[ "$(head -1 outp/profile.csv)" = "parameter,lower_95,upper_95,unit" ] && [ "$(wc -l < outp/profile.csv)" -eq 3 ]'
+# nearly linear in log D and log K here: the profile intervals are within 10 % of the Jacobian's
+check "profile intervals close to the Jacobian's" \
+  'paste -d, outp/fit.csv outp/profile.csv | awk -F, "NR>1 {for (k = 0; k < 2; ++k) {a = \$(3+k); b = \$(7+k); if (a/b > 1.1 || b/a > 1.1) bad = 1}} END {exit bad}"'
 
 # bad fit files: exit 2, file:line: key, nothing written
 expect_error() {  # LABEL PATTERN (runs bad.yaml)
