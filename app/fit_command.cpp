@@ -3,6 +3,7 @@
 // (parameter, value, lower_95, upper_95, unit), DIR/fitted.yaml (the base case with the fitted
 // values, resolved, ready to run), DIR/fit.png (scripts/plot_fit.py, when Python and matplotlib are
 // there), the tables behind the plot and a printed summary with the goodness of fit.
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -123,7 +124,10 @@ int cmd_fit(const std::string& file, const std::string& out_dir, bool profile, i
           << (std::isnan(r.profile_upper[i]) ? "upper bound" : g(r.profile_upper[i], 4)) << "]\n";
   }
   sum << "\n  intervals: " << (r.sigma_known ? "the sds taken as known, covariance (J'J)^-1, normal quantile " : "covariance s^2 (J'J)^-1 with s^2 = SSR/(n-p), t quantile ")
-      << g(r.quantile, 5) << (r.sigma_known ? "" : " (" + g(dof, 4) + " degrees of freedom)") << "; on the log of log-scale parameters\n";
+      << g(r.quantile, 5) << (r.sigma_known ? "" : " (" + g(std::max(dof, 1.0), 4) + " degrees of freedom)");
+  bool any_log = false;
+  for (const auto& fp : spec.params) any_log |= fp.log;
+  sum << (any_log ? "; built on log(value) for log-scale parameters\n" : "\n");
   sum << "  goodness of fit: weighted SSR " << g(r.ssr, 6);
   if (dof > 0) sum << ", SSR/(n-p) " << g(r.ssr / dof, 4) << (r.sigma_known ? " (reduced chi-square; about 1 when the sds are right)" : " (residual variance)");
   sum << "\n" << gof.str();

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // Running independent model evaluations on all cores: parallel_for(n, fn) calls fn(i) for i in [0, n)
-// on up to `workers` threads (default: the hardware's). Each worker runs its cases single-threaded
+// on up to `workers` threads (default: the hardware's, or DERMASIM_WORKERS). Each worker runs its cases single-threaded
 // (omp_set_num_threads(1)): small cases do not gain from OpenMP, and the cores are already busy with
 // other cases. The first exception thrown by fn is rethrown after every worker has stopped.
 // Self-contained on purpose, so other commands (fit, sweep) can share it.
@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstddef>
+#include <cstdlib>
 #include <exception>
 #include <functional>
 #include <mutex>
@@ -18,7 +19,12 @@
 
 namespace dermasim {
 
+// The hardware's threads, or DERMASIM_WORKERS when set (e.g. 1 to time a serial run).
 inline unsigned default_workers() {
+  if (const char* e = std::getenv("DERMASIM_WORKERS")) {
+    const long n = std::strtol(e, nullptr, 10);
+    if (n >= 1 && n <= 1024) return static_cast<unsigned>(n);
+  }
   const unsigned hw = std::thread::hardware_concurrency();
   return hw == 0 ? 1 : hw;
 }
