@@ -9,7 +9,11 @@
 #include <unistd.h>
 #include <sstream>
 
+#include <atomic>
+#include <cstdlib>
+
 #include "app/fit.hpp"
+#include "app/parallel.hpp"
 #include "helpers.hpp"
 
 using namespace dermasim;
@@ -102,7 +106,8 @@ TEST_CASE("fit: synthetic recovery of 2 parameters (D, K) within 1 %, 1d and axi
                                   "base: base.yaml\nstarts: 2\nparameters:\n"
                                   "  - {key: \"species[0].properties.top.diffusivity\", bounds: [1e-15 m2/s, 1e-11 m2/s], scale: log}\n"
                                   "  - {key: \"species[0].properties.top.partition\", bounds: [0.1, 100], scale: log}\n"
-                                  "data:\n  - {file: receptor.csv, quantity: receptor, species: drug, residuals: relative}\n");
+                                  "data:\n  - {file: receptor.csv, quantity: receptor, species: drug, residuals: " +
+                                      std::string(geometry == "1d" ? "relative" : "log") + "}\n");
   const FitResult r = fit(f);
   INFO(geometry << ": D = " << r.value[0] << ", K = " << r.value[1]);
   CHECK(r.value[0] == Approx(D).epsilon(0.01));
@@ -200,6 +205,31 @@ TEST_CASE("fit: tape strips covering a layer add up to the layer's amount at the
   for (double y : p.y[0]) sum += y;
   CHECK(p.y[0][0] > p.y[0][3]);  // more near the surface
   CHECK(sum == Approx(p.y[1][0]).epsilon(1e-9));
+}
+
+TEST_CASE("parallel_for visits every index once and passes on an exception", "[unit][fit]") {
+  std::vector<std::atomic<int>> seen(101);
+  parallel_for(seen.size(), [&](size_t i) { ++seen[i]; }, 3);
+  for (const auto& x : seen) CHECK(x == 1);
+  CHECK_THROWS_WITH(parallel_for(10, [](size_t i) { if (i == 7) throw std::runtime_error("seven"); }, 2), "seven");
+}
+
+TEST_CASE("fit: the search gives the same estimate on one worker as on several (each start is deterministic)", "[unit][fit]") {
+  TempDir dir;
+  const std::string base = franz_case("1d", false, false);
+  dir.write("base.yaml", base);
+  dir.write("receptor.csv", synth_csv(base, {"species[0].properties.top.diffusivity=3e-14 m2/s"}, "receptor", kTimes, "receptor"));
+  const std::string f = dir.write("fit.yaml",
+                                  "base: base.yaml\nstarts: 3\nresiduals: relative\nparameters:\n"
+                                  "  - {key: \"species[0].properties.top.diffusivity\", bounds: [1e-15 m2/s, 1e-11 m2/s], scale: log}\n"
+                                  "data:\n  - {file: receptor.csv, quantity: receptor}\n");
+  const FitResult parallel = fit(f);
+  ::setenv("DERMASIM_WORKERS", "1", 1);
+  const FitResult serial = fit(f);
+  ::unsetenv("DERMASIM_WORKERS");
+  CHECK(parallel.value[0] == serial.value[0]);
+  CHECK(parallel.upper[0] == serial.upper[0]);
+  CHECK(parallel.value[0] == Approx(3e-14).epsilon(0.01));
 }
 
 TEST_CASE("fit: bad data files stop with the file, row and column", "[unit][fit]") {
