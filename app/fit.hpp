@@ -48,6 +48,7 @@ struct DataSet {
   std::vector<std::string> sets;  // KEY=VALUE overrides of this data set
   Residuals residuals = Residuals::Auto;
   double strip_time = 0;  // tape strips: when the strips were taken (s)
+  double strip_density = 0;  // tape strips given by strip_mass: the stratum corneum's density (kg/m3)
   std::string y_column, y_unit;  // the value column's unit as written ("ug_cm2", ...)
   double y_unit_si = 1;          // SI per unit of the value column
   std::vector<DataPoint> points;

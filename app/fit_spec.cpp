@@ -173,15 +173,15 @@ void read_data_file(DataSet& ds) {
       rows.emplace_back(row, cells);
     }
   }
-  const std::string expected = tape ? "depth_from_um, depth_to_um, amount_ug_cm2[, sd_ug_cm2]"
+  const std::string expected = tape ? "depth_from_um, depth_to_um (or strip_mass_ug_cm2), amount_ug_cm2[, sd_ug_cm2]"
                                     : "time_h, " + qi.column + (ds.quantity == "flux" ? "_ug_cm2_h" : "_ug_cm2") +
                                           "[, sd_" + (ds.quantity == "flux" ? "ug_cm2_h" : "ug_cm2") + "]";
   if (header.empty()) throw InputError(ds.file, 0, "", "the data file is empty; expected a header (" + expected + ") and rows");
   // Columns: what each is and its SI factor.
-  enum Kind { Time, Value, Sd, From, To };
+  enum Kind { Time, Value, Sd, From, To, StripMass };
   std::vector<Kind> kind(header.size());
   std::vector<double> factor(header.size(), 1);
-  int n_time = 0, n_value = 0, n_sd = 0, n_from = 0, n_to = 0;
+  int n_time = 0, n_value = 0, n_sd = 0, n_from = 0, n_to = 0, n_mass = 0;
   std::string time_col = "time", from_col = "depth_from", to_col = "depth_to";
   for (size_t j = 0; j < header.size(); ++j) {
     const std::string& h = header[j];
@@ -196,6 +196,9 @@ void read_data_file(DataSet& ds) {
       kind[j] = name == "depth_from" ? From : To;
       (name == "depth_from" ? from_col : to_col) = col;
       ++(name == "depth_from" ? n_from : n_to);
+    } else if (tape && !(name = split_header(h, {dims::mass, dims::area}, &f, &unit)).empty() && name == "strip_mass") {
+      kind[j] = StripMass, ++n_mass;
+      to_col = col;
     } else if (!(name = split_header(h, qi.unit_dims, &f, &unit)).empty() && (replicate_of(name, qi.column) || name == "sd")) {
       if (name == "sd") {
         kind[j] = Sd, ++n_sd;
@@ -207,7 +210,7 @@ void read_data_file(DataSet& ds) {
       }
     } else {
       auto tok = split(h, '_');
-      const bool bare = tok.size() == 1 || h == "depth_from" || h == "depth_to";
+      const bool bare = tok.size() == 1 || h == "depth_from" || h == "depth_to" || h == "strip_mass";
       throw InputError(ds.file, header_row, col,
                        std::string(bare ? "has no unit" : "is not a column of a '" + ds.quantity + "' data set, or its unit is not one for it") +
                            "; the columns are " + expected + " (units after the name, e.g. time_h, time_min, receptor_ng_cm2" +
@@ -219,7 +222,13 @@ void read_data_file(DataSet& ds) {
     if (n == 0) throw InputError(ds.file, header_row, "", "no " + what + " column; the columns are " + expected);
     if (once && n > 1) throw InputError(ds.file, header_row, "", "more than one " + what + " column");
   };
-  if (tape) {
+  if (tape && n_mass) {
+    // strips given by the mass of stratum corneum they removed: depths from the density
+    need(n_mass, "strip_mass", true);
+    if (n_from || n_to) throw InputError(ds.file, header_row, "", "give the strips by depth_from/depth_to or by strip_mass, not both");
+    if (!(ds.strip_density > 0))
+      throw InputError(ds.file, header_row, to_col, "strip masses need the stratum corneum's density: give `density` in the data set (e.g. 1 g/cm3)");
+  } else if (tape) {
     need(n_from, "depth_from", true);
     need(n_to, "depth_to", true);
   } else {
@@ -256,6 +265,10 @@ void read_data_file(DataSet& ds) {
         case Time: base.t = si; break;
         case From: base.z0 = si; break;
         case To: base.z1 = si; break;
+        case StripMass:
+          base.z0 = std::max(last_to, 0.0);
+          base.z1 = base.z0 + si / ds.strip_density;
+          break;
         case Sd: sd = si; break;
         case Value: values.push_back(si); break;
       }
@@ -317,8 +330,13 @@ FitSpec read_fit_file(const std::string& path) {
     if (auto s = m.maybe("species")) ds.species = s->as_string();
     if (ds.quantity == "layer") ds.layer = m.at("layer").as_string();
     else if (auto l = m.maybe("layer")) l->fail("only for quantity: layer");
-    if (ds.quantity == "tape_strips") ds.strip_time = positive(m.at("time"), dims::time);
-    else if (auto l = m.maybe("time")) l->fail("only for quantity: tape_strips (the other data files have a time column)");
+    if (ds.quantity == "tape_strips") {
+      ds.strip_time = positive(m.at("time"), dims::time);
+      if (auto dn = m.maybe("density")) ds.strip_density = positive(*dn, dims::concentration);
+    } else {
+      if (auto l = m.maybe("time")) l->fail("only for quantity: tape_strips (the other data files have a time column)");
+      if (auto l = m.maybe("density")) l->fail("only for quantity: tape_strips given by strip_mass");
+    }
     ds.base = spec.base;
     if (auto b = m.maybe("base")) {
       ds.base = resolve(b->as_string());

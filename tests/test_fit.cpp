@@ -205,6 +205,13 @@ TEST_CASE("fit: tape strips covering a layer add up to the layer's amount at the
   for (double y : p.y[0]) sum += y;
   CHECK(p.y[0][0] > p.y[0][3]);  // more near the surface
   CHECK(sum == Approx(p.y[1][0]).epsilon(1e-9));
+  // the same strips given by the mass they removed (per cm2) and a density of 1 g/cm3: 3 um = 300 ug/cm2
+  dir.write("masses.csv", "strip_mass_ug_cm2,amount_ug_cm2\n300,1\n500,1\n600,1\n600,1\n");
+  const std::string f2 = dir.write("fit2.yaml",
+                                   "base: base.yaml\nparameters:\n  - {key: \"species[0].properties.top.partition\", bounds: [0.1, 10]}\n"
+                                   "data:\n  - {file: masses.csv, quantity: tape_strips, time: 2 h, density: 1 g/cm3}\n");
+  const Prediction p2 = predict(read_fit_file(f2), {2.0});
+  for (size_t i = 0; i < 4; ++i) CHECK(p2.y[0][i] == Approx(p.y[0][i]).epsilon(1e-9));
 }
 
 TEST_CASE("parallel_for visits every index once and passes on an exception", "[unit][fit]") {
@@ -255,6 +262,7 @@ TEST_CASE("fit: bad data files stop with the file, row and column", "[unit][fit]
   CHECK_THAT(try_data("time_h,receptor_ug_cm2\n1,-2\n"), Catch::Contains("d.csv:2") && Catch::Contains("negative"));
   CHECK_THAT(try_data("time_h,receptor_ug_cm2\n1,2\n2,\n"), Catch::Contains("d.csv:3") && Catch::Contains("empty value"));
   CHECK_THAT(try_data("time_h,receptor_ug_cm2\n30,2\n"), Catch::Contains("d.csv:2") && Catch::Contains("after the end"));
+  CHECK_THAT(try_data("time_h,strip_mass_ug_cm2\n1,2\n"), Catch::Contains("is not a column of a 'receptor' data set"));
   CHECK(try_data("# a comment\ntime_min,receptor_ng_cm2,sd_ng_cm2\n30,2,1\n30,3,1\n60,5,1\n") == "no error");  // replicates at 30 min
 }
 
