@@ -299,6 +299,15 @@ FitResult estimate(const FitSpec& spec, const std::function<void(const std::stri
       res.warnings.push_back(fp.label + " is poorly determined by the data: its " + fmt(100 * spec.confidence, 3) + " % interval spans " +
                              (fp.log ? "more than a factor of 10 each side" : "more than its value each side"));
   }
+  if (res.sigma_known && dof > 0) {
+    // chi-square test of the sds: upper 97.5 % point by the Wilson-Hilferty approximation
+    const double z = t_quantile(0.975, 0), a = 2.0 / (9.0 * dof);
+    const double chi2_hi = dof * std::pow(1 - a + z * std::sqrt(a), 3);
+    if (res.ssr > chi2_hi)
+      res.warnings.push_back("the residuals scatter more than the sds say (weighted SSR " + fmt(res.ssr) + " above the chi-square 97.5 % point " +
+                             fmt(chi2_hi) + " for " + fmt(dof) + " degrees of freedom): the intervals, which take the sds as known, are too narrow; "
+                             "check the model and the sds, or fit with residuals: relative");
+  }
   if (obj.failures > 0)
     res.warnings.push_back(std::to_string(obj.failures.load()) + " model runs failed during the search (first: " + obj.first_failure + ")");
   // 5. profile likelihood, on request: where the objective, minimised over the others, crosses the threshold

@@ -37,6 +37,13 @@ check "--profile writes profile.csv" '[ "$(head -1 outp/profile.csv)" = "paramet
 check "profile intervals close to the Jacobian's" \
   'paste -d, outp/fit.csv outp/profile.csv | awk -F, "NR>1 {for (k = 0; k < 2; ++k) {a = \$(3+k); b = \$(7+k); if (a/b > 1.1 || b/a > 1.1) bad = 1}} END {exit bad}"'
 
+# sds ten times too small: the chi-square test of the sds warns
+awk -F, 'BEGIN {OFS = ","} /^[0-9]/ {$3 = $3 / 10} {print}' receptor.csv > small_sd.csv
+sed 's/receptor.csv/small_sd.csv/' fit.yaml > small_sd.yaml
+"$DERMASIM" fit small_sd.yaml --output small --starts 1 -q > small.out 2>&1
+check "sds too small: chi-square warning" 'grep -q "scatter more than the sds say" small.out'
+check "example: no chi-square warning" '! grep -q "scatter more than" fit.out'
+
 # bad fit files: exit 2, file:line: key, nothing written
 expect_error() {  # LABEL PATTERN (runs bad.yaml)
   rm -rf bad_out
