@@ -423,7 +423,7 @@ FitSpec read_fit_file(const std::string& path) {
       c = read_case(load_yaml_file(ds.base, fit_sets(spec, static_cast<int>(d), v0)));
     } catch (const InputError& e) {
       // name the fit parameter when the key path is the problem
-      for (size_t i = 0; i < spec.params.size(); ++i)
+      for (size_t i = 0; i < spec.params.size() && !e.key_path().empty(); ++i)
         if (e.key_path() == spec.params[i].key || e.key_path().rfind(spec.params[i].key + ".", 0) == 0 ||
             spec.params[i].key.rfind(e.key_path(), 0) == 0)
           throw InputError(path, spec.params[i].line, "parameters[" + std::to_string(i) + "].key",

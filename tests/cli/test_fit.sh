@@ -64,6 +64,9 @@ sed 's/\[0.1, 100\]/[100, 0.1]/' fit.yaml > bad.yaml
 expect_error "reversed bounds" "bad.yaml:7: parameters\[1\].bounds"
 sed 's/species: tracer/species: tracr/' fit.yaml > bad.yaml
 expect_error "unknown species" "bad.yaml:9: data\[0\].species: no species 'tracr'"
+printf 'time: {end: 24 h\n' > broken.yaml
+sed 's/^base: membrane.yaml/base: broken.yaml/' fit.yaml > bad.yaml
+expect_error "broken base case" "bad.yaml:9: data: data set 'receptor': its case broken.yaml.*broken.yaml:2: YAML syntax error"
 # bad data: file, row, column
 sed 's/receptor.csv/bad.csv/' fit.yaml > bad.yaml
 printf 'time_h,receptor_ug_cm2\n1,2\n0.5,3\n' > bad.csv
