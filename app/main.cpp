@@ -15,6 +15,7 @@
 #include "compare.hpp"
 #include "../models/metrics.hpp"
 #include "describe.hpp"
+#include "fit.hpp"
 #include "franz_report.hpp"
 #include "../models/hydration_metrics.hpp"
 #include "../solver/io/output.hpp"
@@ -216,6 +217,15 @@ int main(int argc, char** argv) {
   bool markdown = false;
   auto* list = app.add_subcommand("list", "every delivery type, injection technique, reaction and coupling, with the keys each reads");
   list->add_flag("--markdown", markdown, "the reference tables of docs/case-format.md");
+  std::string fit_out;
+  bool fit_profile = false;
+  int fit_starts = 0;
+  auto* fit = app.add_subcommand("fit", "fit case parameters to measurements (Franz receptor, flux, layer, vehicle, tape strips): docs/fit.md");
+  fit->add_option("fitfile", file, "fit file (YAML): base case, parameters with bounds, data files")->required();
+  fit->add_option("--output,-o", fit_out, "output folder: fit.csv, fitted.yaml, fit.png, ...")->required();
+  fit->add_flag("--profile", fit_profile, "profile-likelihood intervals too (slower)");
+  fit->add_option("--starts", fit_starts, "number of starting points (default: the file's `starts`, else 4)")->check(CLI::Range(1, 64));
+  fit->add_flag("--quiet,-q", quiet, "no progress lines");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -227,6 +237,7 @@ int main(int argc, char** argv) {
     if (*check) return cmd_check(file, sets);
     if (*compare) return cmd_compare(compare_files, sets, compare_out, quiet);
     if (*ingredients) return cmd_ingredients(json);
+    if (*fit) return cmd_fit(file, fit_out, fit_profile, fit_starts, quiet);
     if (*describe) return cmd_describe(ingredient, skin, sc_model, sc_macro, sc_polar, ph_option->count() ? std::optional<double>(ph) : std::nullopt, json);
     if (*list) {
       std::cout << (markdown ? list_markdown() : list_text());

@@ -5,7 +5,7 @@
 #   scripts/install-deps.sh            build + test + plots (+ VTK, unless DERMASIM_NO_VTK=1)
 set -euo pipefail
 pkgs=(cmake g++ make pkg-config libeigen3-dev libhdf5-dev hdf5-tools catch2 libyaml-cpp-dev
-      libcli11-dev libfmt-dev python3-h5py python3-numpy python3-matplotlib)
+      libcli11-dev libfmt-dev libnlopt-dev python3-h5py python3-numpy python3-matplotlib)
 if [ "${DERMASIM_NO_VTK:-0}" != 1 ]; then pkgs+=(libvtk9-dev); fi
 missing=()
 for p in "${pkgs[@]}"; do
