@@ -151,8 +151,11 @@ class Result:
 # --------------------------------------------------------------------------------------------------
 # Presentation helpers
 
+# series in /scalars/<species> that are not amounts of the species (a volume, say): never a compartment
+NOT_AMOUNTS = {"vehicle_volume"}
 LABEL = {
     "vehicle": "on the skin (vehicle)",
+    "deposit": "on the skin (solid deposit)",
     "washed": "washed off",
     "receptor": "through the skin (receptor / sink)",
     "cleared_blood": "removed by blood",
@@ -168,6 +171,7 @@ COLOR = {
     "cleared_lymph": "#31a354",
     "cleared": "#a50f15",
     "degraded": "#636363",
+    "deposit": "#b8860b",
 }
 # skin-like colours for the usual layer names; other layers get colours from a ramp
 LAYER_COLOR = {
@@ -268,8 +272,9 @@ def compartments(r, s):
     """[(key, label, colour, series kg)] in the order they are stacked: outside-in, then losses."""
     d = r.scalars[s]
     out = []
-    if "vehicle" in d:
-        out.append(("vehicle", LABEL["vehicle"], COLOR["vehicle"], d["vehicle"]))
+    for k in ("vehicle", "deposit"):
+        if k in d:
+            out.append((k, LABEL[k], COLOR[k], d[k]))
     for i, nm in enumerate(r.layer_names):
         if "layer/" + nm in d:
             out.append(("layer/" + nm, "in " + pretty(nm), layer_color(nm, i, len(r.layer_names)), d["layer/" + nm]))
@@ -285,7 +290,7 @@ def compartments(r, s):
         out.append(("degraded", LABEL["degraded"], COLOR["degraded"], d["degraded"]))
     if "washed" in d:
         out.append(("washed", LABEL["washed"], COLOR["washed"], d["washed"]))
-    known = {k for k, *_ in out} | {"applied", "balance_error", "cleared"}
+    known = {k for k, *_ in out} | {"applied", "balance_error", "cleared"} | NOT_AMOUNTS
     for k, v in d.items():  # any other loss channel a model adds
         if k not in known and not k.startswith("layer/"):
             out.append((k, pretty(k), None, v))
@@ -513,7 +518,7 @@ def amounts_at(r, s, t):
     skin = sum(at("layer/" + nm) for nm in r.layer_names)
     gone = at("receptor") + at("degraded") + (at("cleared_blood") + at("cleared_lymph")
                                                if ("cleared_blood" in d or "cleared_lymph" in d) else at("cleared"))
-    out = {"on the skin": at("vehicle"), "in the skin": skin, "removed": gone, "washed off": at("washed")}
+    out = {"on the skin": at("vehicle") + at("deposit"), "in the skin": skin, "removed": gone, "washed off": at("washed")}
     return {k: 100.0 * v / dose for k, v in out.items()}
 
 
@@ -527,13 +532,54 @@ def fmt_pct(p):
     return "<0.001 %" if p > 0 else "0 %"
 
 
+def section_x_mm(r):
+    """Lateral cell edges (mm) of a vertical section; axisymmetric results are mirrored about the axis."""
+    return (np.concatenate([-r.xn[:0:-1], r.xn]) if r.geometry == "axisymmetric" else r.xn) * 1e3
+
+
+def mirrored(r, f):
+    """A (nz, nx) section on the edges of section_x_mm: mirrored about the axis in axisymmetric geometry."""
+    return np.concatenate([f[:, ::-1], f], axis=1) if r.geometry == "axisymmetric" else f
+
+
+def map_depth_mm(r, sections):
+    """Depth (mm) a map shows: where the drug gets to (1e-4 of the peak) in any of the (section, peak)
+    pairs, and at least the bottom of the dermis."""
+    zdeep = 0.0
+    for f, vmax in sections:
+        if vmax > 0:
+            rows = np.nonzero(f.max(axis=1) > 1e-4 * vmax)[0]
+            if len(rows):
+                zdeep = max(zdeep, r.zn[rows[-1] + 1])
+    for nm, z0, z1 in r.layer_bounds:
+        if "dermis" in nm and "hypo" not in nm:
+            zdeep = max(zdeep, z1)
+    return min(r.zn[-1] * 1e3, max(zdeep * 1e3 * 1.1, 0.2))
+
+
+def label_layers_inside(ax, r, zmax, depth_scale="sqrt", fontsize=7.5):
+    """Layer names inside a map, on its left edge, where the band is tall enough."""
+    for nm, z0, z1 in r.layer_bounds:
+        z0m, z1m = z0 * 1e3, min(z1 * 1e3, zmax)
+        if z0m >= zmax:
+            continue
+        if depth_scale == "sqrt":
+            frac, zc = (np.sqrt(z1m) - np.sqrt(z0m)) / np.sqrt(zmax), (0.5 * (np.sqrt(z0m) + np.sqrt(z1m))) ** 2
+        else:
+            frac, zc = (z1m - z0m) / zmax, 0.5 * (z0m + z1m)
+        if frac > 0.09:
+            ax.text(0.008, zc, pretty(nm), transform=ax.get_yaxis_transform(), fontsize=fontsize, color="0.3",
+                    va="center", ha="left", style="italic",
+                    bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.6))
+
+
 def plot_maps(r, species, out_dir, written, depth_scale="sqrt"):
     scale, unit = time_unit(r.t[-1])
     picks = choose_times(r.snap_t, 4)
     j = slice_for_maps(r, species)
     n = len(species)
     axi = r.geometry == "axisymmetric"
-    xe = (np.concatenate([-r.xn[:0:-1], r.xn]) if axi else r.xn) * 1e3
+    xe = section_x_mm(r)
     ze = r.zn * 1e3
     fields, vmax = {}, {}
     for s in species:
@@ -542,17 +588,7 @@ def plot_maps(r, species, out_dir, written, depth_scale="sqrt"):
             f = r.field(s, r.snap_keys[p])[:, j, :]
             fields[(s, p)] = f
             vmax[s] = max(vmax[s], float(f.max()))
-    # depth shown: where the drug gets to (1e-4 of the peak) at any time, and at least the dermis
-    zdeep = 0.0
-    for (s, p), f in fields.items():
-        if vmax[s] > 0:
-            rows = np.nonzero(f.max(axis=1) > 1e-4 * vmax[s])[0]
-            if len(rows):
-                zdeep = max(zdeep, r.zn[rows[-1] + 1])
-    for nm, z0, z1 in r.layer_bounds:
-        if "dermis" in nm and "hypo" not in nm:
-            zdeep = max(zdeep, z1)
-    zmax = min(ze[-1], max(zdeep * 1e3 * 1.1, 0.2))
+    zmax = map_depth_mm(r, [(f, vmax[s]) for (s, p), f in fields.items()])
     width = xe[-1] - xe[0]
     if depth_scale == "sqrt":
         ratio = 0.42
@@ -572,8 +608,7 @@ def plot_maps(r, species, out_dir, written, depth_scale="sqrt"):
         im = None
         for rr, p in enumerate(picks):
             ax = fig.add_subplot(gs[rr, 3 * c])
-            f = fields[(s, p)]
-            data = np.concatenate([f[:, ::-1], f], axis=1) if axi else f
+            data = mirrored(r, fields[(s, p)])
             im = ax.pcolormesh(xe, ze, np.ma.masked_less_equal(data, 0), norm=norm, cmap=cmap, shading="flat",
                                rasterized=True)
             if depth_scale == "sqrt":
@@ -602,19 +637,7 @@ def plot_maps(r, species, out_dir, written, depth_scale="sqrt"):
                 ax.set_xlabel("distance from the axis (mm)" if axi else "x (mm)", fontsize=10.5)
             else:
                 ax.set_xticklabels([])
-            # layer names inside the panel, on the left edge, where the band is tall enough
-            for nm, z0, z1 in r.layer_bounds:
-                z0m, z1m = z0 * 1e3, min(z1 * 1e3, zmax)
-                if z0m >= zmax:
-                    continue
-                if depth_scale == "sqrt":
-                    frac, zc = (np.sqrt(z1m) - np.sqrt(z0m)) / np.sqrt(zmax), (0.5 * (np.sqrt(z0m) + np.sqrt(z1m))) ** 2
-                else:
-                    frac, zc = (z1m - z0m) / zmax, 0.5 * (z0m + z1m)
-                if frac > 0.09:
-                    ax.text(0.008, zc, pretty(nm), transform=ax.get_yaxis_transform(), fontsize=7.5, color="0.3",
-                            va="center", ha="left", style="italic",
-                            bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.6))
+            label_layers_inside(ax, r, zmax, depth_scale)
         cax = fig.add_subplot(gs[:, 3 * c + 1])
         cb = fig.colorbar(im, cax=cax, extend="min")
         cb.set_label(f"{pretty(s)}: concentration (mg/mL)", fontsize=10.5)
