@@ -16,7 +16,7 @@ the end of the shorter). Each frame shows:
   - where the dose is, as % of the dose, stacked by compartment (each layer, on the skin, removed by
     blood and lymph, ...), drawn up to the frame's time, so that it grows as the movie plays.
 The MP4 (H.264, for browsers and presentation software) is encoded by ffmpeg (Debian package ffmpeg);
-the GIF (half size, for slides) by Pillow. Use Debian's /usr/bin/python3 (h5py, numpy, matplotlib, PIL).
+the GIF (3/4 size, for slides) by Pillow. Use Debian's /usr/bin/python3 (h5py, numpy, matplotlib, PIL).
 """
 import argparse
 import os
@@ -32,6 +32,7 @@ plt = pr.plt
 mcolors = pr.mcolors
 
 DPI = 100
+GIF_SCALE = 3  # the GIF is GIF_SCALE/4 of the movie's size (960 x 480 px for a single run)
 
 
 def fmt_clock(t):
@@ -245,7 +246,7 @@ def build_figure(panels, title):
 
 
 class Encoder:
-    """Frames (RGB arrays) to an MP4 through ffmpeg and, at half size, to a GIF through Pillow."""
+    """Frames (RGB arrays) to an MP4 through ffmpeg and, at 3/4 size, to a GIF through Pillow."""
 
     def __init__(self, mp4, gif, w, h, fps):
         self.mp4, self.gif, self.fps = mp4, gif, fps
@@ -272,8 +273,18 @@ class Encoder:
             from PIL import Image
 
             im = Image.fromarray(rgb)
-            im = im.resize((im.width // 2, im.height // 2), Image.LANCZOS)
-            self.gif_frames.append(im.convert("P", palette=Image.ADAPTIVE, colors=128))
+            w, h = im.width * GIF_SCALE // 4, im.height * GIF_SCALE // 4
+            im = im.resize((w, h), Image.LANCZOS)
+            self.gif_frames.append(im.convert("P", palette=Image.ADAPTIVE, colors=256))
+
+    def abort(self):
+        """No half-written movie: stop ffmpeg and remove its partial file."""
+        if self.proc:
+            self.proc.kill()
+            self.proc.wait()
+            if os.path.exists(self.tmp):
+                os.remove(self.tmp)
+        self.gif_frames = []
 
     def close(self):
         if self.proc:
@@ -307,10 +318,14 @@ def animate(panels, out=None, gif=None, poster=None, poster_at=None, fps=4, titl
             rgb = np.asarray(fig.canvas.buffer_rgba())[:, :, :3]
             enc.add(np.ascontiguousarray(rgb))
             if i == ip:
-                fig.savefig(poster, dpi=DPI, facecolor="white")
+                fig.savefig(poster + ".part.png", dpi=DPI, facecolor="white")
+                os.replace(poster + ".part.png", poster)
+    except BaseException:
+        enc.abort()
+        raise
     finally:
-        enc.close()
         plt.close(fig)
+    enc.close()
     return enc.n, ts
 
 
@@ -357,7 +372,7 @@ def main(argv=None):
     ap.add_argument("--label", nargs="+", help="panel titles (default: the run names)")
     ap.add_argument("--title", help="title of the movie")
     ap.add_argument("--out", help="MP4 to write")
-    ap.add_argument("--gif", help="GIF to write (half size)")
+    ap.add_argument("--gif", help="GIF to write (3/4 size)")
     ap.add_argument("--poster", help="PNG of one frame (default: the frame nearest 1/6 of the run)")
     ap.add_argument("--poster-at", type=float, metavar="SECONDS", help="time of the poster frame (s)")
     ap.add_argument("--fps", type=float, default=4, help="frames per second (default 4)")

@@ -69,7 +69,7 @@ def facts_of(r, species=None):
     in_skin = sum(series_at(r, d, "layer/" + nm, t_end) for nm in r.layer_names)
     blood = series_at(r, d, "cleared_blood", t_end)
     lymph = series_at(r, d, "cleared_lymph", t_end)
-    on_skin = series_at(r, d, "vehicle", t_end) + series_at(r, d, "deposit", t_end)
+    on_skin = series_at(r, d, "vehicle", t_end)  # dissolved + deposited
     tgt = d.get("layer/" + target)
     i_peak = int(np.argmax(tgt)) if tgt is not None else 0
     one_h = min(3600.0, t_end)
@@ -204,6 +204,11 @@ def job_render3d(h5, out):
     if rc.returncode != 0:
         return {"error": rc.stderr.strip().splitlines()[-1] if rc.stderr.strip() else f"exit {rc.returncode}"}
     return {"file": os.path.basename(out)}
+
+
+def timed(fn, *args):
+    t0 = time.time()
+    return fn(*args), time.time() - t0
 
 
 # --------------------------------------------------------------------------------------------------
@@ -376,31 +381,32 @@ def main(argv=None):
     if pair and any(x not in scen for x in pair):
         print(f"gallery.py: --pair {' '.join(pair)}: the scenarios are {', '.join(scen)}", file=sys.stderr)
         return 2
-    anims, figs, renders = {}, {}, {}
+    anims, figs, renders, job_s = {}, {}, {}, {}
     with ProcessPoolExecutor(max_workers=max(1, a.jobs)) as ex:
         fut = {}
         for s in scen:
             h5 = os.path.join(runs, s + ".h5")
             if results[s].geometry == "3d":
-                fut[("render", s)] = ex.submit(job_render3d, h5, os.path.join(out, s + "_3d.png"))
+                fut[("render", s)] = ex.submit(timed, job_render3d, h5, os.path.join(out, s + "_3d.png"))
         if pair:
             stem = f"side_by_side_{pair[0]}_vs_{pair[1]}"
             fut[("anim", stem)] = ex.submit(
-                job_animate, [os.path.join(runs, x + ".h5") for x in pair], stem, out,
+                timed, job_animate, [os.path.join(runs, x + ".h5") for x in pair], stem, out,
                 [f"{pr.pretty(x)} ({facts[x]['route']})" for x in pair],
                 f"{pr.pretty(facts[pair[0]]['species']).capitalize()}: {pr.pretty(pair[0])} and {pr.pretty(pair[1])}",
                 a.fps, 3600.0)
         for s in scen:
             h5 = os.path.join(runs, s + ".h5")
-            fut[("anim", s)] = ex.submit(job_animate, [h5], s, out, [pr.pretty(s)], None, a.fps)
+            fut[("anim", s)] = ex.submit(timed, job_animate, [h5], s, out, [pr.pretty(s)], None, a.fps)
             os.makedirs(os.path.join(out, s), exist_ok=True)
-            fut[("figs", s)] = ex.submit(job_plots, h5, os.path.join(out, s))
+            fut[("figs", s)] = ex.submit(timed, job_plots, h5, os.path.join(out, s))
         for (kind, k), f in fut.items():
-            v = f.result()
+            v, dt = f.result()
             {"anim": anims, "figs": figs, "render": renders}[kind][k] = v
+            job_s[f"{kind} {k}"] = dt
     build_s = time.time() - t0
     doc = {"scenarios": scen, "pair": list(pair) if pair else None, "facts": facts,
-           "animations": anims, "renders": renders, "seconds": {"runs": t_runs, "total": build_s}}
+           "animations": anims, "renders": renders, "seconds": {"runs": t_runs, "total": build_s, "jobs": job_s}}
     with open(os.path.join(out, "facts.json"), "w") as f:
         json.dump(doc, f, indent=1)
     write_page(out, a.title, scen, pair, facts, anims, figs, renders, compare_txt, build_s)

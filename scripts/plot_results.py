@@ -151,11 +151,11 @@ class Result:
 # --------------------------------------------------------------------------------------------------
 # Presentation helpers
 
-# series in /scalars/<species> that are not amounts of the species (a volume, say): never a compartment
-NOT_AMOUNTS = {"vehicle_volume"}
+# series in /scalars/<species> that are not compartments of their own: the vehicle's volume (m3, not an
+# amount) and the solid deposit (part of `vehicle`, which counts dissolved + deposited)
+NOT_COMPARTMENTS = {"vehicle_volume", "deposit"}
 LABEL = {
     "vehicle": "on the skin (vehicle)",
-    "deposit": "on the skin (solid deposit)",
     "washed": "washed off",
     "receptor": "through the skin (receptor / sink)",
     "cleared_blood": "removed by blood",
@@ -171,7 +171,6 @@ COLOR = {
     "cleared_lymph": "#31a354",
     "cleared": "#a50f15",
     "degraded": "#636363",
-    "deposit": "#b8860b",
 }
 # skin-like colours for the usual layer names; other layers get colours from a ramp
 LAYER_COLOR = {
@@ -272,9 +271,8 @@ def compartments(r, s):
     """[(key, label, colour, series kg)] in the order they are stacked: outside-in, then losses."""
     d = r.scalars[s]
     out = []
-    for k in ("vehicle", "deposit"):
-        if k in d:
-            out.append((k, LABEL[k], COLOR[k], d[k]))
+    if "vehicle" in d:
+        out.append(("vehicle", LABEL["vehicle"], COLOR["vehicle"], d["vehicle"]))
     for i, nm in enumerate(r.layer_names):
         if "layer/" + nm in d:
             out.append(("layer/" + nm, "in " + pretty(nm), layer_color(nm, i, len(r.layer_names)), d["layer/" + nm]))
@@ -290,7 +288,7 @@ def compartments(r, s):
         out.append(("degraded", LABEL["degraded"], COLOR["degraded"], d["degraded"]))
     if "washed" in d:
         out.append(("washed", LABEL["washed"], COLOR["washed"], d["washed"]))
-    known = {k for k, *_ in out} | {"applied", "balance_error", "cleared"} | NOT_AMOUNTS
+    known = {k for k, *_ in out} | {"applied", "balance_error", "cleared"} | NOT_COMPARTMENTS
     for k, v in d.items():  # any other loss channel a model adds
         if k not in known and not k.startswith("layer/"):
             out.append((k, pretty(k), None, v))
@@ -518,7 +516,7 @@ def amounts_at(r, s, t):
     skin = sum(at("layer/" + nm) for nm in r.layer_names)
     gone = at("receptor") + at("degraded") + (at("cleared_blood") + at("cleared_lymph")
                                                if ("cleared_blood" in d or "cleared_lymph" in d) else at("cleared"))
-    out = {"on the skin": at("vehicle") + at("deposit"), "in the skin": skin, "removed": gone, "washed off": at("washed")}
+    out = {"on the skin": at("vehicle"), "in the skin": skin, "removed": gone, "washed off": at("washed")}
     return {k: 100.0 * v / dose for k, v in out.items()}
 
 
