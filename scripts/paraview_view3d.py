@@ -47,6 +47,7 @@ def main(argv):
     reader.UpdatePipelineInformation()
     times = list(reader.TimestepValues) if hasattr(reader, "TimestepValues") else []
     t = a.time if a.time is not None else (times[-1] if times else 0.0)
+    reader.UpdatePipeline(t)
     arrays = [n for n in reader.CellData.keys() if n != "layer"]
     species = a.species or (arrays[0] if arrays else None)
     if species not in arrays:
@@ -58,12 +59,10 @@ def main(argv):
         peak = max(peak, reader.CellData[species].GetRange()[1])
     if peak <= 0:
         peak = 1.0
-    mm = pv.Transform(Input=reader)
-    mm.Transform.Scale = [1000.0, 1000.0, -1000.0]  # m -> mm, depth down -> surface on top
-    mm.UpdatePipeline(t)
-    x0, x1, y0, y1, z0, z1 = mm.GetDataInformation().GetBounds()
+    # cut in the file's coordinates (m, depth down), then show in mm with the surface on top
+    x0, x1, y0, y1, z0, z1 = reader.GetDataInformation().GetBounds()
     xm, ym = 0.5 * (x0 + x1), 0.5 * (y0 + y1)
-    pad = 1.0 + (x1 - x0)
+    pad = 1e-3 + (x1 - x0)
 
     def cut(inp, keep_notch):
         c = pv.Clip(Input=inp)
@@ -72,11 +71,18 @@ def main(argv):
         c.ClipType.Position = [xm, y0 - pad, z0 - pad]
         c.ClipType.Length = [x1 - xm + pad, ym - y0 + pad, z1 - z0 + 2 * pad]
         c.Exact = 1
-        c.Invert = 1 if keep_notch else 0
+        c.Invert = 1 if keep_notch else 0  # 1 keeps what is inside the box (the notch)
         return c
+
+    def in_mm(inp):
+        tr = pv.Transform(Input=inp)
+        tr.Transform.Scale = [1000.0, 1000.0, -1000.0]  # m -> mm, depth down -> surface on top
+        return tr
 
     view = pv.GetActiveViewOrCreate("RenderView")
     view.ViewSize = [1200, 860]
+    if hasattr(view, "UseColorPaletteForBackground"):
+        view.UseColorPaletteForBackground = 0
     view.Background = [1, 1, 1]
     view.OrientationAxesVisibility = 0
     lut = pv.GetColorTransferFunction(species)
@@ -87,31 +93,34 @@ def main(argv):
     lut.AutomaticRescaleRangeMode = "Never"
     lut.UseBelowRangeColor = 1
     lut.BelowRangeColor = [1, 1, 1]
-    block = cut(mm, keep_notch=False)
+    block = in_mm(cut(reader, keep_notch=False))
     d = pv.Show(block, view)
     pv.ColorBy(d, ("CELLS", species))
+    lut.RescaleTransferFunction(peak * 1e-4, peak)
     d.SetScalarBarVisibility(view, True)
     bar = pv.GetScalarBar(lut, view)
     bar.Title = f"{species} (mg/mL)"
     bar.ComponentTitle = ""
-    pts = pv.CellDatatoPointData(Input=mm)
+    bar.TitleColor = bar.LabelColor = [0.1, 0.1, 0.1]
+    pts = pv.CellDatatoPointData(Input=reader)
     levels = [10.0 ** (math.floor(math.log10(peak)) - k) for k in (2, 1, 0)]
     iso = pv.Contour(Input=pts)
     iso.ContourBy = ["POINTS", species]
     iso.Isosurfaces = levels
     iso.ComputeScalars = 1
-    notch = cut(iso, keep_notch=True)
+    notch = in_mm(cut(iso, keep_notch=True))
     di = pv.Show(notch, view)
     pv.ColorBy(di, ("POINTS", species))
     di.Opacity = 0.5
     view.ViewTime = t
-    span = max(x1 - x0, y1 - y0)
-    cx, cy, cz = xm, ym, 0.5 * (z0 + z1)
+    span = 1000.0 * max(x1 - x0, y1 - y0)
+    cx, cy, cz = 1000.0 * xm, 1000.0 * ym, -500.0 * (z0 + z1)
     view.CameraFocalPoint = [cx, cy, cz]
     view.CameraPosition = [cx + 1.3 * span, cy - 1.9 * span, cz + 1.5 * span]
     view.CameraViewUp = [0, 0, 1]
     view.ResetCamera()
     pv.GetActiveCamera().Zoom(1.25)
+    lut.RescaleTransferFunction(peak * 1e-4, peak)
     pv.Render(view)
     if a.png:
         pv.SaveScreenshot(os.path.abspath(a.png), view, ImageResolution=[1200, 860])

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
-# The educator gallery on a small run (the educator cases for 2 h, an output every 30 min):
+# The educator gallery on a small run (the educator cases for 2 h, an output every 30 min, coarser
+# lateral grids: tests/gallery/small.yaml):
 # scripts/gallery.sh writes the movies, pictures and index.html; headless Chromium opens the page
 # offline and every picture and movie loads (the page marks <body data-media="loaded/total">), the
 # screenshot is not blank; each animation has one frame per output time and every number on the page
@@ -16,7 +17,7 @@ for tool in ffmpeg ffprobe chromium xvfb-run; do
   command -v $tool >/dev/null || { echo "FAIL  $tool missing (bash scripts/install-deps.sh installs it)"; exit 1; }
 done
 
-/usr/bin/python3 "$REPO/scripts/gallery.py" gal --dermasim "$DERMASIM" \
+/usr/bin/python3 "$REPO/scripts/gallery.py" gal --dermasim "$DERMASIM" --cases "$REPO/tests/gallery/small.yaml" \
   --set time.end="2 h" --set time.output_every="30 min" > gallery.txt 2>&1
 rc=$?
 cat gallery.txt
