@@ -60,7 +60,9 @@ def series_at(r, d, key, t):
 def facts_of(r, species=None):
     """Numbers the page shows for one run (SI amounts in the file's amount_units; % of the final dose)."""
     case = case_of(r)
-    s = species or (case.get("metrics") or {}).get("species") or r.species[0]
+    ms = (case.get("metrics") or {}).get("species")
+    ms = ms[0] if isinstance(ms, list) and ms else ms  # the resolved case writes a list
+    s = species or (ms if ms in r.species else r.species[0])
     d = r.scalars[s]
     dose = float(np.max(d["applied"]))
     t_end = float(r.t[-1])
@@ -188,18 +190,17 @@ def job_plots(h5, outdir):
     return sorted(os.path.basename(p) for p in os.listdir(outdir) if p.endswith(".png"))
 
 
-def job_animate(results, stem, outdir, labels=None, title=None, fps=4, poster_at=None):
+def job_animate(results, species, stem, outdir, labels=None, title=None, fps=4, poster_at=None):
     import animate
 
-    panels = animate.panels_from_args(results, None, labels)
+    panels = animate.panels_from_args(results, species, labels)
     n, ts = animate.animate(panels, os.path.join(outdir, stem + ".mp4"), os.path.join(outdir, stem + ".gif"),
                             os.path.join(outdir, stem + ".png"), poster_at, fps, title)
     return {"frames": n, "times_s": [float(t) for t in ts]}
 
 
-def job_render3d(h5, out):
-    env = dict(os.environ)
-    rc = subprocess.run([sys.executable, os.path.join(HERE, "render3d.py"), h5, "--out", out], env=env,
+def job_render3d(h5, species, out):
+    rc = subprocess.run([sys.executable, os.path.join(HERE, "render3d.py"), h5, "--species", species, "--out", out],
                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     if rc.returncode != 0:
         return {"error": rc.stderr.strip().splitlines()[-1] if rc.stderr.strip() else f"exit {rc.returncode}"}
@@ -387,17 +388,18 @@ def main(argv=None):
         for s in scen:
             h5 = os.path.join(runs, s + ".h5")
             if results[s].geometry == "3d":
-                fut[("render", s)] = ex.submit(timed, job_render3d, h5, os.path.join(out, s + "_3d.png"))
+                fut[("render", s)] = ex.submit(timed, job_render3d, h5, facts[s]["species"], os.path.join(out, s + "_3d.png"))
         if pair:
             stem = f"side_by_side_{pair[0]}_vs_{pair[1]}"
             fut[("anim", stem)] = ex.submit(
-                timed, job_animate, [os.path.join(runs, x + ".h5") for x in pair], stem, out,
+                timed, job_animate, [os.path.join(runs, x + ".h5") for x in pair],
+                [facts[x]["species"] for x in pair], stem, out,
                 [f"{pr.pretty(x)} ({facts[x]['route']})" for x in pair],
                 f"{pr.pretty(facts[pair[0]]['species']).capitalize()}: {pr.pretty(pair[0])} and {pr.pretty(pair[1])}",
                 a.fps, 3600.0)
         for s in scen:
             h5 = os.path.join(runs, s + ".h5")
-            fut[("anim", s)] = ex.submit(timed, job_animate, [h5], s, out, [pr.pretty(s)], None, a.fps)
+            fut[("anim", s)] = ex.submit(timed, job_animate, [h5], [facts[s]["species"]], s, out, [pr.pretty(s)], None, a.fps)
             os.makedirs(os.path.join(out, s), exist_ok=True)
             fut[("figs", s)] = ex.submit(timed, job_plots, h5, os.path.join(out, s))
         for (kind, k), f in fut.items():

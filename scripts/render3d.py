@@ -98,7 +98,9 @@ class Scene:
     def render(self, snap_key, norm, levels, cmap):
         vtk, ns, r = self.vtk, self.ns, self.r
         f = r.field(self.s, snap_key)[: self.keep][::-1]
-        arr = ns.numpy_to_vtk(np.ascontiguousarray(f).ravel().astype(np.float64), deep=1)
+        # zero is below the log scale: give it a value under the range so that it is drawn white
+        shown = np.where(f > norm.vmin * 1e-3, f, norm.vmin * 1e-3)
+        arr = ns.numpy_to_vtk(np.ascontiguousarray(shown).ravel().astype(np.float64), deep=1)
         arr.SetName("c")
         self.grid.GetCellData().RemoveArray("c")
         self.grid.GetCellData().AddArray(arr)
@@ -202,7 +204,7 @@ class Scene:
         cam.SetPosition(cx + 1.3 * span, cy - 1.9 * span, cz + 1.5 * span)
         cam.SetViewUp(0, 0, 1)
         ren.ResetCamera()
-        cam.Zoom(1.25)
+        cam.Zoom(1.25 if (z1 - z0) < 0.8 * span else 1.0)  # a tall block (a unit cell) fills the view as it is
         ren.UseDepthPeelingOn()
         win = vtk.vtkRenderWindow()
         win.SetOffScreenRendering(1)
@@ -253,13 +255,27 @@ class Scene:
         return a
 
 
+def metrics_species(r):
+    """The species the case's metrics follow (metrics.species), if it names one."""
+    try:
+        import yaml
+
+        with pr.h5py.File(r.path, "r") as f:
+            case = yaml.safe_load(pr._str(f.attrs.get("case", ""))) or {}
+        sp = (case.get("metrics") or {}).get("species")
+        sp = sp[0] if isinstance(sp, list) and sp else sp  # the resolved case writes a list
+        return sp if sp in r.species else None
+    except Exception:  # an unreadable case text: fall back to the first species
+        return None
+
+
 def render(path, out, species=None, times=None):
     """Writes the composed PNG; returns (snapshot indices drawn, iso levels in mg/mL)."""
     r = pr.Result(path)
     if r.geometry != "3d":
         raise pr.NotAResult(f"'{path}' is a {r.geometry} result; the cut-away is for 3d results "
                             "(scripts/animate.py and plot_results.py draw the others)")
-    s = species or r.species[0]
+    s = species or metrics_species(r) or r.species[0]
     if s not in r.species:
         raise pr.NotAResult(f"no species '{s}' in '{path}'; it has: {', '.join(r.species)}")
     if times:
@@ -278,8 +294,8 @@ def render(path, out, species=None, times=None):
     scale, unit = pr.time_unit(r.snap_t[-1])
     ncol = 2 if len(views) > 1 else 1
     nrow = (len(views) + ncol - 1) // ncol
-    fig = plt.figure(figsize=(6.4 * ncol + 2.6, 4.6 * nrow + 1.3), dpi=110)
-    top = 1 - 1.0 / fig.get_figheight()
+    fig = plt.figure(figsize=(6.4 * ncol + 2.6, 4.6 * nrow + 1.5), dpi=110)
+    top = 1 - 1.25 / fig.get_figheight()
     gs = fig.add_gridspec(nrow, ncol, left=0.01, right=1 - 2.6 / fig.get_figwidth(), top=top, bottom=0.02,
                           wspace=0.02, hspace=0.1)
     for i, (p, im) in enumerate(zip(picks, views)):
@@ -301,8 +317,8 @@ def render(path, out, species=None, times=None):
     fig.suptitle(f"{pr.pretty(r.name)}: inside a block of skin, front quarter cut away", fontsize=15,
                  fontweight="bold", x=0.01, ha="left", y=1 - 0.12 / fig.get_figheight())
     note = (f"block {x1 - x0:.3g} × {y1 - y0:.3g} mm, {-z0:.2g} mm deep, true proportions   ·   "
-            f"cut faces coloured by concentration, lines between layers; in the notch, surfaces of equal concentration "
-            f"at {', '.join(fmt_level(v) for v in levels)} mg/mL" + ("   ·   skin-coloured sheet: surface raised by the fluid" if fluid else ""))
+            f"faces coloured by concentration (white: below 1/10 000 of the peak), lines between layers\n"
+            f"in the notch: surfaces of equal concentration at {', '.join(fmt_level(v) for v in levels)} mg/mL" + ("   ·   skin-coloured sheet: the surface raised by the injected fluid" if fluid else ""))
     fig.text(0.01, 1 - 0.55 / fig.get_figheight(), note, fontsize=10, color="0.3", ha="left", va="top")
     tmp = out + ".part.png"
     fig.savefig(tmp, dpi=110, facecolor="white")
