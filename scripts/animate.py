@@ -82,13 +82,13 @@ class Panel:
 
     # ---------------------------------------------------------------------------------------------
 
-    def draw_field(self, ax, norm, zmax, cmap, first_col=True, fontsize=10):
+    def draw_field(self, ax, norm, zmax, cmap, first_col=True, fontsize=10, layer_names=True):
         r = self.r
         if self.profile:
             ax.set_xscale("log")
             ax.set_xlim(norm.vmin, norm.vmax * 2)
             pr.sqrt_depth_axis(ax, zmax)
-            pr.draw_layers(ax, r, zmax, label=True)
+            pr.draw_layers(ax, r, zmax, label=layer_names)  # names right of the axes
             (self.line,) = ax.plot([], [], color="#7a0177", lw=2.6, drawstyle="steps-mid")
             ax.set_xlabel("concentration (mg/mL, log scale)", fontsize=fontsize)
             ax.grid(alpha=0.25, which="major")
@@ -214,7 +214,7 @@ def build_figure(panels, title):
         x0s = [0.075, 0.52]
         for c, (p, x0) in enumerate(zip(panels, x0s)):
             ax_f = fig.add_axes([x0, 0.42, w, 0.36])
-            p.draw_field(ax_f, norm, zmax, cmap, first_col=(c == 0))
+            p.draw_field(ax_f, norm, zmax, cmap, first_col=(c == 0), layer_names=(c == len(panels) - 1))
             if c > 0:
                 ax_f.set_yticklabels([])
             ax_f.set_title(p.label, fontsize=14, fontweight="bold", loc="left", pad=20)
