@@ -195,7 +195,7 @@ class Scene:
             ren.AddActor(ca)
         # the raised surface (fluid on): a sheet at the stored elevation, clipped like the block
         elev = self.elevation(snap_key)
-        if elev is not None and float(elev.max()) > 1e-6:
+        if elev is not None and float(elev.max()) > 1e-6:  # raised by more than 1 um
             ren.AddActor(self.raised_surface(elev))
         cam = ren.GetActiveCamera()
         cx, cy, cz = 0.5 * (x0 + x1), 0.5 * (y0 + y1), 0.5 * (z0 + z1)
@@ -270,7 +270,7 @@ def metrics_species(r):
 
 
 def render(path, out, species=None, times=None):
-    """Writes the composed PNG; returns (snapshot indices drawn, iso levels in mg/mL)."""
+    """Writes the composed PNG; returns (snapshot indices drawn, iso levels in mg/mL, views with a raised surface)."""
     r = pr.Result(path)
     if r.geometry != "3d":
         raise pr.NotAResult(f"'{path}' is a {r.geometry} result; the cut-away is for 3d results "
@@ -290,7 +290,9 @@ def render(path, out, species=None, times=None):
     levels = iso_levels(vmax)
     scene = Scene(r, s, zmax)
     views = [scene.render(r.snap_keys[p], norm, levels, cmap) for p in picks]
-    fluid = scene.elevation(r.snap_keys[picks[0]]) is not None
+    elevs = [scene.elevation(r.snap_keys[p]) for p in picks]
+    fluid = elevs[0] is not None
+    raised = sum(1 for e in elevs if e is not None and float(e.max()) > 1e-6)
     scale, unit = pr.time_unit(r.snap_t[-1])
     ncol = 2 if len(views) > 1 else 1
     nrow = (len(views) + ncol - 1) // ncol
@@ -324,7 +326,7 @@ def render(path, out, species=None, times=None):
     fig.savefig(tmp, dpi=110, facecolor="white")
     plt.close(fig)
     os.replace(tmp, out)
-    return picks, levels
+    return picks, levels, raised
 
 
 def main(argv=None):
@@ -349,11 +351,12 @@ def main(argv=None):
         print(f"render3d.py: {e}: VTK's Python is needed (apt-get install python3-vtk9)", file=sys.stderr)
         return 2
     try:
-        picks, levels = render(a.result, a.out, a.species, a.times)
+        picks, levels, raised = render(a.result, a.out, a.species, a.times)
     except pr.NotAResult as e:
         print(f"render3d.py: {e}", file=sys.stderr)
         return 2
-    print(a.out)
+    print(f"{a.out}: {len(picks)} views, iso-surfaces at {', '.join(fmt_level(v) for v in levels)} mg/mL"
+          + (f", raised surface in {raised}" if raised else ""))
     return 0
 
 

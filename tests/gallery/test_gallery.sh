@@ -5,7 +5,8 @@
 # scripts/gallery.sh writes the movies, pictures and index.html; headless Chromium opens the page
 # offline and every picture and movie loads (the page marks <body data-media="loaded/total">), the
 # screenshot is not blank; each animation has one frame per output time and every number on the page
-# equals the .h5 (tests/gallery/check_gallery.py); the 3d cut-away of the nappage is drawn.
+# equals the .h5 (tests/gallery/check_gallery.py); the 3d cut-away of the nappage is drawn, and that
+# of a small 3d fluid run shows the raised surface; bad input to animate.py and render3d.py.
 #   bash tests/gallery/test_gallery.sh <path-to-dermasim>
 set -u
 DERMASIM=${1:?usage: test_gallery.sh <path-to-dermasim>}
@@ -55,6 +56,26 @@ PY
 rc=$?
 cat shot.txt
 check "screenshot is not blank" "[ $rc -eq 0 ]"
+
+# the 3d cut-away with the injected fluid on draws the raised surface (a small 3d unit cell, 1 h)
+cat > fluid3d.yaml <<'YAML'
+name: fluid3d
+time: {end: 1 h, output_every: 20 min}
+geometry: {kind: 3d, unit_cell: true, lateral_cells: 4}
+skin: {preset: face_cheek}
+species:
+  - {name: niacinamide, ingredient: niacinamide}
+delivery:
+  - {type: nappage, species: {niacinamide: 20 mg/mL}, volume: 10 uL, depth: 1 mm, spacing: 3 mm}
+fluid: {enabled: true}
+output: {file: fluid3d.h5}
+YAML
+"$DERMASIM" run fluid3d.yaml -q > /dev/null 2>&1 &&
+  /usr/bin/python3 "$REPO/scripts/render3d.py" fluid3d.h5 --times 0 1200 2400 3600 --out fluid3d.png > r3.out 2> r3.err
+rc=$?
+cat r3.out
+check "3d cut-away of a fluid run: 4 views, the raised surface drawn in each" \
+  "[ $rc -eq 0 ] && [ -s fluid3d.png ] && grep -q ': 4 views, iso-surfaces at .* mg/mL, raised surface in 4$' r3.out"
 
 # bad input to the two drawing scripts: exit 2, a message naming what was wrong, no file left
 /usr/bin/python3 "$REPO/scripts/animate.py" gal/runs/serum.h5 --species caffeine --out bad.mp4 > a.out 2> a.err
