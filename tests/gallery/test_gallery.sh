@@ -18,11 +18,11 @@ for tool in ffmpeg ffprobe chromium xvfb-run; do
   command -v $tool >/dev/null || { echo "FAIL  $tool missing (bash scripts/install-deps.sh installs it)"; exit 1; }
 done
 
-/usr/bin/python3 "$REPO/scripts/gallery.py" gal --dermasim "$DERMASIM" --cases "$REPO/tests/gallery/small.yaml" \
+DERMASIM_BUILD_DIR=$(dirname "$DERMASIM") bash "$REPO/scripts/gallery.sh" gal --cases "$REPO/tests/gallery/small.yaml" \
   --set time.end="2 h" --set time.output_every="30 min" > gallery.txt 2>&1
 rc=$?
 cat gallery.txt
-check "gallery.py exits 0" "[ $rc -eq 0 ]"
+check "gallery.sh exits 0" "[ $rc -eq 0 ]"
 check "index.html written" "[ -s gal/index.html ]"
 check "3d cut-away of the nappage drawn" "[ -s gal/nappage_3d.png ]"
 check "one side-by-side movie (serum vs papule)" "[ -s gal/side_by_side_serum_vs_papule.mp4 ]"
