@@ -155,7 +155,7 @@ class Scene:
         la.GetProperty().SetLineWidth(1.5)
         ren.AddActor(la)
         x0, x1, y0, y1, z0, z1 = self.bounds
-        xm, ym = 0.5 * (x0 + x1), 0.5 * (y0 + y1)
+        ym = 0.5 * (y0 + y1)
         depth = z1 - z0
         for nm, za, zb in r.layer_bounds:
             za, zb = za * 1e3, min(zb * 1e3, -z0)
