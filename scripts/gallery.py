@@ -84,6 +84,7 @@ def facts_of(r, species=None):
             deepest = nm
     return {
         "name": r.name, "species": s, "route": route_of(case), "geometry": r.geometry,
+        "skin": (case.get("skin") or {}).get("preset"),
         "deliveries": [x.get("type") for x in case.get("delivery", [])],
         "t_end_h": t_end / 3600.0,
         "dose_ug": dose * ug, "amount_unit": unit,
@@ -282,8 +283,12 @@ def write_page(outdir, title, scen, pair, facts, anims, figs, renders, compare_t
            f"<meta name='viewport' content='width=device-width, initial-scale=1'><style>{CSS}</style></head><body>"]
     out.append(f"<h1>{e(title)}</h1>")
     sp = {pr.pretty(facts[s]["species"]) for s in scen}
-    out.append(f"<p class='lead'>The same active ({e(', '.join(sorted(sp)))}) brought into the skin of the cheek "
-               f"in {len(scen)} ways: {e(', '.join(pr.pretty(s) for s in scen))}. Each movie shows the skin in cross-section "
+    skins = sorted({pr.pretty(facts[s]["skin"]) for s in scen if facts[s]["skin"]})
+    how = (f"in {len(scen)} ways: {e(', '.join(pr.pretty(s) for s in scen))}" if len(scen) > 1 else
+           f"as {e(pr.pretty(scen[0]))}")
+    where = f" on {e(' and '.join(skins))} skin" if skins else ""
+    out.append(f"<p class='lead'>{e(', '.join(sorted(sp)).capitalize())}{where}, delivered "
+               f"{how}. Each movie shows the skin in cross-section "
                f"(the surface at the top, layers named on the left) and, on the right, where the dose is so far. "
                f"{DEPTH_NOTE}</p>")
     out.append("<p id='media-status'>Loading pictures and movies…</p>")
@@ -350,7 +355,7 @@ def main(argv=None):
     ap.add_argument("--pair", nargs=2, metavar=("A", "B"), help="scenarios side by side (default: first topical, first injected)")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--fps", type=float, default=4)
-    ap.add_argument("--title", default="Four ways into the skin: a gallery for the classroom")
+    ap.add_argument("--title", help="title of the page (default: 'N ways into the skin: a gallery for the classroom')")
     a = ap.parse_args(argv)
     t0 = time.time()
     out = os.path.abspath(a.outdir)
@@ -410,7 +415,9 @@ def main(argv=None):
            "animations": anims, "renders": renders, "seconds": {"runs": t_runs, "total": build_s, "jobs": job_s}}
     with open(os.path.join(out, "facts.json"), "w") as f:
         json.dump(doc, f, indent=1)
-    write_page(out, a.title, scen, pair, facts, anims, figs, renders, compare_txt, build_s)
+    words = {1: "One way", 2: "Two ways", 3: "Three ways", 4: "Four ways", 5: "Five ways", 6: "Six ways"}
+    title = a.title or f"{words.get(len(scen), f'{len(scen)} ways')} into the skin: a gallery for the classroom"
+    write_page(out, title, scen, pair, facts, anims, figs, renders, compare_txt, build_s)
     print(f"gallery: {os.path.join(out, 'index.html')} ({len(scen)} scenarios, {build_s:.0f} s: runs {t_runs:.0f} s)")
     return 0
 
