@@ -152,6 +152,9 @@ class Result:
 # --------------------------------------------------------------------------------------------------
 # Presentation helpers
 
+# series in /scalars/<species> that are not compartments of their own: the vehicle's volume (m3, not an
+# amount) and the solid deposit (part of `vehicle`, which counts dissolved + deposited)
+NOT_COMPARTMENTS = {"vehicle_volume", "deposit"}
 LABEL = {
     "vehicle": "on the skin (vehicle)",
     "washed": "washed off",
@@ -286,7 +289,7 @@ def compartments(r, s):
         out.append(("degraded", LABEL["degraded"], COLOR["degraded"], d["degraded"]))
     if "washed" in d:
         out.append(("washed", LABEL["washed"], COLOR["washed"], d["washed"]))
-    known = {k for k, *_ in out} | {"applied", "balance_error", "cleared"}
+    known = {k for k, *_ in out} | {"applied", "balance_error", "cleared"} | NOT_COMPARTMENTS
     for k, v in d.items():  # any other loss channel a model adds
         if k not in known and not k.startswith("layer/"):
             out.append((k, pretty(k), None, v))
@@ -528,13 +531,54 @@ def fmt_pct(p):
     return "<0.001 %" if p > 0 else "0 %"
 
 
+def section_x_mm(r):
+    """Lateral cell edges (mm) of a vertical section; axisymmetric results are mirrored about the axis."""
+    return (np.concatenate([-r.xn[:0:-1], r.xn]) if r.geometry == "axisymmetric" else r.xn) * 1e3
+
+
+def mirrored(r, f):
+    """A (nz, nx) section on the edges of section_x_mm: mirrored about the axis in axisymmetric geometry."""
+    return np.concatenate([f[:, ::-1], f], axis=1) if r.geometry == "axisymmetric" else f
+
+
+def map_depth_mm(r, sections):
+    """Depth (mm) a map shows: where the drug gets to (1e-4 of the peak) in any of the (section, peak)
+    pairs, and at least the bottom of the dermis."""
+    zdeep = 0.0
+    for f, vmax in sections:
+        if vmax > 0:
+            rows = np.nonzero(f.max(axis=1) > 1e-4 * vmax)[0]
+            if len(rows):
+                zdeep = max(zdeep, r.zn[rows[-1] + 1])
+    for nm, z0, z1 in r.layer_bounds:
+        if "dermis" in nm and "hypo" not in nm:
+            zdeep = max(zdeep, z1)
+    return min(r.zn[-1] * 1e3, max(zdeep * 1e3 * 1.1, 0.2))
+
+
+def label_layers_inside(ax, r, zmax, depth_scale="sqrt", fontsize=7.5):
+    """Layer names inside a map, on its left edge, where the band is tall enough."""
+    for nm, z0, z1 in r.layer_bounds:
+        z0m, z1m = z0 * 1e3, min(z1 * 1e3, zmax)
+        if z0m >= zmax:
+            continue
+        if depth_scale == "sqrt":
+            frac, zc = (np.sqrt(z1m) - np.sqrt(z0m)) / np.sqrt(zmax), (0.5 * (np.sqrt(z0m) + np.sqrt(z1m))) ** 2
+        else:
+            frac, zc = (z1m - z0m) / zmax, 0.5 * (z0m + z1m)
+        if frac > 0.09:
+            ax.text(0.008, zc, pretty(nm), transform=ax.get_yaxis_transform(), fontsize=fontsize, color="0.3",
+                    va="center", ha="left", style="italic",
+                    bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.6))
+
+
 def plot_maps(r, species, out_dir, written, depth_scale="sqrt"):
     scale, unit = time_unit(r.t[-1])
     picks = choose_times(r.snap_t, 4)
     j = slice_for_maps(r, species)
     n = len(species)
     axi = r.geometry == "axisymmetric"
-    xe = (np.concatenate([-r.xn[:0:-1], r.xn]) if axi else r.xn) * 1e3
+    xe = section_x_mm(r)
     ze = r.zn * 1e3
     fields, vmax = {}, {}
     for s in species:
@@ -543,17 +587,7 @@ def plot_maps(r, species, out_dir, written, depth_scale="sqrt"):
             f = r.field(s, r.snap_keys[p])[:, j, :]
             fields[(s, p)] = f
             vmax[s] = max(vmax[s], float(f.max()))
-    # depth shown: where the drug gets to (1e-4 of the peak) at any time, and at least the dermis
-    zdeep = 0.0
-    for (s, p), f in fields.items():
-        if vmax[s] > 0:
-            rows = np.nonzero(f.max(axis=1) > 1e-4 * vmax[s])[0]
-            if len(rows):
-                zdeep = max(zdeep, r.zn[rows[-1] + 1])
-    for nm, z0, z1 in r.layer_bounds:
-        if "dermis" in nm and "hypo" not in nm:
-            zdeep = max(zdeep, z1)
-    zmax = min(ze[-1], max(zdeep * 1e3 * 1.1, 0.2))
+    zmax = map_depth_mm(r, [(f, vmax[s]) for (s, p), f in fields.items()])
     width = xe[-1] - xe[0]
     if depth_scale == "sqrt":
         ratio = 0.42
@@ -573,8 +607,7 @@ def plot_maps(r, species, out_dir, written, depth_scale="sqrt"):
         im = None
         for rr, p in enumerate(picks):
             ax = fig.add_subplot(gs[rr, 3 * c])
-            f = fields[(s, p)]
-            data = np.concatenate([f[:, ::-1], f], axis=1) if axi else f
+            data = mirrored(r, fields[(s, p)])
             im = ax.pcolormesh(xe, ze, np.ma.masked_less_equal(data, 0), norm=norm, cmap=cmap, shading="flat",
                                rasterized=True)
             if depth_scale == "sqrt":
@@ -603,19 +636,7 @@ def plot_maps(r, species, out_dir, written, depth_scale="sqrt"):
                 ax.set_xlabel("distance from the axis (mm)" if axi else "x (mm)", fontsize=10.5)
             else:
                 ax.set_xticklabels([])
-            # layer names inside the panel, on the left edge, where the band is tall enough
-            for nm, z0, z1 in r.layer_bounds:
-                z0m, z1m = z0 * 1e3, min(z1 * 1e3, zmax)
-                if z0m >= zmax:
-                    continue
-                if depth_scale == "sqrt":
-                    frac, zc = (np.sqrt(z1m) - np.sqrt(z0m)) / np.sqrt(zmax), (0.5 * (np.sqrt(z0m) + np.sqrt(z1m))) ** 2
-                else:
-                    frac, zc = (z1m - z0m) / zmax, 0.5 * (z0m + z1m)
-                if frac > 0.09:
-                    ax.text(0.008, zc, pretty(nm), transform=ax.get_yaxis_transform(), fontsize=7.5, color="0.3",
-                            va="center", ha="left", style="italic",
-                            bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.6))
+            label_layers_inside(ax, r, zmax, depth_scale)
         cax = fig.add_subplot(gs[:, 3 * c + 1])
         cb = fig.colorbar(im, cax=cax, extend="min")
         cb.set_label(f"{pretty(s)}: concentration (mg/mL)", fontsize=10.5)
