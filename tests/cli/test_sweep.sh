@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# `dermasim sweep`: the table's columns (the contract of docs/sweep.md), --dry-run, the same table
+# whatever --jobs, and bad sweep files stopping with exit 2, file:line and key path, and no output.
+#   bash tests/cli/test_sweep.sh <dermasim> <tests/cli>
+set -u
+DERMASIM=${1:?usage: test_sweep.sh <dermasim> <tests/cli>}
+CLI=$(cd "${2:?}" && pwd)
+. "$CLI/lib.sh"
+cli_start sweep
+S=$CLI/sweep
+
+"$DERMASIM" sweep "$S/small.yaml" --dry-run > dry.txt 2> dry.err; rc=$?
+check "dry run exits 0" '[ $rc -eq 0 ]'
+check "dry run lists 6 cases" '[ $(grep -c "^[0-9]" dry.txt) -eq 6 ]'
+check "dry run writes nothing" '[ ! -e out1 ]'
+
+"$DERMASIM" sweep "$S/small.yaml" --output out1 --jobs 1 -q > run1.txt 2> run1.err; rc=$?
+check "sweep exits 0" '[ $rc -eq 0 ]'
+check "results.csv header" '[ "$(head -1 out1/results.csv)" = "case,status,delivery[0].concentration,skin.layers[0].thickness,receptor_pct_dose,peak_pct_dose,cmax_mg_mL,dermis_pct_dose_at_1h,error,wall_s,solve_s" ]'
+check "6 rows, all ok" '[ $(grep -c ",ok," out1/results.csv) -eq 6 ]'
+check "row 3: 2 mg/mL, 30 um" 'grep -q "^3,ok,2 mg/mL,30 um," out1/results.csv'
+check "results.h5 written" '[ -s out1/results.h5 ]'
+# more SC: less in the receptor at the same concentration (case 0: 10 um, case 1: 30 um)
+r0=$(awk -F, '$1==0{print $5}' out1/results.csv); r1=$(awk -F, '$1==1{print $5}' out1/results.csv)
+check "thicker SC, less in the receptor ($r0 > $r1)" 'awk -v a="$r0" -v b="$r1" "BEGIN{exit !(a > b && b > 0)}"'
+# receptor % of dose does not depend on the concentration (linear problem): case 0 vs 2 vs 4
+r2=$(awk -F, '$1==2{print $5}' out1/results.csv)
+check "linear in the dose: same % at 1 and 2 mg/mL ($r0, $r2)" 'awk -v a="$r0" -v b="$r2" "BEGIN{d=a-b; if(d<0)d=-d; exit !(d <= 1e-6*a)}"'
+
+"$DERMASIM" sweep "$S/small.yaml" --output out2 --jobs 2 -q > /dev/null 2>&1
+check "--jobs 2 gives the same table" 'diff <(cut -d, -f1-9 out1/results.csv) <(cut -d, -f1-9 out2/results.csv) > /dev/null'
+"$DERMASIM" sweep "$S/small.yaml" --output out1 -q > again.txt 2>&1; rc=$?
+check "a second run into the same folder needs --resume (exit 2)" '[ $rc -eq 2 ] && grep -q -- "--resume" again.txt'
+"$DERMASIM" sweep "$S/small.yaml" --output out1 --resume -q > resumed.txt 2>&1; rc=$?
+check "--resume of a finished sweep runs nothing" '[ $rc -eq 0 ] && grep -q "0 ran now, 6 done before" resumed.txt'
+
+bad() {  # bad FILE LINE KEY WORDS
+  f=$1 where="$1:$2: $3" words=$4
+  "$DERMASIM" sweep "$S/$f" --output "bad_$f" > "bad_$f.txt" 2>&1; rc=$?
+  check "$f: exit 2" '[ $rc -eq 2 ]'
+  check "$f: names $where" 'grep -qF -- "$where" "bad_$f.txt"'
+  check "$f: says $words" 'grep -qF -- "$words" "bad_$f.txt"'
+  check "$f: no output folder" '[ ! -e "bad_$f" ]'
+}
+bad bad_key.yaml 4 "delivery[0].concentraton" "unknown key 'concentraton'"
+bad bad_empty.yaml 3 "vary[0].values" "empty axis"
+bad bad_log.yaml 3 "vary[0].range" "from < to"
+bad bad_metric.yaml 4 "metrics[1]" "unknown metric 'peak_ug'"
+bad bad_distribution.yaml 4 "vary[0].distribution.kind" "weibull"
+bad bad_value.yaml 3 "delivery[0].concentration" "case 1"
+"$DERMASIM" sweep "$S/bad_value.yaml" --dry-run > dv.txt 2>&1; rc=$?
+check "dry run of a bad combination: exit 2, case id" '[ $rc -eq 2 ] && grep -q "case 1" dv.txt'
+cli_end
