@@ -22,7 +22,7 @@ for sig in TERM KILL; do
   pid=$!
   # wait until some cases are recorded (journal: a header and a line per case), then kill
   for _ in $(seq 1 600); do
-    n=$(($(wc -l < $out/sweep.journal 2>/dev/null || echo 1) - 1))
+    n=$(($( { wc -l < $out/sweep.journal; } 2>/dev/null || echo 1) - 1))
     [ "$n" -ge 8 ] && break
     sleep 0.02
   done
