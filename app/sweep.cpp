@@ -636,25 +636,47 @@ struct Tally {
   size_t done = 0, failed = 0;
 };
 
-// Validates every case (reading it; with build, its problem too). Throws InputError.
-void validate_cases(const SweepSpec& sp, bool build_all, bool list) {
-  for (const auto& c : sp.cases) {
-    Case cs = load_sweep_case(sp, c);
-    if (c.id == 0) check_metrics(sp, cs, "");
-    if (build_all || c.id == 0) {
-      std::vector<std::string> w;
+// Validates every case (reading it; with build, its problem too) on `jobs` threads. Throws the
+// InputError of the lowest failing case id, whatever the number of threads.
+void validate_cases(const SweepSpec& sp, bool build_all, bool list, int jobs) {
+  check_metrics(sp, load_sweep_case(sp, sp.cases.front()), "");
+  const size_t n = sp.cases.size();
+  std::vector<std::exception_ptr> errors(n);
+  std::atomic<size_t> next{0}, first_bad{n};
+  auto work = [&]() {
+    for (;;) {
+      const size_t i = next.fetch_add(1);
+      if (i >= n || i > first_bad.load()) return;
+      const SweepCase& c = sp.cases[i];
       try {
-        build_problem(cs, &w);
-      } catch (const InputError& e) {
-        rethrow_for_case(sp, c, e);
+        Case cs = load_sweep_case(sp, c);
+        if (build_all || i == 0) {
+          std::vector<std::string> w;
+          try {
+            build_problem(cs, &w);
+          } catch (const InputError& e) {
+            rethrow_for_case(sp, c, e);
+          }
+        }
+      } catch (...) {
+        errors[i] = std::current_exception();
+        size_t cur = first_bad.load();
+        while (i < cur && !first_bad.compare_exchange_weak(cur, i)) {
+        }
       }
     }
-    if (list) {
+  };
+  std::vector<std::thread> threads;
+  for (int t = 1; t < std::min<int>(jobs, static_cast<int>(n)); ++t) threads.emplace_back(work);
+  work();
+  for (auto& t : threads) t.join();
+  if (first_bad.load() < n) std::rethrow_exception(errors[first_bad.load()]);
+  if (list)
+    for (const auto& c : sp.cases) {
       std::printf("%ld", c.id);
       for (size_t i = 0; i < sp.axes.size(); ++i) std::printf("  %s=%s", sp.axes[i].key.c_str(), c.values[i].c_str());
       std::printf("\n");
     }
-  }
 }
 
 void write_outputs(const std::string& dir, const SweepSpec& sp, const std::map<long, SweepRecord>& done) {
@@ -714,7 +736,7 @@ int cmd_sweep(const SweepOptions& o, int argc, char** argv) {
   std::string dir = o.output;
   if (rank == 0) {
     try {
-      validate_cases(sp, o.dry_run, o.dry_run);
+      validate_cases(sp, o.dry_run, o.dry_run, size > 1 ? 1 : jobs);
       if (o.dry_run) {
         std::fprintf(stderr, "dry run: %zu cases, every one valid; nothing run\n", sp.cases.size());
         ok = 0;
