@@ -95,7 +95,10 @@ std::vector<std::string> split(const std::string& s, char sep) {
 }
 std::string join_nums(const std::vector<double>& v) {
   std::string s;
-  for (size_t i = 0; i < v.size(); ++i) s += (i ? " " : "") + fmt(v[i]);
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (i) s += ' ';
+    s += fmt(v[i]);
+  }
   return s;
 }
 std::vector<double> split_nums(const std::string& s) {
@@ -372,6 +375,8 @@ class Progress {
     const size_t step = std::max<size_t>(1, todo / 10);
     if (!final && !tty_ && !(done % step == 0 || since > 10)) return;
     if (!final && tty_ && since < 0.1) return;
+    if (!tty_ && done == printed_) return;  // the final line already printed
+    printed_ = done;
     last_ = now;
     const double rate = el > 0 ? done / el : 0;
     const double left = rate > 0 ? (todo - done) / rate : NAN;
@@ -396,6 +401,7 @@ class Progress {
 
  private:
   size_t total_, skipped_;
+  size_t printed_ = static_cast<size_t>(-1);
   bool quiet_, tty_;
   std::chrono::steady_clock::time_point t0_, last_;
 };

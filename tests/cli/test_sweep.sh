@@ -35,6 +35,17 @@ check "a second run into the same folder needs --resume (exit 2)" '[ $rc -eq 2 ]
 "$DERMASIM" sweep "$S/small.yaml" --output out1 --resume -q > resumed.txt 2>&1; rc=$?
 check "--resume of a finished sweep runs nothing" '[ $rc -eq 0 ] && grep -q "0 ran now, 6 done before" resumed.txt'
 
+"$DERMASIM" sweep "$S/failing.yaml" --output fail > fail.txt 2>&1; rc=$?
+check "a case failing as it runs: the sweep goes on (exit 0)" '[ $rc -eq 0 ]'
+check "the failed case is in the table with its error" 'grep -q "^1,failed,1e-300,,time step became too small" fail/results.csv'
+check "the other cases ran" '[ $(grep -c ",ok," fail/results.csv) -eq 2 ]'
+check "the report counts it" 'grep -q "1 failed in all" fail.txt'
+
+if /usr/bin/python3 -c "import h5py, matplotlib" 2> /dev/null; then
+  /usr/bin/python3 "$CLI/../../scripts/plot_sweep.py" out1 > plots.txt 2>&1; rc=$?
+  check "plot_sweep.py: response curves and heat maps" '[ $rc -eq 0 ] && [ -s out1/plots/response_receptor_pct_dose.png ] && [ -s out1/plots/heatmap_receptor_pct_dose.png ]'
+fi
+
 bad() {  # bad FILE LINE KEY WORDS
   f=$1 where="$1:$2: $3" words=$4
   "$DERMASIM" sweep "$S/$f" --output "bad_$f" > "bad_$f.txt" 2>&1; rc=$?
