@@ -644,8 +644,20 @@ struct Tally {
 
 // Validates every case (reading it; with build, its problem too) on `jobs` threads. Throws the
 // InputError of the lowest failing case id, whatever the number of threads.
-void validate_cases(const SweepSpec& sp, bool build_all, bool list, int jobs) {
-  check_metrics(sp, load_sweep_case(sp, sp.cases.front()), "");
+// Returns the number of cells of the first case.
+long validate_cases(const SweepSpec& sp, bool build_all, bool list, int jobs) {
+  long cells = 0;
+  {
+    const Case c0 = load_sweep_case(sp, sp.cases.front());
+    check_metrics(sp, c0, "");
+    std::vector<std::string> w;
+    try {
+      const Problem p = build_problem(c0, &w);
+      cells = static_cast<long>(p.grid.nx) * p.grid.ny * p.grid.nz;
+    } catch (const InputError& e) {
+      rethrow_for_case(sp, sp.cases.front(), e);
+    }
+  }
   const size_t n = sp.cases.size();
   std::vector<std::exception_ptr> errors(n);
   std::atomic<size_t> next{0}, first_bad{n};
@@ -656,7 +668,7 @@ void validate_cases(const SweepSpec& sp, bool build_all, bool list, int jobs) {
       const SweepCase& c = sp.cases[i];
       try {
         Case cs = load_sweep_case(sp, c);
-        if (build_all || i == 0) {
+        if (build_all && i > 0) {
           std::vector<std::string> w;
           try {
             build_problem(cs, &w);
@@ -683,6 +695,7 @@ void validate_cases(const SweepSpec& sp, bool build_all, bool list, int jobs) {
       for (size_t i = 0; i < sp.axes.size(); ++i) std::printf("  %s=%s", sp.axes[i].key.c_str(), c.values[i].c_str());
       std::printf("\n");
     }
+  return cells;
 }
 
 void write_outputs(const std::string& dir, const SweepSpec& sp, const std::map<long, SweepRecord>& done) {
@@ -730,7 +743,7 @@ int cmd_sweep(const SweepOptions& o, int argc, char** argv) {
     if (rank != 0) return 2;  // rank 0 says why
     throw;
   }
-  const int jobs = o.jobs > 0 ? o.jobs : default_jobs();
+  int jobs = o.jobs > 0 ? o.jobs : default_jobs();
   if (rank == 0) {
     std::fprintf(stderr, "dermasim %s sweep: %s, base %s, %s design, %zu cases, %zu inputs, %zu metrics%s\n", DERMASIM_VERSION, o.file.c_str(),
                  sp.base_file.c_str(), sp.design.c_str(), sp.cases.size(), sp.axes.size(), sp.metrics.size(),
@@ -742,7 +755,13 @@ int cmd_sweep(const SweepOptions& o, int argc, char** argv) {
   std::string dir = o.output;
   if (rank == 0) {
     try {
-      validate_cases(sp, o.dry_run, o.dry_run, size > 1 ? 1 : jobs);
+      const long cells = validate_cases(sp, o.dry_run, o.dry_run, size > 1 ? 1 : jobs);
+      // A large case threads its own solver (above 200k cells): then one case at a time uses every
+      // core better than one case per core, unless --jobs says otherwise.
+      if (o.jobs == 0 && cells > 200000 && jobs > 1) {
+        std::fprintf(stderr, "sweep: %ld cells per case: one case at a time, each on every core (--jobs N to choose)\n", cells);
+        jobs = 1;
+      }
       if (o.dry_run) {
         std::fprintf(stderr, "dry run: %zu cases, every one valid; nothing run\n", sp.cases.size());
         ok = 0;

@@ -42,6 +42,25 @@ check "the other cases ran" '[ $(grep -c ",ok," fail/results.csv) -eq 2 ]'
 check "the report counts it" 'grep -q "1 failed in all" fail.txt'
 
 if /usr/bin/python3 -c "import h5py, matplotlib" 2> /dev/null; then
+  # results.h5 holds the table of results.csv: inputs as applied, metrics, curves per case
+  /usr/bin/python3 - > h5.txt 2>&1 <<'PY'
+import csv, h5py, math
+rows = list(csv.DictReader(open("out1/results.csv")))
+with h5py.File("out1/results.h5", "r") as f:
+    assert list(f["case"][()]) == [int(r["case"]) for r in rows]
+    txt = [s.decode() for s in f["inputs"]["skin.layers[0].thickness"][()]]
+    assert txt == [r["skin.layers[0].thickness"] for r in rows], txt
+    si = f["inputs_si"]["skin.layers[0].thickness"][()]
+    assert abs(si[1] - 30e-6) < 1e-15, si
+    m = f["metrics"]["receptor_pct_dose"][()]
+    for a, r in zip(m, rows):
+        assert math.isclose(a, float(r["receptor_pct_dose"]), rel_tol=1e-9), (a, r)
+    c = f["curves"]["receptor_pct_dose"][()]
+    assert c.shape == (6, 50) and c[0, 0] == 0 and math.isclose(c[0, -1], m[0], rel_tol=1e-6), c[0]
+print("ok")
+PY
+  check "results.h5 matches results.csv (inputs, metrics, curves)" 'grep -qx ok h5.txt'
+
   /usr/bin/python3 "$CLI/../../scripts/plot_sweep.py" out1 > plots.txt 2>&1; rc=$?
   check "plot_sweep.py: response curves and heat maps" '[ $rc -eq 0 ] && [ -s out1/plots/response_receptor_pct_dose.png ] && [ -s out1/plots/heatmap_receptor_pct_dose.png ]'
 fi
