@@ -736,6 +736,9 @@ int cmd_sweep(const SweepOptions& o, int argc, char** argv) {
   (void)argc;
   (void)argv;
 #endif
+  using Clock = std::chrono::steady_clock;
+  const auto t_start = Clock::now();
+  auto since = [](Clock::time_point a) { return std::chrono::duration<double>(Clock::now() - a).count(); };
   SweepSpec sp;
   try {
     sp = read_sweep(o.file);
@@ -797,6 +800,8 @@ int cmd_sweep(const SweepOptions& o, int argc, char** argv) {
   const size_t failed_before = tally.failed;
   tally.failed = 0;
 
+  const double t_setup = since(t_start);
+  const auto t_run0 = Clock::now();
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
 
@@ -898,12 +903,17 @@ int cmd_sweep(const SweepOptions& o, int argc, char** argv) {
   const int sig = g_signal.load();
   std::signal(SIGINT, SIG_DFL);
   std::signal(SIGTERM, SIG_DFL);
+  const double t_run = since(t_run0);
+  const auto t_out0 = Clock::now();
   write_outputs(dir, sp, done);
+  const double t_out = since(t_out0);
   size_t failed = 0;
   for (const auto& [id, r] : done) failed += !r.ok;
   const size_t left = sp.cases.size() - done.size();
   std::fprintf(stderr, "sweep: %zu cases: %zu ran now, %zu done before (skipped), %zu failed in all, %zu not run\n", sp.cases.size(), tally.done,
                skipped, failed, left);
+  std::fprintf(stderr, "sweep: wall time %.2f s: reading and validating %.2f s, running %.2f s, writing the results %.2f s\n", since(t_start),
+               t_setup, t_run, t_out);
   for (const auto& [id, r] : done)
     if (!r.ok) std::fprintf(stderr, "  case %ld failed: %s\n", id, r.error.c_str());
   std::printf("  table: %s\n  HDF5: %s\n", (std::filesystem::path(dir) / "results.csv").string().c_str(),
