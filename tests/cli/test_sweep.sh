@@ -79,6 +79,8 @@ bad bad_log.yaml 3 "vary[0].range" "from < to"
 bad bad_metric.yaml 4 "metrics[1]" "unknown metric 'peak_ug'"
 bad bad_distribution.yaml 4 "vary[0].distribution.kind" "weibull"
 bad bad_value.yaml 3 "delivery[0].concentration" "case 1"
+"$DERMASIM" sweep "$S/bad_base.yaml" --output bad_base > bad_base.txt 2>&1; rc=$?
+check "an error in the base case names the base file and line (exit 2)" '[ $rc -eq 2 ] && grep -qF "base_typo.yaml:2: time.output_evry" bad_base.txt'
 "$DERMASIM" sweep "$S/bad_value.yaml" --dry-run > dv.txt 2>&1; rc=$?
 check "dry run of a bad combination: exit 2, case id" '[ $rc -eq 2 ] && grep -q "case 1" dv.txt'
 cli_end
