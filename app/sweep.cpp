@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cmath>
 #include <csignal>
 #include <cstdio>
@@ -292,8 +293,9 @@ SweepRecord run_sweep_case(const SweepSpec& sp, const SweepCase& sc) {
 namespace {
 
 // ----------------------------------------------------------------------------------------------
-// The journal: a header naming the sweep, then one line per finished case, each written with one
-// write() and fsync'ed. A line torn by a kill fails its hash and is dropped on --resume.
+// The journal: a header naming the sweep, then one line per finished case, written and fdatasync'ed
+// by a writer thread as cases finish (a batch of the lines that came in during the previous sync).
+// A line torn by a kill fails its hash and is dropped on --resume.
 class Journal {
  public:
   Journal(const std::string& path, const SweepSpec& sp, bool resume, std::map<long, SweepRecord>& done) : path_(path) {
@@ -334,30 +336,79 @@ class Journal {
       ::lseek(fd_, 0, SEEK_END);
     } else {
       if (::ftruncate(fd_, 0) != 0) throw std::runtime_error("cannot truncate " + path);
-      append(header);
+      write_all(header);
+      ::fdatasync(fd_);
     }
+    writer_ = std::thread([this] { write_loop(); });
   }
   ~Journal() {
-    if (fd_ >= 0) ::close(fd_);
+    try {
+      close();
+    } catch (...) {
+    }
   }
+  // Queues a finished case's line; the writer thread writes what is queued and fdatasync's it.
   void append(const std::string& line) {
     std::lock_guard<std::mutex> lock(m_);
+    pending_ += line;
+    cv_.notify_one();
+  }
+  // Writes and syncs everything queued; throws if a write failed.
+  void close() {
+    if (writer_.joinable()) {
+      {
+        std::lock_guard<std::mutex> lock(m_);
+        stop_ = true;
+      }
+      cv_.notify_one();
+      writer_.join();
+    }
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+    if (!error_.empty()) throw std::runtime_error(error_);
+  }
+
+ private:
+  void write_all(const std::string& text) {
     size_t off = 0;
-    while (off < line.size()) {
-      const ssize_t w = ::write(fd_, line.data() + off, line.size() - off);
+    while (off < text.size()) {
+      const ssize_t w = ::write(fd_, text.data() + off, text.size() - off);
       if (w < 0) {
         if (errno == EINTR) continue;
         throw std::runtime_error("cannot write the journal " + path_ + ": " + std::strerror(errno));
       }
       off += static_cast<size_t>(w);
     }
-    ::fdatasync(fd_);
   }
-
- private:
+  // Group commit: the lines that finished while the previous batch was being synced go in one
+  // write and one fdatasync, so the workers never wait for the disk.
+  void write_loop() {
+    std::unique_lock<std::mutex> lock(m_);
+    for (;;) {
+      cv_.wait(lock, [this] { return stop_ || !pending_.empty(); });
+      if (pending_.empty() && stop_) return;
+      std::string batch;
+      batch.swap(pending_);
+      lock.unlock();
+      try {
+        write_all(batch);
+        if (::fdatasync(fd_) != 0) throw std::runtime_error("cannot sync the journal " + path_ + ": " + std::strerror(errno));
+      } catch (const std::exception& e) {
+        lock.lock();
+        error_ = e.what();
+        return;
+      }
+      lock.lock();
+    }
+  }
   std::string path_;
   int fd_ = -1;
   std::mutex m_;
+  std::condition_variable cv_;
+  std::string pending_;
+  bool stop_ = false;
+  std::string error_;
+  std::thread writer_;
 };
 
 // ----------------------------------------------------------------------------------------------
@@ -905,6 +956,7 @@ int cmd_sweep(const SweepOptions& o, int argc, char** argv) {
   std::signal(SIGTERM, SIG_DFL);
   const double t_run = since(t_run0);
   const auto t_out0 = Clock::now();
+  journal->close();  // every finished case written and synced
   write_outputs(dir, sp, done);
   const double t_out = since(t_out0);
   size_t failed = 0;
