@@ -13,6 +13,7 @@
 #include <numeric>
 #include <sstream>
 
+#include "../models/case.hpp"
 #include "../models/metrics.hpp"
 #include "../models/skin_presets.hpp"
 #include "../solver/units.hpp"
@@ -304,11 +305,9 @@ std::vector<std::string> range_values(const Located& rl, Given* unit_out) {
   return v;
 }
 
-const PopulationEntry& find_population(const Located& dl, MapReader& d) {
-  const std::string site = d.at("site").as_string(), layer = d.at("layer").as_string();
-  std::string sex = "any", age = "any";
-  if (auto s = d.maybe("sex")) sex = one_of(*s, {"any", "female", "male"});
-  if (auto a = d.maybe("age")) age = a->as_string();
+// The entry of a site and layer for a sex and age group; `strict`: fail if there is none.
+const PopulationEntry* find_population(const Located& where, const std::string& site, const std::string& layer, const std::string& sex,
+                                       const std::string& age, bool strict) {
   const PopulationEntry* best = nullptr;
   std::vector<std::string> have;
   for (const auto& e : skin_population()) {
@@ -316,12 +315,37 @@ const PopulationEntry& find_population(const Located& dl, MapReader& d) {
     if (e.site != site || e.layer != layer) continue;
     if (!(sex == "any" || e.sex == "any" || e.sex == sex)) continue;
     if (!(age == "any" || e.age == age)) continue;
-    if (sex == "any" && best) dl.fail("the population " + site + "/" + layer + " is measured per sex: give sex: female or male");
+    if (sex == "any" && best) where.fail("the population " + site + "/" + layer + " is measured per sex: give sex: female or male");
     best = &e;
   }
-  if (!best)
-    dl.fail("no population data for site '" + site + "', layer '" + layer + "', sex " + sex + ", age " + age + "; the data hold: " + join(have));
-  return *best;
+  if (!best && strict)
+    where.fail("no population data for site '" + site + "', layer '" + layer + "', sex " + sex + ", age " + age + "; the data hold: " + join(have));
+  return best;
+}
+
+// A population's thickness as a distribution: normal with the published mean and SD, truncated at
+// mean +- 3 SD (and at 10 % of the mean).
+SweepDistribution population_distribution(const PopulationEntry& e) {
+  SweepDistribution x;
+  x.kind = "normal";
+  x.a = e.mean;
+  x.b = e.sd;
+  x.lo = std::max(e.mean - 3 * e.sd, 0.1 * e.mean);
+  x.hi = e.mean + 3 * e.sd;
+  x.unit = e.mean < 1e-4 ? "um" : "mm";
+  x.unit_si = e.mean < 1e-4 ? 1e-6 : 1e-3;
+  return x;
+}
+
+struct PopulationQuery {
+  std::string site, sex = "any", age = "any";
+};
+PopulationQuery read_population_query(MapReader& d) {
+  PopulationQuery q;
+  q.site = d.at("site").as_string();
+  if (auto s = d.maybe("sex")) q.sex = one_of(*s, {"any", "female", "male"});
+  if (auto a = d.maybe("age")) q.age = a->as_string();
+  return q;
 }
 
 SweepDistribution read_distribution(const Located& dl) {
@@ -368,14 +392,9 @@ SweepDistribution read_distribution(const Located& dl) {
     dim = a.q.dim;
     set_unit(a);
   } else {  // population
-    const PopulationEntry& e = find_population(dl, d);
-    x.kind = "normal";
-    x.a = e.mean;
-    x.b = e.sd;
-    x.lo = std::max(e.mean - 3 * e.sd, 0.1 * e.mean);
-    x.hi = e.mean + 3 * e.sd;
-    x.unit = e.mean < 1e-4 ? "um" : "mm";
-    x.unit_si = e.mean < 1e-4 ? 1e-6 : 1e-3;
+    const std::string layer = d.at("layer").as_string();
+    const PopulationQuery q = read_population_query(d);
+    x = population_distribution(*find_population(dl, q.site, layer, q.sex, q.age, true));
     d.finish();
     return x;
   }
@@ -691,6 +710,49 @@ SweepSpec read_sweep_text(const std::string& text, const std::string& name) {
     return ax;
   };
   for (const auto& al : vlist) {
+    if (al.is_map() && MapReader(al).has("population")) {
+      // every layer thickness the data hold for a site, matched to the base case's layers by name
+      MapReader pm(al);
+      const Located pl = pm.at("population");
+      pm.finish();
+      if (!sampled) pl.fail("a population needs a sampled design: design: {kind: lhs (or random, sobol, saltelli), samples: N, seed: S}");
+      MapReader pq(pl);
+      const PopulationQuery q = read_population_query(pq);
+      pq.finish();
+      Case base;
+      try {
+        base = read_case(load_yaml_text(sp.base_text, sp.base_file, sp.sets));
+      } catch (const InputError& e) {
+        throw InputError(e.file(), e.line(), e.key_path(), "the base case of " + name + ": " + e.reason());
+      }
+      int found = 0;
+      std::vector<std::string> layer_names;
+      for (const auto& l : base.layers) layer_names.push_back(l.name);
+      for (size_t li = 0; li < base.layers.size(); ++li) {
+        const PopulationEntry* e = find_population(pl, q.site, base.layers[li].name, q.sex, q.age, false);
+        if (!e && base.layers[li].kind != base.layers[li].name) e = find_population(pl, q.site, base.layers[li].kind, q.sex, q.age, false);
+        if (!e) continue;
+        SweepAxis ax;
+        ax.key = "skin.layers[" + std::to_string(li) + "].thickness";
+        ax.line = al.line();
+        ax.location = al.path;
+        ax.group = groups++;
+        ax.dist = population_distribution(*e);
+        sp.axes.push_back(std::move(ax));
+        group_size.push_back(0);
+        ++found;
+      }
+      if (!found) {
+        std::vector<std::string> have, sites;
+        for (const auto& e : skin_population()) {
+          if (e.site == q.site) have.push_back(e.layer + " (" + e.sex + ", " + e.age + ")");
+          if (std::find(sites.begin(), sites.end(), e.site) == sites.end()) sites.push_back(e.site);
+        }
+        pl.fail("no layer of the base case (" + join(layer_names) + ") has population data at site '" + q.site + "' for sex " + q.sex +
+                ", age " + q.age + (have.empty() ? "; sites: " + join(sites) : "; the site has: " + join(have)));
+      }
+      continue;
+    }
     if (al.is_map() && MapReader(al).has("zip")) {
       MapReader z(al);
       const Located zl = z.at("zip");

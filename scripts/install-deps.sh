@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages dermasim needs to build, test, plot and (optionally) write VTK.
 # Idempotent: packages already present are skipped, so a second run costs a few seconds.
-#   scripts/install-deps.sh            build + test + plots (+ VTK, unless DERMASIM_NO_VTK=1)
+#   scripts/install-deps.sh            build + test + plots (+ VTK, unless DERMASIM_NO_VTK=1;
+#                                      + OpenMPI for sweeps across ranks, unless DERMASIM_NO_MPI=1)
 set -euo pipefail
 pkgs=(cmake g++ make pkg-config libeigen3-dev libhdf5-dev hdf5-tools catch2 libyaml-cpp-dev
       libcli11-dev libfmt-dev python3-h5py python3-numpy python3-matplotlib)
 if [ "${DERMASIM_NO_VTK:-0}" != 1 ]; then pkgs+=(libvtk9-dev); fi
+# OpenMPI: `mpirun dermasim sweep` across ranks (docs/sweep.md); the build works without it
+if [ "${DERMASIM_NO_MPI:-0}" != 1 ]; then pkgs+=(libopenmpi-dev openmpi-bin); fi
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -174,6 +174,22 @@ TEST_CASE("distributions: quantiles, truncation, population data", "[sweep]") {
   CHECK(mean == Approx(18.3e-6).epsilon(0.02));
   CHECK(lo >= 18.3e-6 - 3 * 4.9e-6);
   CHECK(hi <= 18.3e-6 + 3 * 4.9e-6);
+  // a population axis: every layer of the base case with data at the site, matched by name
+  const SweepSpec pa = sweep(
+      "design: {kind: lhs, samples: 10, seed: 5}\n"
+      "vary:\n"
+      "  - population: {site: forearm_dorsal}\n"
+      "  - {key: time.end, values: [1 h, 2 h]}\n");
+  REQUIRE(pa.axes.size() == 3);
+  CHECK(pa.axes[0].key == "skin.layers[0].thickness");
+  CHECK(pa.axes[1].key == "skin.layers[1].thickness");
+  CHECK(pa.axes[0].dist.a == 18.3e-6);
+  CHECK(pa.axes[1].dist.a == 56.6e-6);
+  CHECK(pa.dims == 3);
+  const InputError ps = sweep_error("design: {kind: lhs, samples: 4, seed: 5}\nvary:\n  - population: {site: knee}\n");
+  CHECK(ps.line() == 4);
+  CHECK(std::string(ps.what()).find("no layer of the base case") != std::string::npos);
+  CHECK(std::string(ps.what()).find("sites: forearm_dorsal") != std::string::npos);
   // a site measured per sex needs the sex
   const InputError e = sweep_error(
       "design: {kind: random, samples: 4, seed: 5}\nvary:\n"
