@@ -555,15 +555,21 @@ std::string preset_layers_set(const SkinPreset& p) {
 }  // namespace
 
 std::string lookup_value(const Located& root, const std::string& key) {
-  YAML::Node cur = root.node;
+  // Node::reset rebinds; operator= would assign into the tree (yaml-cpp semantics)
+  YAML::Node cur;
+  cur.reset(root.node);
+  bool ok = true;
   std::string seg;
   auto step = [&](const std::string& s) {
-    if (s.empty() || !cur) return;
+    if (s.empty() || !ok) return;
+    const YAML::Node& c = cur;
     if (s[0] == '[') {
       const size_t idx = std::stoul(s.substr(1, s.size() - 2));
-      cur = cur.IsSequence() && idx < cur.size() ? cur[idx] : YAML::Node();
+      if (c.IsSequence() && idx < c.size()) cur.reset(c[idx]);
+      else ok = false;
     } else {
-      cur = cur.IsMap() && cur[s] ? cur[s] : YAML::Node();
+      if (c.IsMap() && c[s]) cur.reset(c[s]);
+      else ok = false;
     }
   };
   for (size_t i = 0; i < key.size(); ++i) {
@@ -574,6 +580,7 @@ std::string lookup_value(const Located& root, const std::string& key) {
     } else if (ch == '[') {
       step(seg);
       const size_t j = key.find(']', i);
+      if (j == std::string::npos) return "";
       step(key.substr(i, j - i + 1));
       seg.clear();
       i = j;
@@ -582,7 +589,7 @@ std::string lookup_value(const Located& root, const std::string& key) {
     }
   }
   step(seg);
-  if (!cur || !cur.IsScalar()) return "";
+  if (!ok || !cur || !cur.IsScalar()) return "";
   return cur.Scalar();
 }
 

@@ -80,6 +80,16 @@ TEST_CASE("zip groups vary together; derived values follow the case", "[sweep]")
       "  - {key: time.end, values: [2 h]}\n"
       "  - {key: \"delivery[0].concentration\", derived: \"{delivery[0].concentration} * 2\", unit: mg/mL}\n");
   CHECK(b.cases[0].values[1] == "8 mg/mL");
+  // two references in one expression, a quantity in brackets, units tracked
+  const SweepSpec two = sweep(
+      "vary:\n"
+      "  - {key: time.end, values: [2 h, 4 h]}\n"
+      "  - {key: \"delivery[0].dose\", derived: \"[20 uL/cm2] * {time.output_every} / {time.end}\", unit: uL/cm2}\n");
+  CHECK(two.cases[0].values[1] == "10 uL/cm2");
+  CHECK(two.cases[1].values[1] == "5 uL/cm2");
+  const InputError du = sweep_error("vary:\n  - {key: time.end, values: [2 h]}\n  - {key: time.dt_max, derived: \"{time.end} * 2\", unit: mm}\n");
+  CHECK(du.line() == 4);
+  CHECK(std::string(du.what()).find("a time") != std::string::npos);
   // a zip group whose lists differ in length
   const InputError e = sweep_error(
       "vary:\n  - zip:\n      - {key: a, values: [1, 2]}\n      - {key: b, values: [1, 2, 3]}\n");
