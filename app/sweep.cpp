@@ -627,6 +627,17 @@ std::string sensitivity_csv(const SweepSpec& sp, const std::map<long, SweepRecor
            << fmt(idx[i].total_hi) << "," << fA.size() << "\n";
       }
     }
+    if (sp.design == "morris") {
+      std::vector<double> f;
+      for (const auto& c : sp.cases) f.push_back(metric_of(c.id, m));
+      const auto idx = morris_indices(sp.unit_points, f, sp.dims, 500, 0.95, sp.seed);
+      for (int i = 0; i < sp.dims; ++i) {
+        const std::string mi = csv_field(sp.metrics[m].name) + "," + csv_field(sp.axes[inputs[i]].key);
+        os << mi << ",morris_mu_star," << fmt(idx[i].mu_star) << "," << fmt(idx[i].mu_star_lo) << "," << fmt(idx[i].mu_star_hi) << "," << idx[i].n << "\n";
+        os << mi << ",morris_mu," << fmt(idx[i].mu) << ",,," << idx[i].n << "\n";
+        os << mi << ",morris_sigma," << fmt(idx[i].sigma) << ",,," << idx[i].n << "\n";
+      }
+    }
     for (size_t a : inputs) {
       const auto x = input_numbers(sp, a);
       std::vector<double> xs, ys;

@@ -637,7 +637,7 @@ SweepSpec read_sweep_text(const std::string& text, const std::string& name) {
   int design_line = 0;
   if (auto d = r.maybe("design")) {
     design_line = d->line();
-    const std::vector<std::string> kinds = {"factorial", "random", "lhs", "sobol", "saltelli"};
+    const std::vector<std::string> kinds = {"factorial", "random", "lhs", "sobol", "saltelli", "morris"};
     if (d->is_scalar()) {
       sp.design = one_of(*d, kinds);
     } else {
@@ -645,6 +645,11 @@ SweepSpec read_sweep_text(const std::string& text, const std::string& name) {
       sp.design = one_of(dm.at("kind"), kinds);
       if (auto n = dm.maybe("samples")) sp.samples = n->as_int(1, 10000000);
       if (auto s = dm.maybe("seed")) sp.seed = static_cast<uint64_t>(s->as_int(0, 9007199254740991L));
+      if (auto l = dm.maybe("levels")) {
+        if (sp.design != "morris") l->fail("`levels` is for a morris design");
+        sp.levels = static_cast<int>(l->as_int(2, 1000));
+        if (sp.levels % 2) l->fail("an even number of levels (e.g. 4), so that every step is half the levels");
+      }
       dm.finish();
     }
     if (sp.design != "factorial" && sp.samples == 0) d->fail("a " + sp.design + " design needs `samples` (e.g. {kind: " + sp.design + ", samples: 64, seed: 1})");
@@ -870,13 +875,32 @@ SweepSpec read_sweep_text(const std::string& text, const std::string& name) {
       u = sample_sobol(rows, need);
     }
     auto make = [&](long id, const double* uu, int stride) {
+      for (int k = 0; k < d; ++k) sp.unit_points.push_back(uu[k * stride]);
       SweepCase c;
       c.id = id;
       c.values.resize(sp.axes.size());
       for (size_t i : indep) c.values[i] = sp.axes[i].dist.text(uu[sp.axes[i].group * stride]);
       return c;
     };
-    if (sp.design == "saltelli") {
+    if (sp.design == "morris") {
+      // r trajectories of d + 1 points (Morris 1991): a start on the grid of `levels` levels
+      // (j + 1/2) / p, then each input in a random order moves by half the levels (0.5 in u),
+      // up if it can, else down; elementary effect of input i: the change of f over that step.
+      Rng rng(sp.seed);
+      const int p = sp.levels;
+      std::vector<double> x(d);
+      std::vector<int> order(d);
+      for (long t = 0; t < rows; ++t) {
+        for (int k = 0; k < d; ++k) x[k] = (static_cast<double>(rng.below(static_cast<uint64_t>(p))) + 0.5) / p;
+        std::iota(order.begin(), order.end(), 0);
+        for (int k = d - 1; k > 0; --k) std::swap(order[k], order[rng.below(static_cast<uint64_t>(k + 1))]);
+        sp.cases.push_back(make(static_cast<long>(sp.cases.size()), x.data(), 1));
+        for (int k : order) {
+          x[k] += x[k] + 0.5 < 1 ? 0.5 : -0.5;
+          sp.cases.push_back(make(static_cast<long>(sp.cases.size()), x.data(), 1));
+        }
+      }
+    } else if (sp.design == "saltelli") {
       // per base point j: A_j, B_j, then AB^(i)_j = A_j with input i from B_j (Saltelli 2002; 2010)
       for (long j = 0; j < rows; ++j) {
         const double* row = &u[j * 2 * d];

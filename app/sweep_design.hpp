@@ -6,7 +6,7 @@
 // Designs: `factorial` (every combination of the list/range axes; a `zip` group varies its axes
 // together), and the sampled designs `random`, `lhs` (Latin hypercube), `sobol` (low-discrepancy
 // sequence) and `saltelli` (the A/B/AB_i matrices of variance-based sensitivity indices), which
-// draw each axis from a distribution (uniform, log_uniform, normal, log_normal, truncated by
+// and `morris` (elementary-effect trajectories), which draw each axis from a distribution (uniform, log_uniform, normal, log_normal, truncated by
 // min/max, or a skin population from data) with a seed.
 #pragma once
 #include <cstdint>
@@ -69,6 +69,8 @@ struct SweepSpec {
   std::vector<SweepMetric> metrics;
   std::vector<SweepCase> cases;
   int dims = 0;            // sampled designs: number of independent inputs
+  int levels = 4;          // morris: grid levels per input
+  std::vector<double> unit_points;  // sampled designs: each case's point in the unit cube (cases x dims)
   bool curves = true;      // record target-layer and receptor curves (percentile bands)
   int curve_points = 49;
   std::string fingerprint; // a hash of everything that defines the table (sweep + base text)

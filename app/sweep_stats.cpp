@@ -121,4 +121,61 @@ std::vector<SobolIndex> sobol_indices(const std::vector<double>& fA, const std::
   return out;
 }
 
+std::vector<MorrisIndex> morris_indices(const std::vector<double>& u, const std::vector<double>& f, int d, int bootstrap, double confidence,
+                                        uint64_t seed) {
+  const size_t per = static_cast<size_t>(d) + 1, nt = f.size() / per;
+  std::vector<std::vector<double>> ee(d);  // [input][trajectory]
+  for (size_t t = 0; t < nt; ++t) {
+    std::vector<double> e(d, NAN);
+    bool ok = true;
+    for (size_t j = 1; j < per; ++j) {
+      const size_t a = t * per + j - 1, b = a + 1;
+      int changed = -1;
+      for (int k = 0; k < d; ++k)
+        if (u[b * d + k] != u[a * d + k]) changed = k;
+      if (changed < 0 || std::isnan(f[a]) || std::isnan(f[b])) ok = false;
+      else e[changed] = (f[b] - f[a]) / (u[b * d + changed] - u[a * d + changed]);
+    }
+    if (!ok) continue;
+    for (int k = 0; k < d; ++k) ee[k].push_back(e[k]);
+  }
+  std::vector<MorrisIndex> out(d);
+  uint64_t s = seed * 0x9E3779B97F4A7C15ULL + 777;
+  auto next = [&]() {  // splitmix64
+    uint64_t z = (s += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+  };
+  auto mean_abs = [](const std::vector<double>& v) {
+    double m = 0;
+    for (double x : v) m += std::fabs(x);
+    return v.empty() ? NAN : m / v.size();
+  };
+  for (int k = 0; k < d; ++k) {
+    const auto& v = ee[k];
+    MorrisIndex& m = out[k];
+    m.n = v.size();
+    if (v.empty()) {
+      m.mu_star = m.mu = m.sigma = m.mu_star_lo = m.mu_star_hi = NAN;
+      continue;
+    }
+    m.mu_star = mean_abs(v);
+    m.mu = std::accumulate(v.begin(), v.end(), 0.0) / v.size();
+    double ss = 0;
+    for (double x : v) ss += (x - m.mu) * (x - m.mu);
+    m.sigma = v.size() > 1 ? std::sqrt(ss / (v.size() - 1)) : NAN;
+    std::vector<double> boot;
+    std::vector<double> r(v.size());
+    for (int b = 0; b < bootstrap; ++b) {
+      for (auto& x : r) x = v[next() % v.size()];
+      boot.push_back(mean_abs(r));
+    }
+    const double lo = 50 * (1 - confidence);
+    m.mu_star_lo = bootstrap > 0 ? percentile(boot, lo) : NAN;
+    m.mu_star_hi = bootstrap > 0 ? percentile(boot, 100 - lo) : NAN;
+  }
+  return out;
+}
+
 }  // namespace dermasim

@@ -3,6 +3,7 @@
 // variance-based Sobol' indices from a Saltelli design with bootstrap confidence intervals, and
 // percentiles. Pure functions of numbers, tested on analytic functions (tests/test_sweep.cpp).
 #pragma once
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -26,5 +27,17 @@ struct SobolIndex {
 std::vector<SobolIndex> sobol_indices(const std::vector<double>& fA, const std::vector<double>& fB,
                                       const std::vector<std::vector<double>>& fAB, int bootstrap = 500,
                                       double confidence = 0.95, uint64_t seed = 1);
+
+// Morris elementary effects from trajectories: `u` the cases' points in the unit cube (cases x d),
+// f their values, each trajectory d + 1 consecutive cases that differ in one input per step. Per
+// input: mu* (mean |EE|, Campolongo et al. 2007) with a percentile-bootstrap interval over the
+// trajectories, mu (mean EE) and sigma (standard deviation of EE); EE in f per unit of u.
+// Trajectories with a NaN are left out.
+struct MorrisIndex {
+  double mu_star = 0, mu_star_lo = 0, mu_star_hi = 0, mu = 0, sigma = 0;
+  size_t n = 0;  // trajectories used
+};
+std::vector<MorrisIndex> morris_indices(const std::vector<double>& u, const std::vector<double>& f, int d, int bootstrap = 500,
+                                        double confidence = 0.95, uint64_t seed = 1);
 
 }  // namespace dermasim

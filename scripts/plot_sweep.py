@@ -8,7 +8,8 @@ Reads DIR/results.h5 (and sensitivity.csv, curves.csv when there) and writes PNG
   response_<metric>.png      the metric against each input (lines for a second input of a factorial)
   heatmap_<metric>.png       the metric over the first two inputs of a factorial design
   tornado_<metric>.png       the sensitivity indices per input (Sobol' total and first order with
-                             their bootstrap intervals for a saltelli design, else Spearman's rho)
+                             their bootstrap intervals for a saltelli design, Morris mu* and sigma
+                             for a morris design, else Spearman's rho)
   bands.png                  percentile bands (5-95, 25-75, median) of the target-layer and
                              receptor curves over time (sampled designs)
 Uses Debian's python3 (h5py, numpy, matplotlib).
@@ -130,9 +131,22 @@ def tornado(folder, name, outdir):
     if not rows:
         return None
     sobol = [r for r in rows if r["method"] == "sobol_total"]
+    morris = [r for r in rows if r["method"] == "morris_mu_star"]
     num = lambda s: float(s) if s not in ("", "n/a") else np.nan  # noqa: E731
-    fig, ax = plt.subplots(figsize=(6, 0.5 + 0.45 * max(len(sobol) or len(rows), 1) + 1))
-    if sobol:
+    n_inputs = len({r["input"] for r in rows})
+    fig, ax = plt.subplots(figsize=(7, 1.5 + 0.5 * n_inputs))
+    if morris:
+        sigma = {r["input"]: num(r["value"]) for r in rows if r["method"] == "morris_sigma"}
+        morris.sort(key=lambda r: num(r["value"]))
+        pos = np.arange(len(morris))
+        mu = np.array([num(r["value"]) for r in morris])
+        err = np.array([[mu[i] - num(r["ci_low"]), num(r["ci_high"]) - mu[i]] for i, r in enumerate(morris)]).T
+        ax.barh(pos + 0.2, mu, 0.4, xerr=np.abs(err), label="mu* (95 % bootstrap)", color="tab:blue")
+        ax.barh(pos - 0.2, [sigma.get(r["input"], np.nan) for r in morris], 0.4, label="sigma", color="tab:gray")
+        ax.set_yticks(pos, [r["input"] for r in morris], fontsize=7)
+        ax.set_xlabel(f"Morris elementary effects of {name}\n(change per unit of the input's probability scale)")
+        ax.legend(fontsize=7)
+    elif sobol:
         first = {r["input"]: r for r in rows if r["method"] == "sobol_first"}
         sobol.sort(key=lambda r: num(r["value"]))
         labels = [r["input"] for r in sobol]

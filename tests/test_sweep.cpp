@@ -350,3 +350,48 @@ TEST_CASE("Sobol' indices of the Ishigami function: the exact values lie within 
     CHECK(idx[i].total_hi - idx[i].total_lo < 0.1);
   }
 }
+
+TEST_CASE("Morris trajectories: one input per step; elementary effects of a linear function are its slopes", "[sweep]") {
+  const SweepSpec sp = sweep(
+      "design: {kind: morris, samples: 20, seed: 4, levels: 4}\n"
+      "vary:\n"
+      "  - {key: a, distribution: {kind: uniform, min: 0, max: 1}}\n"
+      "  - {key: b, distribution: {kind: uniform, min: 0, max: 1}}\n"
+      "  - {key: c, distribution: {kind: uniform, min: 0, max: 1}}\n");
+  const int d = 3;
+  REQUIRE(sp.cases.size() == 20 * (d + 1));
+  REQUIRE(sp.unit_points.size() == sp.cases.size() * d);
+  for (int t = 0; t < 20; ++t) {
+    std::set<int> moved;
+    for (int j = 1; j <= d; ++j) {
+      const size_t a = t * (d + 1) + j - 1, b = a + 1;
+      int changed = 0, which = -1;
+      for (int k = 0; k < d; ++k)
+        if (sp.unit_points[a * d + k] != sp.unit_points[b * d + k]) {
+          ++changed;
+          which = k;
+          CHECK(std::fabs(sp.unit_points[a * d + k] - sp.unit_points[b * d + k]) == 0.5);  // half of 4 levels
+        }
+      CHECK(changed == 1);
+      moved.insert(which);
+    }
+    CHECK(moved.size() == static_cast<size_t>(d));  // every input moves once per trajectory
+  }
+  // f = 3 a - 2 b (+ 0 c) on the values written into the cases: EE = slope x range (1) everywhere
+  std::vector<double> f;
+  for (const auto& c : sp.cases) f.push_back(3 * std::stod(c.values[0]) - 2 * std::stod(c.values[1]));
+  const auto m = morris_indices(sp.unit_points, f, d, 200, 0.95, 1);
+  CHECK(m[0].mu_star == Approx(3).epsilon(1e-6));
+  CHECK(m[0].mu == Approx(3).epsilon(1e-6));
+  CHECK(m[1].mu_star == Approx(2).epsilon(1e-6));
+  CHECK(m[1].mu == Approx(-2).epsilon(1e-6));
+  CHECK(m[2].mu_star == Approx(0).margin(1e-9));
+  CHECK(m[0].sigma == Approx(0).margin(1e-6));
+  CHECK(m[0].n == 20);
+  // an interaction (f = a b) shows as sigma > 0
+  std::vector<double> g;
+  for (const auto& c : sp.cases) g.push_back(std::stod(c.values[0]) * std::stod(c.values[1]));
+  const auto mi = morris_indices(sp.unit_points, g, d, 0);
+  CHECK(mi[0].sigma > 0.1);
+  CHECK(mi[2].mu_star == Approx(0).margin(1e-12));
+}
