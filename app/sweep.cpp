@@ -187,7 +187,7 @@ Case load_sweep_case(const SweepSpec& sp, const SweepCase& c) {
 }
 
 // Checks the metrics against a case (the species, the layers named).
-void check_metrics(const SweepSpec& sp, const Case& c, const std::string& sweep_text) {
+void check_metrics(const SweepSpec& sp, const Case& c) {
   if (!sp.species.empty() && c.species_index(sp.species) < 0) {
     std::string names;
     for (const auto& s : c.species) names += (names.empty() ? "" : ", ") + s.name;
@@ -203,7 +203,6 @@ void check_metrics(const SweepSpec& sp, const Case& c, const std::string& sweep_
     }
     if (!found) throw InputError(sp.file, m.line, "metrics", "no layer '" + m.layer + "' in the case; layers: " + names);
   }
-  (void)sweep_text;
 }
 
 }  // namespace
@@ -711,7 +710,7 @@ long validate_cases(const SweepSpec& sp, bool build_all, bool list, int jobs) {
   long cells = 0;
   {
     const Case c0 = load_sweep_case(sp, sp.cases.front());
-    check_metrics(sp, c0, "");
+    check_metrics(sp, c0);
     std::vector<std::string> w;
     try {
       const Problem p = build_problem(c0, &w);

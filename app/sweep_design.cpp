@@ -416,9 +416,6 @@ SweepDistribution read_distribution(const Located& dl) {
 }
 
 // Derived values: an arithmetic expression over {key.path} references and plain numbers.
-struct DerivedValue {
-  Quantity q;
-};
 class Expr {
  public:
   Expr(std::string text, std::function<Quantity(const std::string&)> ref) : s_(std::move(text)), ref_(std::move(ref)) {}

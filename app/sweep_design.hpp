@@ -107,7 +107,4 @@ const std::vector<PopulationEntry>& skin_population();
 // The values of a key path in a case as loaded (for derived values); "" if absent.
 std::string lookup_value(const Located& root, const std::string& key);
 
-// The preset's layers written out in the YAML tree (skin.layers), so axes can vary them.
-void expand_preset_layers(YAML::Node root);
-
 }  // namespace dermasim
