@@ -190,13 +190,15 @@ std::string SweepDistribution::text(double u) const {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Skin populations: layer thicknesses measured on groups of people (docs/sweep.md, docs/references.md).
+// Skin populations: layer thicknesses measured on groups of people (docs/sweep.md, docs/references.md):
+// [SandbyMoller2003] (dorsal forearm, histology), [Web:forearm-sc-raman] (volar forearm, Raman),
+// [Tsugita2013] (11 body sites, OCT), [Meng2022] (face, ultrasound, Table 2).
 const std::vector<PopulationEntry>& skin_population() {
   static const std::vector<PopulationEntry> p = {
       // site, layer, sex, age, mean, sd, method, source
       {"forearm_dorsal", "stratum_corneum", "any", "adult", 18.3e-6, 4.9e-6, "histology (biopsies)", "SandbyMoller2003"},
       {"forearm_dorsal", "viable_epidermis", "any", "adult", 56.6e-6, 11.5e-6, "histology (biopsies)", "SandbyMoller2003"},
-      {"forearm_volar", "stratum_corneum", "female", "adult", 17.6e-6, 2.8e-6, "confocal Raman water profile (intersection method)", "Raman2018"},
+      {"forearm_volar", "stratum_corneum", "female", "adult", 17.6e-6, 2.8e-6, "confocal Raman water profile (intersection method)", "Web:forearm-sc-raman"},
       {"body_11_sites", "stratum_corneum", "female", "adult", 14.1e-6, 1.8e-6, "optical coherence tomography", "Tsugita2013"},
       {"face_forehead", "dermis", "female", "adult", 0.86e-3, 0.16e-3, "high-frequency ultrasound", "Meng2022"},
       {"face_forehead", "dermis", "male", "adult", 1.17e-3, 0.28e-3, "high-frequency ultrasound", "Meng2022"},
