@@ -715,6 +715,7 @@ long validate_cases(const SweepSpec& sp, bool build_all, bool list, int jobs) {
     try {
       const Problem p = build_problem(c0, &w);
       cells = static_cast<long>(p.grid.nx) * p.grid.ny * p.grid.nz;
+      for (const auto& x : w) std::fprintf(stderr, "warning (case 0): %s\n", x.c_str());
     } catch (const InputError& e) {
       rethrow_for_case(sp, sp.cases.front(), e);
     }

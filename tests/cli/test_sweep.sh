@@ -37,9 +37,23 @@ check "--resume of a finished sweep runs nothing" '[ $rc -eq 0 ] && grep -q "0 r
 
 "$DERMASIM" sweep "$S/failing.yaml" --output fail > fail.txt 2>&1; rc=$?
 check "a case failing as it runs: the sweep goes on (exit 0)" '[ $rc -eq 0 ]'
-check "the failed case is in the table with its error" 'grep -q "^1,failed,1e-300,,time step became too small" fail/results.csv'
+check "the failed case is in the table with its error" 'grep -q "^1,failed,1e-300,,,,time step became too small" fail/results.csv'
 check "the other cases ran" '[ $(grep -c ",ok," fail/results.csv) -eq 2 ]'
 check "the report counts it" 'grep -q "1 failed in all" fail.txt'
+
+# the sweep's metrics are those of `dermasim run` for the same case (one code path: app/case_runner)
+"$DERMASIM" run "$CLI/../../configs/caffeine_franz.yaml" --set time.end="2 h" --set "delivery[0].remove=2 h" --set time.rtol=1e-4 -o run0.h5 -q > run0.txt 2>&1
+sw=$(awk -F, '$1==0{print $5, $6}' fail/results.csv)
+rn=$(awk -F, '$1=="caffeine" && $3=="all"{print $11, $15}' run0_metrics.csv)
+check "sweep case = dermasim run: peak % and Cmax ($sw | $rn)" 'awk -v a="$sw" -v b="$rn" "BEGIN{split(a,x,\" \"); split(b,y,\" \"); for(i=1;i<=2;i++){d=x[i]-y[i]; if(d<0)d=-d; if(!(y[i]>0) || d>1e-5*y[i]) exit 1}}"'
+"$DERMASIM" sweep "$S/ha_papule.yaml" --output ha -q > /dev/null 2>&1
+"$DERMASIM" run "$CLI/../../configs/ha/linear_booster_papules.yaml" --set time.end="2 h" --set time.rtol=1e-3 -o ha_run.h5 -q > ha_run.txt 2>&1
+h_sw=$(awk -F, '$1==0{print $4}' ha/results.csv)
+h_run=$(sed -n 's/.*peak height \([0-9.]*\) mm.*/\1/p' ha_run.txt | head -1)
+r_sw=$(awk -F, '$1==0{print $5}' ha/results.csv)
+r_run=$(sed -n 's/.*HA remaining in tissue.*: \([0-9.]*\) % of applied.*/\1/p' ha_run.txt | head -1)
+check "sweep papule height = run's ($h_sw mm | $h_run mm printed to 3 digits)" 'awk -v a="$h_sw" -v b="$h_run" "BEGIN{d=a-b; if(d<0)d=-d; exit !(b>0 && d<=0.006)}"'
+check "sweep HA remaining = run's ($r_sw % | $r_run %)" 'awk -v a="$r_sw" -v b="$r_run" "BEGIN{d=a-b; if(d<0)d=-d; exit !(b>0 && d<=0.06)}"'
 
 if /usr/bin/python3 -c "import h5py, matplotlib" 2> /dev/null; then
   # results.h5 holds the table of results.csv: inputs as applied, metrics, curves per case
