@@ -214,7 +214,8 @@ SweepRecord run_sweep_case(const SweepSpec& sp, const SweepCase& sc) {
   try {
     Case c = load_sweep_case(sp, sc);
     CaseRunOptions opt;
-    opt.write_output = false;
+    opt.write_output = sp.fields && !sp.case_dir.empty();
+    if (opt.write_output) c.output_file = (std::filesystem::path(sp.case_dir) / ("case_" + std::to_string(sc.id) + ".h5")).string();
     opt.progress = false;
     opt.on_step = [](const Simulation&, double, double) {
       if (g_signal.load()) throw Interrupted();
@@ -814,6 +815,7 @@ int cmd_sweep(const SweepOptions& o, int argc, char** argv) {
                  sp.base_file.c_str(), sp.design.c_str(), sp.cases.size(), sp.axes.size(), sp.metrics.size(),
                  size > 1 ? (", " + std::to_string(size - 1) + " MPI workers").c_str() : (", " + std::to_string(jobs) + " jobs").c_str());
   }
+  if (sp.fields && !o.output.empty()) sp.case_dir = (std::filesystem::path(o.output) / "cases").string();
   int ok = 1;
   std::map<long, SweepRecord> done;
   std::unique_ptr<Journal> journal;
@@ -836,6 +838,10 @@ int cmd_sweep(const SweepOptions& o, int argc, char** argv) {
         std::filesystem::create_directories(dir, ec);
         if (ec || !std::filesystem::is_directory(dir)) throw InputError("--output", 0, "", "cannot create the folder '" + dir + "': " + ec.message());
         journal = std::make_unique<Journal>((std::filesystem::path(dir) / "sweep.journal").string(), sp, o.resume, done);
+        if (sp.fields) {
+          std::filesystem::create_directories(sp.case_dir, ec);
+          if (ec) throw InputError("--output", 0, "", "cannot create the folder '" + sp.case_dir + "': " + ec.message());
+        }
       }
     } catch (...) {
 #ifdef DERMASIM_HAVE_MPI

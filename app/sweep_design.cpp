@@ -657,6 +657,7 @@ SweepSpec read_sweep_text(const std::string& text, const std::string& name) {
   const bool sampled = sp.design != "factorial";
   if (auto s = r.maybe("species")) sp.species = s->as_string();
   if (auto c = r.maybe("curves")) sp.curves = c->as_bool();
+  if (auto f = r.maybe("fields")) sp.fields = f->as_bool();
 
   // axes
   const Located vary = r.at("vary");

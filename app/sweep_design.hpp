@@ -72,6 +72,8 @@ struct SweepSpec {
   int levels = 4;          // morris: grid levels per input
   std::vector<double> unit_points;  // sampled designs: each case's point in the unit cube (cases x dims)
   bool curves = true;      // record target-layer and receptor curves (percentile bands)
+  bool fields = false;     // write each case's results file (HDF5 + XDMF) into case_dir
+  std::string case_dir;    // set by the command: DIR/cases
   int curve_points = 49;
   std::string fingerprint; // a hash of everything that defines the table (sweep + base text)
 

@@ -21,6 +21,9 @@ check "results.csv header" '[ "$(head -1 out1/results.csv)" = "case,status,deliv
 check "6 rows, all ok" '[ $(grep -c ",ok," out1/results.csv) -eq 6 ]'
 check "row 3: 2 mg/mL, 30 um" 'grep -q "^3,ok,2 mg/mL,30 um," out1/results.csv'
 check "results.h5 written" '[ -s out1/results.h5 ]'
+check "no field output by default" '[ ! -e out1/cases ]'
+"$DERMASIM" sweep "$S/fields.yaml" --output fields -q > /dev/null 2>&1
+check "fields: true: each case's HDF5 and XDMF in DIR/cases" '[ -s fields/cases/case_0.h5 ] && [ -s fields/cases/case_1.h5 ] && [ -s fields/cases/case_1.xmf ]'
 # more SC: less in the receptor at the same concentration (case 0: 10 um, case 1: 30 um)
 r0=$(awk -F, '$1==0{print $5}' out1/results.csv); r1=$(awk -F, '$1==1{print $5}' out1/results.csv)
 check "thicker SC, less in the receptor ($r0 > $r1)" 'awk -v a="$r0" -v b="$r1" "BEGIN{exit !(a > b && b > 0)}"'
