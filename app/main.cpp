@@ -22,6 +22,7 @@
 #include "case_runner.hpp"
 #include "list.hpp"
 #include "report.hpp"
+#include "sweep.hpp"
 
 using namespace dermasim;
 
@@ -226,6 +227,14 @@ int main(int argc, char** argv) {
   fit->add_flag("--profile", fit_profile, "profile-likelihood intervals too (slower)");
   fit->add_option("--starts", fit_starts, "number of starting points (default: the file's `starts`, else 4)")->check(CLI::Range(1, 64));
   fit->add_flag("--quiet,-q", quiet, "no progress lines");
+  SweepOptions sw;
+  auto* sweep = app.add_subcommand("sweep", "run every case of a sweep file (axes over a base case) in parallel; one table of inputs and metrics (docs/sweep.md)");
+  sweep->add_option("sweep", sw.file, "sweep file (YAML: base, vary, design, metrics)")->required();
+  sweep->add_option("--output,-o", sw.output, "output folder: results.csv, results.h5, sweep.journal");
+  sweep->add_option("--jobs,-j", sw.jobs, "cases run at once (default: every core)")->check(CLI::Range(1, 4096));
+  sweep->add_flag("--resume", sw.resume, "continue a sweep in --output: finished cases are not run again");
+  sweep->add_flag("--dry-run", sw.dry_run, "list the cases and validate every one; run nothing");
+  sweep->add_flag("--quiet,-q", sw.quiet, "no progress");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -237,6 +246,10 @@ int main(int argc, char** argv) {
     if (*check) return cmd_check(file, sets);
     if (*compare) return cmd_compare(compare_files, sets, compare_out, quiet);
     if (*ingredients) return cmd_ingredients(json);
+    if (*sweep) {
+      file = sw.file;
+      return cmd_sweep(sw, argc, argv);
+    }
     if (*fit) return cmd_fit(file, fit_out, fit_profile, fit_starts, quiet);
     if (*describe) return cmd_describe(ingredient, skin, sc_model, sc_macro, sc_polar, ph_option->count() ? std::optional<double>(ph) : std::nullopt, json);
     if (*list) {

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # Installs the Debian 12 packages dermasim needs to build, test, plot and (optionally) write VTK.
 # Idempotent: packages already present are skipped, so a second run costs a few seconds.
-#   scripts/install-deps.sh            build + test + plots + gallery (+ VTK, unless DERMASIM_NO_VTK=1)
+#   scripts/install-deps.sh            build + test + plots + gallery (+ VTK, unless DERMASIM_NO_VTK=1;
+#                                      + OpenMPI for sweeps across ranks, unless DERMASIM_NO_MPI=1)
 # The gallery (scripts/gallery.sh) encodes movies with ffmpeg, renders 3d pictures with VTK's Python
 # (python3-vtk9, pulled in by libvtk9-dev) under xvfb, and its test opens the page in chromium.
 set -euo pipefail
@@ -10,6 +11,8 @@ pkgs=(cmake g++ make pkg-config libeigen3-dev libhdf5-dev hdf5-tools catch2 liby
       libcli11-dev libfmt-dev libnlopt-dev python3-h5py python3-numpy python3-matplotlib
       python3-yaml python3-pil ffmpeg xvfb xauth chromium)
 if [ "${DERMASIM_NO_VTK:-0}" != 1 ]; then pkgs+=(libvtk9-dev); fi
+# OpenMPI: `mpirun dermasim sweep` across ranks (docs/sweep.md); the build works without it
+if [ "${DERMASIM_NO_MPI:-0}" != 1 ]; then pkgs+=(libopenmpi-dev openmpi-bin); fi
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
