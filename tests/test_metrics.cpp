@@ -279,13 +279,10 @@ TEST_CASE("degraded metric sums the own and the enzymatic degradation channels",
       "metrics: {target: dermis, species: [ha]}\n";
   Case c = parse(y);
   std::vector<std::string> w;
-  Problem p = build_problem(c, &w);
-  Simulation sim(std::move(p));
-  MetricsRecorder rec(sim, metrics_setup(c));
-  sim.run([&](const Simulation& s, double t, int i) { rec.on_output(s, t, i); },
-          [&](const Simulation& s, double t, double dt) { rec.on_step(s, t, dt); });
-  const RunMetrics m = rec.finish(sim);
-  const Balance b = sim.balance(0);
+  auto sim = make_sim(y);
+  sim->run();
+  const Balance b = sim->balance(0);
+  const RunMetrics m = run_metrics(build_problem(c, &w), metrics_setup(c));  // the same run, recorded
   const double own = b.out.at("degraded"), by_enzyme = b.out.at("degraded_by_hase");
   REQUIRE(own > 0);
   REQUIRE(by_enzyme > 0);
