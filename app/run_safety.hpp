@@ -19,10 +19,13 @@ int stop_signal();  // 0, or the first SIGINT/SIGTERM received
 std::string signal_name(int sig);
 
 // "" when every concentration is finite and none is below -kNegativeTolerance times the largest of
-// its species so far (`peak`, per species, kept by the caller; round-off of the linear solves); else what was found, where (species, layer, cell, depth)
+// its species so far (`peak`, per species, kept by the caller); else what was found, where (species, layer, cell, depth)
 // and the likely cause in the user's terms.
+// Negative values: TR-BDF2 is not positivity-preserving, and the shipped configs show undershoots
+// up to 6e-5 of the peak (configs/techniques/course.yaml, at a washed-off surface; 4e-6 for the
+// excess fluid of configs/ha/crosslinked_booster.yaml). Only a gross failure (1 % of the peak) stops a run.
+inline constexpr double kNegativeTolerance = 1e-2;
 std::string field_guard(const Simulation& sim, double t, std::vector<double>& peak);
-inline constexpr double kNegativeTolerance = 1e-6;
 // "" when each species' mass balance closes to 1e-6 of the applied amount; else what and the
 // likely cause.
 std::string balance_guard(const Simulation& sim, double t);

@@ -415,7 +415,42 @@ Located load_yaml_file(const std::string& path, const std::vector<std::string>& 
 namespace {
 // What YAML allows but a case file must not hold: explicit tags (`!foo`, `!!binary`), NUL characters
 // and anchors' aliases are fine; tags and NULs are errors at their line.
-void check_tree(const YAML::Node& n, const std::string& name, const std::string& path) {
+// A quoted value whose closing quote is on a later line that looks like YAML of its own ("key: ..."
+// or "- ..."): almost surely a missing closing quote, which YAML reads as one long value.
+bool unclosed_quote(const std::string& text, int pos) {
+  if (pos < 0 || static_cast<size_t>(pos) >= text.size()) return false;
+  const char q = text[pos];
+  if (q != '"' && q != '\'') return false;
+  size_t i = pos + 1;
+  for (; i < text.size(); ++i) {
+    if (q == '"' && text[i] == '\\') {
+      ++i;
+      continue;
+    }
+    if (text[i] == q) {
+      if (q == '\'' && i + 1 < text.size() && text[i + 1] == '\'') {
+        ++i;
+        continue;
+      }
+      break;
+    }
+  }
+  const std::string span = text.substr(pos, i - pos);
+  size_t nl = span.find('\n');
+  while (nl != std::string::npos) {
+    const size_t end = span.find('\n', nl + 1);
+    std::string ln = span.substr(nl + 1, end == std::string::npos ? std::string::npos : end - nl - 1);
+    ln.erase(0, ln.find_first_not_of(" \t"));
+    const size_t colon = ln.find(": ");
+    if (ln.rfind("- ", 0) == 0 || (colon != std::string::npos && colon > 0 &&
+                                    ln.find_first_of(" \"'", 0) >= colon))
+      return true;
+    nl = end;
+  }
+  return false;
+}
+
+void check_tree(const YAML::Node& n, const std::string& name, const std::string& path, const std::string& text) {
   auto fail = [&](const YAML::Node& at, const std::string& what) {
     const int line = at.Mark().line >= 0 ? at.Mark().line + 1 : 0;
     throw InputError(name, line, path, what);
@@ -424,15 +459,17 @@ void check_tree(const YAML::Node& n, const std::string& name, const std::string&
   if (!tag.empty() && tag != "?" && tag != "!") fail(n, "the YAML tag '" + tag + "' is not supported; remove it (values are plain text)");
   if (n.IsScalar()) {
     if (n.Scalar().find('\0') != std::string::npos) fail(n, "the value contains a NUL character");
+    if (tag == "!" && unclosed_quote(text, n.Mark().pos))
+      fail(n, "this quoted value runs on over the lines after it: is its closing quote missing?");
   } else if (n.IsSequence()) {
-    for (size_t i = 0; i < n.size(); ++i) check_tree(n[i], name, path + "[" + std::to_string(i) + "]");
+    for (size_t i = 0; i < n.size(); ++i) check_tree(n[i], name, path + "[" + std::to_string(i) + "]", text);
   } else if (n.IsMap()) {
     for (auto it = n.begin(); it != n.end(); ++it) {
       const std::string k = it->first.IsScalar() ? it->first.Scalar() : std::string("?");
       const std::string child = path.empty() ? k : path + "." + k;
       if (k.find('\0') != std::string::npos) fail(it->first, "the key contains a NUL character");
-      check_tree(it->first, name, child);
-      check_tree(it->second, name, child);
+      check_tree(it->first, name, child, text);
+      check_tree(it->second, name, child, text);
     }
   }
 }
@@ -458,7 +495,7 @@ Located load_yaml_text(const std::string& text, const std::string& name, const s
     throw InputError(name, line, "", "a second YAML document (after '---'); a case file holds one document");
   }
   YAML::Node root = docs.empty() ? YAML::Node() : docs.front();
-  check_tree(root, name, "");
+  check_tree(root, name, "", text);
   return finish_load(root, name, overrides);
 }
 

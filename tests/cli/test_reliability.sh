@@ -179,6 +179,23 @@ timeout 10 "$DERMASIM" run /dev/zero > stdout.txt 2> stderr.txt
 rc=$?
 check "/dev/zero as the case file: exit 2 (got $rc)" "[ $rc -eq 2 ] && grep -qF 'not a regular file' stderr.txt"
 
+# --- A 10^6-row point file (was: a hang) is refused at once for its size; 10,001 rows for their count
+sed -e 's|file: custom_points.csv|file: points.csv|' -e 's|results/techniques/custom.h5|out/x.h5|' "$REPO/configs/techniques/custom.yaml" > points.yaml
+rows() {
+  $PY -c "
+import sys
+print('x_mm,y_mm,depth_mm,volume_uL')
+for i in range(int(sys.argv[1])): print(f'{(i % 100) / 20 - 2.5:.2f},{(i // 100 % 100) / 20 - 2.5:.2f},1,0.001')" "$1" > points.csv
+}
+rows 1000000
+timeout 20 "$DERMASIM" check points.yaml > stdout.txt 2> stderr.txt
+rc=$?
+check "a 10^6-row point file: exit 2 at once (got $rc), too large" "[ $rc -eq 2 ] && grep -qF 'points.csv: delivery[0].file: the file has 19000029 bytes, more than the 4194304 allowed' stderr.txt"
+rows 10001
+timeout 20 "$DERMASIM" check points.yaml > stdout.txt 2> stderr.txt
+rc=$?
+check "a 10,001-row point file: exit 2 at once (got $rc), at its row 10,002" "[ $rc -eq 2 ] && grep -qF 'points.csv:10002: delivery[0].file: more than 10000 points' stderr.txt"
+
 # --- CR-only line endings are named (not "required key 'time' is missing")
 printf 'time: {end: 1 h}\rskin: {preset: forearm_invitro}\r' > cr.yaml
 "$DERMASIM" check cr.yaml > stdout.txt 2> stderr.txt
