@@ -34,7 +34,7 @@ std::string balance_guard(const Simulation& sim, double t);
 // the output size. Throws InputError (exit 2) naming the key and how to reduce it when the steps
 // exceed kMaxFixedSteps or the memory/disk exceed what is available, unless `force`. Returns a
 // one-line estimate for the start banner.
-inline constexpr double kMaxFixedSteps = 2e6;
+inline constexpr double kMaxFixedSteps = 1e6;
 std::string preflight(const Problem& p, const std::string& case_file, const std::string& output_file, bool writes, bool force);
 
 }  // namespace dermasim

@@ -38,6 +38,7 @@ YAML
 interrupt_run() {
   local sig=$1 out=$2
   rm -rf out
+  : > stderr.txt  # emptied here: the child truncates it only once it runs
   "$DERMASIM" run long.yaml --output "$out" > stdout.txt 2> stderr.txt &
   local pid=$!
   for _ in $(seq 1 600); do
