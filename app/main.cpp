@@ -58,6 +58,7 @@ int cmd_check(const std::string& file, const std::vector<std::string>& sets) {
   std::cout << "# dermasim " << DERMASIM_VERSION << ": resolved case '" << c.name << "' from " << file << "\n";
   std::cout << "# grid: " << to_string(p.grid.geometry) << ", " << p.grid.nx << " x " << p.grid.ny << " x " << p.grid.nz
             << " cells (x, y, depth), total depth " << format_quantity(p.grid.zn.back(), dims::length) << "\n";
+  std::cout << "# " << preflight(p, file, c.output_file, true, /*force=*/true) << "\n";
   for (const auto& w : warnings) std::cout << "# warning: " << w << "\n";
   std::cout << dump_case(c);
   return 0;
