@@ -484,17 +484,33 @@ Located load_yaml_text(const std::string& text, const std::string& name, const s
   if (const size_t z = text.find('\0'); z != std::string::npos)
     throw InputError(name, static_cast<int>(std::count(text.begin(), text.begin() + z, '\n')) + 1, "",
                      "the file contains a NUL character (is it a text file?)");
-  std::vector<YAML::Node> docs;
+  // One document: a '---' after content, or content after '...', starts a second one. Found in the
+  // text (YAML::LoadAll of yaml-cpp 0.7 loops for ever on some malformed input: found by fuzzing).
+  {
+    bool content = false, ended = false;
+    int line = 0;
+    for (size_t b = 0; b < text.size();) {
+      const size_t e = std::min(text.find('\n', b), text.size());
+      const std::string ln = text.substr(b, e - b);
+      ++line;
+      b = e + 1;
+      const bool start = ln.rfind("---", 0) == 0 && (ln.size() == 3 || ln[3] == ' ' || ln[3] == '\t' || ln[3] == '\r');
+      const bool end = ln.rfind("...", 0) == 0 && (ln.size() == 3 || ln[3] == ' ' || ln[3] == '\t' || ln[3] == '\r');
+      const size_t first = ln.find_first_not_of(" \t\r");
+      const bool blank = first == std::string::npos || ln[first] == '#';
+      if ((start && content) || (ended && !blank && !end))
+        throw InputError(name, line, "", "a second YAML document (after '---' or '...'); a case file holds one document");
+      if (end) ended = true;
+      else if (start) content = content || ln.find_first_not_of(" \t\r", 3) != std::string::npos;
+      else if (!blank && ln[0] != '%') content = true;
+    }
+  }
+  YAML::Node root;
   try {
-    docs = YAML::LoadAll(text);
+    root = YAML::Load(text);
   } catch (const YAML::Exception& e) {
     throw InputError(name, e.mark.line >= 0 ? e.mark.line + 1 : 0, "", "YAML syntax error: " + e.msg);
   }
-  if (docs.size() > 1) {
-    const int line = docs[1].Mark().line >= 0 ? docs[1].Mark().line + 1 : 0;
-    throw InputError(name, line, "", "a second YAML document (after '---'); a case file holds one document");
-  }
-  YAML::Node root = docs.empty() ? YAML::Node() : docs.front();
   check_tree(root, name, "", text);
   return finish_load(root, name, overrides);
 }

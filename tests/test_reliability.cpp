@@ -75,7 +75,7 @@ TEST_CASE("case values: bad numbers name the key", "[input][reliability]") {
 }
 
 TEST_CASE("YAML: a second document, tags, NUL, CR-only lines and a.b..c paths are refused", "[input][reliability]") {
-  CHECK_THAT(input_error(std::string(kCase) + "---\ntime: {end: 2 h}\n"), Catch::Contains("test.yaml:14:") && Catch::Contains("a second YAML document"));
+  CHECK_THAT(input_error(std::string(kCase) + "---\ntime: {end: 2 h}\n"), Catch::Contains("test.yaml:13:") && Catch::Contains("a second YAML document"));
   std::string tagged = kCase;
   tagged.replace(tagged.find("1 h"), 3, "!weird 1 h");
   CHECK_THAT(input_error(tagged), Catch::Contains("test.yaml:1: time.end: the YAML tag '!weird'"));
@@ -168,4 +168,28 @@ TEST_CASE("output: a name too long for the file system is refused before the run
   CHECK_THAT(RunWriter::check_writable((d / (std::string(300, 'a') + ".h5")).string()), Catch::Contains("is too long"));
   CHECK(RunWriter::check_writable((d / "ok.h5").string()).empty());
   fs::remove_all(d);
+}
+
+TEST_CASE("fuzzing findings: each input is an input error, at once", "[input][reliability][fuzz]") {
+  // tests/fuzz/regressions/<harness>_<what>.<ext>: inputs libFuzzer found (docs/reliability.md)
+  const fs::path dir = fs::path(DERMASIM_SOURCE_DIR) / "tests" / "fuzz" / "regressions";
+  int n = 0;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    const std::string name = e.path().filename().string();
+    if (name.rfind("case_", 0) != 0) continue;
+    ++n;
+    INFO(name);
+    std::ifstream in(e.path(), std::ios::binary);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    // case_loadall_hang_*: YAML::LoadAll of yaml-cpp 0.7 looped for ever on them
+    CHECK_THROWS_AS(read_case(load_yaml_text(text, name, {})), InputError);
+  }
+  CHECK(n >= 2);
+}
+
+TEST_CASE("a second document is found in the text: after content '---', or content after '...'", "[input][reliability]") {
+  CHECK_THAT(input_error(std::string("---\n") + kCase), !Catch::Contains("second"));      // a leading marker is fine
+  CHECK_THAT(input_error(std::string(kCase) + "...\n# end\n"), !Catch::Contains("second"));  // so is an end marker
+  CHECK_THAT(input_error(std::string(kCase) + "...\nname: x\n"), Catch::Contains("test.yaml:14: a second YAML document"));
+  CHECK_THAT(input_error(std::string(kCase) + "--- {a: 1}\n"), Catch::Contains("test.yaml:13: a second YAML document"));
 }
