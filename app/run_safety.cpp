@@ -2,6 +2,7 @@
 #include "run_safety.hpp"
 
 #include <signal.h>
+#include <sys/resource.h>
 
 #include <cmath>
 #include <filesystem>
@@ -111,14 +112,18 @@ std::string balance_guard(const Simulation& sim, double t) {
 }
 
 namespace {
+// MemAvailable of /proc/meminfo, or the address-space limit of this process (ulimit -v) if lower.
 double mem_available_bytes() {
+  double avail = INFINITY;
   std::ifstream in("/proc/meminfo");
   std::string key;
   double kb = 0;
   std::string unit;
   while (in >> key >> kb >> unit)
-    if (key == "MemAvailable:") return kb * 1024.0;
-  return INFINITY;
+    if (key == "MemAvailable:") avail = kb * 1024.0;
+  struct rlimit rl {};
+  if (::getrlimit(RLIMIT_AS, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) avail = std::min(avail, static_cast<double>(rl.rlim_cur));
+  return avail;
 }
 std::string bytes_text(double b) {
   std::ostringstream os;
