@@ -450,11 +450,18 @@ bool unclosed_quote(const std::string& text, int pos) {
   return false;
 }
 
-void check_tree(const YAML::Node& n, const std::string& name, const std::string& path, const std::string& text) {
+void check_tree(const YAML::Node& n, const std::string& name, const std::string& path, const std::string& text,
+                std::vector<YAML::Node>& above) {
   auto fail = [&](const YAML::Node& at, const std::string& what) {
     const int line = at.Mark().line >= 0 ? at.Mark().line + 1 : 0;
     throw InputError(name, line, path, what);
   };
+  // an alias to a map or list that holds it (`a: &x {b: *x}`) is a cycle (found by fuzzing: the walk
+  // below overflowed the stack); nesting is bounded too
+  for (const auto& a : above)
+    if (n.is(a)) fail(n, "a YAML alias (*name) refers to a map or list that contains it; remove the cycle");
+  if (above.size() >= 64) fail(n, "nested more than 64 levels deep");
+  if (n.IsSequence() || n.IsMap()) above.push_back(n);
   const std::string& tag = n.Tag();
   if (!tag.empty() && tag != "?" && tag != "!") fail(n, "the YAML tag '" + tag + "' is not supported; remove it (values are plain text)");
   if (n.IsScalar()) {
@@ -462,16 +469,17 @@ void check_tree(const YAML::Node& n, const std::string& name, const std::string&
     if (tag == "!" && unclosed_quote(text, n.Mark().pos))
       fail(n, "this quoted value runs on over the lines after it: is its closing quote missing?");
   } else if (n.IsSequence()) {
-    for (size_t i = 0; i < n.size(); ++i) check_tree(n[i], name, path + "[" + std::to_string(i) + "]", text);
+    for (size_t i = 0; i < n.size(); ++i) check_tree(n[i], name, path + "[" + std::to_string(i) + "]", text, above);
   } else if (n.IsMap()) {
     for (auto it = n.begin(); it != n.end(); ++it) {
       const std::string k = it->first.IsScalar() ? it->first.Scalar() : std::string("?");
       const std::string child = path.empty() ? k : path + "." + k;
       if (k.find('\0') != std::string::npos) fail(it->first, "the key contains a NUL character");
-      check_tree(it->first, name, child, text);
-      check_tree(it->second, name, child, text);
+      check_tree(it->first, name, child, text, above);
+      check_tree(it->second, name, child, text, above);
     }
   }
+  if (n.IsSequence() || n.IsMap()) above.pop_back();
 }
 }  // namespace
 
@@ -511,7 +519,8 @@ Located load_yaml_text(const std::string& text, const std::string& name, const s
   } catch (const YAML::Exception& e) {
     throw InputError(name, e.mark.line >= 0 ? e.mark.line + 1 : 0, "", "YAML syntax error: " + e.msg);
   }
-  check_tree(root, name, "", text);
+  std::vector<YAML::Node> above;
+  check_tree(root, name, "", text, above);
   return finish_load(root, name, overrides);
 }
 

@@ -181,7 +181,8 @@ TEST_CASE("fuzzing findings: each input is an input error, at once", "[input][re
     INFO(name);
     std::ifstream in(e.path(), std::ios::binary);
     const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    // case_loadall_hang_*: YAML::LoadAll of yaml-cpp 0.7 looped for ever on them
+    // case_loadall_hang_*: YAML::LoadAll of yaml-cpp 0.7 looped for ever on them; case_alias_cycle_*: a
+    // YAML alias to a map holding it overflowed the stack of the tree check
     CHECK_THROWS_AS(read_case(load_yaml_text(text, name, {})), InputError);
   }
   CHECK(n >= 2);
@@ -192,4 +193,10 @@ TEST_CASE("a second document is found in the text: after content '---', or conte
   CHECK_THAT(input_error(std::string(kCase) + "...\n# end\n"), !Catch::Contains("second"));  // so is an end marker
   CHECK_THAT(input_error(std::string(kCase) + "...\nname: x\n"), Catch::Contains("test.yaml:14: a second YAML document"));
   CHECK_THAT(input_error(std::string(kCase) + "--- {a: 1}\n"), Catch::Contains("test.yaml:13: a second YAML document"));
+}
+
+TEST_CASE("YAML: an alias cycle and deep nesting are refused", "[input][reliability]") {
+  CHECK_THAT(input_error("time: &t {end: 1 h, again: *t}\n"), Catch::Contains("test.yaml:1: time.again: a YAML alias"));
+  CHECK_THAT(input_error("a: " + std::string(70, '[') + std::string(70, ']') + "\n"), Catch::Contains("nested more than 64 levels deep"));
+  CHECK(input_error(std::string("defaults: &d {diffusivity: 1e-10 m2/s, partition: 0.7}\n") + kCase).find("alias") == std::string::npos);
 }
