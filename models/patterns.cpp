@@ -282,16 +282,17 @@ std::vector<CsvPoint> read_points_csv(const std::string& path, const Dim& volume
     p.line = line;
     for (size_t i = 0; i < cols.size(); ++i) {
       const std::string& f = fields[i];
-      size_t used = 0;
-      double v = NAN;
-      try {
-        v = f.empty() ? NAN : parse_decimal(f, &used);
+      char* end = nullptr;
+      const double v = f.empty() ? NAN : std::strtod(f.c_str(), &end);
+      if (f.empty() || end != f.c_str() + f.size() || !std::isfinite(v))
+        fail(line, "column '" + cols[i].first + "': '" + f + "' is not a number (the unit is in the header)");
+      try {  // decimal only, and a magnitude the engine computes with (as case values: issue 14)
+        size_t used = 0;
+        parse_decimal(f, &used);
         check_magnitude(v * cols[i].second, f);
       } catch (const UnitError& e) {
         fail(line, "column '" + cols[i].first + "': " + e.what());
       }
-      if (f.empty() || used != f.size() || !std::isfinite(v))
-        fail(line, "column '" + cols[i].first + "': '" + f + "' is not a number (the unit is in the header)");
       const double si = v * cols[i].second;
       const std::string& q = cols[i].first;
       if (q == "x") p.x = si;
