@@ -121,22 +121,8 @@ for kb in 1 8 64 200 300 350 2048; do
 done
 
 # --- A resolved case over 64 KiB (HDF5's attribute limit): 8,000 listed output times
-$PY - > many.yaml <<'PY'
-print("name: many")
-print("time: {end: 8000 min, outputs: [" + ", ".join(f"{i} min" for i in range(8001)) + "]}")
-print("""skin:
-  layers:
-    - {name: sc, thickness: 15 um, cells: 3}
-    - {name: dermis, thickness: 1 mm, cells: 4}
-  bottom: sink
-species:
-  - name: caf
-    properties:
-      all: {diffusivity: 1e-10 m2/s, partition: 0.7}
-delivery:
-  - {type: topical, species: caf, dose: 2 mg/cm2, concentration: 20 mg/mL}
-output: {file: out/many.h5}""")
-PY
+times=$($PY -c "print(', '.join(f'{i} min' for i in range(8001)))")
+sed -e 's/^name: long/name: many/' -e "s/^time: .*/time: {end: 8000 min, outputs: [$times]}/" -e 's|out/long.h5|out/many.h5|' long.yaml > many.yaml
 "$DERMASIM" run many.yaml -q > stdout.txt 2> stderr.txt
 rc=$?
 check "a resolved case over 64 KiB: exit 0 (got $rc), stored as the dataset /case" \
