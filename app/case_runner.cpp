@@ -3,12 +3,14 @@
 
 #include "../solver/io/output.hpp"
 #include "report.hpp"
+#include "run_safety.hpp"
 
 namespace dermasim {
 
 CaseRunResult run_case(const Case& c, const CaseRunOptions& opt) {
   CaseRunResult res;
   Problem p = build_problem(c, &res.warnings);
+  if (opt.on_problem) opt.on_problem(p);
   res.sim = std::make_unique<Simulation>(std::move(p));
   Simulation& sim = *res.sim;
   if (opt.on_start) opt.on_start(sim, res.warnings);
@@ -17,22 +19,54 @@ CaseRunResult run_case(const Case& c, const CaseRunOptions& opt) {
   MetricsRecorder metrics(sim, metrics_setup(c));          // target-layer metrics (models/metrics)
   HydrationRecorder hydration(sim, hydration_setup(c));    // papule, hydration, HA (models/hydration_metrics)
   Progress progress(c.end, opt.progress);
+  // a failure the guards found: the state is bad, the outputs so far are good
+  struct GuardFailure : std::runtime_error {
+    using std::runtime_error::runtime_error;
+  };
+  std::vector<double> peak;  // per species, the largest concentration so far
+  auto guard = [&](const Simulation& s, double t, bool balance) {
+    if (!opt.guards) return;
+    std::string why = field_guard(s, t, peak);
+    if (why.empty() && balance) why = balance_guard(s, t);
+    if (!why.empty()) throw GuardFailure(why);
+  };
+  std::string failure;
   Recorder* const recorders[] = {&metrics, &hydration};
-  sim.run(
-      [&](const Simulation& s, double t, int idx) {
-        if (writer) writer->snapshot(s, t, idx);
-        for (Recorder* r : recorders) r->on_output(s, t, idx);
-      },
-      [&](const Simulation& s, double t, double dt) {
-        progress.update(s, t, dt);
-        for (Recorder* r : recorders) r->on_step(s, t, dt);
-        if (opt.on_step) opt.on_step(s, t, dt);
-      });
+  try {
+    sim.run(
+        [&](const Simulation& s, double t, int idx) {
+          guard(s, t, true);  // before writing: a bad state never reaches the output
+          if (writer) writer->snapshot(s, t, idx);
+          for (Recorder* r : recorders) r->on_output(s, t, idx);
+        },
+        [&](const Simulation& s, double t, double dt) {
+          guard(s, t, false);
+          progress.update(s, t, dt);
+          for (Recorder* r : recorders) r->on_step(s, t, dt);
+          if (opt.on_step) opt.on_step(s, t, dt);
+        });
+    guard(sim, sim.time(), true);
+  } catch (const RunStop& e) {
+    res.stopped = e.what();
+    res.exit_code = e.exit_code;
+  } catch (const InputError&) {
+    throw;
+  } catch (const std::runtime_error& e) {
+    failure = e.what();
+  }
   progress.done();
+  if (!failure.empty()) {
+    // the run failed: keep what it wrote (marked incomplete), then report
+    if (writer) {
+      writer->finish(sim, "failed: " + failure);
+      failure += "; the outputs before the failure are in " + c.output_file + " (marked incomplete)";
+    }
+    throw std::runtime_error(failure);
+  }
   res.hydration = hydration.finish(sim);
   if (writer) {
     add_hydration_scalars(*writer, res.hydration);
-    writer->finish(sim);
+    writer->finish(sim, res.stopped);
     res.xdmf_path = writer->xdmf_path();
     res.pvd_path = writer->pvd_path();
   }

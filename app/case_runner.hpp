@@ -5,6 +5,7 @@
 #pragma once
 #include <functional>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -15,9 +16,21 @@
 
 namespace dermasim {
 
+// Thrown from an on_step callback to stop a run early (a signal): run_case writes what it has,
+// marked incomplete, and returns with `stopped` and `exit_code` set.
+struct RunStop : std::runtime_error {
+  RunStop(const std::string& why, int code) : std::runtime_error(why), exit_code(code) {}
+  int exit_code;
+};
+
 struct CaseRunOptions {
   bool write_output = true;   // the HDF5 + XDMF of c.output_file (false: nothing is written)
   bool progress = false;      // a progress line on stderr
+  bool guards = true;         // numerical guards (app/run_safety): a non-finite field or a broken
+                              // mass balance stops the run (std::runtime_error, exit 1) with the
+                              // last good state written (marked incomplete)
+  // Called with the problem before the simulation is built (e.g. to estimate its cost and refuse).
+  std::function<void(const Problem&)> on_problem;
   // Called once the simulation is built, before it runs, with the warnings of building it.
   std::function<void(const Simulation&, const std::vector<std::string>& warnings)> on_start;
   // Called after every accepted step (e.g. to stop a run: throw from it).
@@ -30,10 +43,14 @@ struct CaseRunResult {
   HydrationMetrics hydration;
   std::vector<std::string> warnings;  // from building the problem
   std::string xdmf_path, pvd_path;    // when written
+  std::string stopped;                // why the run ended before time.end (a RunStop); "" if it did not
+  int exit_code = 0;                  // the RunStop's exit code
 };
 
 // Builds the problem of `c`, runs it and returns what it computed. Throws InputError for an invalid
-// case and std::runtime_error for a run that fails.
+// case and std::runtime_error for a run that fails (a numerical guard, a failed step); then the
+// output written (when asked for) holds every snapshot before the failure, marked incomplete, and
+// the message names it.
 CaseRunResult run_case(const Case& c, const CaseRunOptions& opt);
 
 }  // namespace dermasim

@@ -23,6 +23,7 @@
 #include "list.hpp"
 #include "report.hpp"
 #include "sweep.hpp"
+#include "run_safety.hpp"
 
 using namespace dermasim;
 
@@ -62,13 +63,49 @@ int cmd_check(const std::string& file, const std::vector<std::string>& sets) {
   std::cout << "# dermasim " << DERMASIM_VERSION << ": resolved case '" << c.name << "' from " << file << "\n";
   std::cout << "# grid: " << to_string(p.grid.geometry) << ", " << p.grid.nx << " x " << p.grid.ny << " x " << p.grid.nz
             << " cells (x, y, depth), total depth " << format_quantity(p.grid.zn.back(), dims::length) << "\n";
+  std::cout << "# " << preflight(p, file, c.output_file, true, /*force=*/true) << "\n";
   for (const auto& w : warnings) std::cout << "# warning: " << w << "\n";
   std::cout << dump_case(c);
   return 0;
 }
 
-int cmd_run(const std::string& file, const std::vector<std::string>& sets, const std::string& output, bool quiet) {
+int run_checked(Case& c, const std::string& file, const std::vector<std::string>& sets, const std::string& output, bool quiet, bool force);
+
+// The first folder of `dir` (or `dir` itself) that does not exist yet: what writing into `dir` creates.
+std::filesystem::path first_missing_folder(const std::filesystem::path& dir) {
+  std::filesystem::path missing;
+  std::error_code ec;
+  for (auto d = dir; !d.empty() && !std::filesystem::exists(d, ec); d = d.parent_path()) {
+    missing = d;
+    if (d == d.parent_path()) break;
+  }
+  return missing;
+}
+
+// Removes the folders under (and including) `top` that are empty, deepest first: what a failed run
+// created and left nothing in.
+void remove_empty_folders(const std::filesystem::path& top) {
+  std::error_code ec;
+  if (top.empty() || !std::filesystem::is_directory(top, ec)) return;
+  for (const auto& e : std::filesystem::directory_iterator(top, ec))
+    if (e.is_directory(ec)) remove_empty_folders(e.path());
+  std::filesystem::remove(top, ec);  // only if empty
+}
+
+int cmd_run(const std::string& file, const std::vector<std::string>& sets, const std::string& output, bool quiet, bool force) {
+  install_stop_signals();
   Case c = load_case(file, sets, output);
+  const std::filesystem::path out_dir = std::filesystem::path(c.output_file).parent_path();
+  const std::filesystem::path created = first_missing_folder(out_dir.empty() ? std::filesystem::path(".") : out_dir);
+  try {
+    return run_checked(c, file, sets, output, quiet, force);
+  } catch (...) {
+    remove_empty_folders(created);  // a failed run leaves no empty output folders behind
+    throw;
+  }
+}
+
+int run_checked(Case& c, const std::string& file, const std::vector<std::string>& sets, const std::string& output, bool quiet, bool force) {
   const std::string why = RunWriter::check_writable(c.output_file);
   if (!why.empty()) {
     if (!output.empty()) throw InputError("--output", 0, "", "output path not writable: " + why);
@@ -81,21 +118,45 @@ int cmd_run(const std::string& file, const std::vector<std::string>& sets, const
   }
   CaseRunOptions opt;
   opt.progress = !quiet;
+  std::string estimate;
+  opt.on_problem = [&](const Problem& p) { estimate = preflight(p, file, c.output_file, true, force); };
   opt.on_start = [&](const Simulation& sim, const std::vector<std::string>& warnings) {
     for (const auto& w : warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
-    std::fprintf(stderr, "dermasim %s: '%s', %s grid %d x %d x %d, %zu species, until %s\n", DERMASIM_VERSION, c.name.c_str(),
+    std::fprintf(stderr, "dermasim %s: '%s', %s grid %d x %d x %d, %zu species, until %s (%s)\n", DERMASIM_VERSION, c.name.c_str(),
                  to_string(sim.grid().geometry).c_str(), sim.grid().nx, sim.grid().ny, sim.grid().nz, sim.species_count(),
-                 format_quantity(c.end, dims::time).c_str());
+                 format_quantity(c.end, dims::time).c_str(), estimate.c_str());
+  };
+  // SIGINT/SIGTERM: stop after the step in progress, keep what was computed
+  opt.on_step = [&](const Simulation&, double t, double) {
+    if (const int sig = stop_signal())
+      throw RunStop("stopped by " + signal_name(sig) + " at t = " + format_quantity(t, dims::time), 128 + sig);
   };
   CaseRunResult res = run_case(c, opt);
   const Simulation& sim = *res.sim;
   print_summary(stdout, sim);
+  if (!res.stopped.empty()) {
+    std::fprintf(stderr,
+                 "dermasim: %s of %s. The results so far (every output before the stop) are in %s, marked incomplete "
+                 "(attributes status and time_reached); no metrics or report were written. To continue, run the case "
+                 "again (restart from a checkpoint is not available yet).\n",
+                 res.stopped.c_str(), format_quantity(c.end, dims::time).c_str(), c.output_file.c_str());
+    return res.exit_code;
+  }
   const std::string metrics_path = metrics_csv_path(c.output_file);
-  write_file_atomic(metrics_path, metrics_csv(res.metrics));
+  std::string report_path;
+  try {
+    write_file_atomic(metrics_path, metrics_csv(res.metrics));
+    if (c.report == "tg428") report_path = write_report(c, tg428_report(c, sim));
+  } catch (...) {
+    // the results are incomplete without their metrics: remove them all
+    for (const auto& f : {c.output_file, res.xdmf_path, metrics_path, report_path}) {
+      std::error_code ec;
+      if (!f.empty()) std::filesystem::remove(f, ec);
+    }
+    throw;
+  }
   std::printf("%s", metrics_text(res.metrics).c_str());
   std::printf("%s", hydration_text(res.hydration).c_str());
-  std::string report_path;
-  if (c.report == "tg428") report_path = write_report(c, tg428_report(c, sim));
   std::printf("\n  results: %s\n  ParaView: %s\n", c.output_file.c_str(), res.xdmf_path.c_str());
   std::printf("  metrics: %s\n", metrics_path.c_str());
   if (!report_path.empty()) std::printf("  report: %s\n", report_path.c_str());
@@ -185,6 +246,8 @@ int main(int argc, char** argv) {
   run->add_option("--set", sets, "override a value: KEY.PATH=VALUE, e.g. delivery[0].depth=\"2 mm\"");
   run->add_option("--output,-o", output, "output file (.h5), instead of output.file");
   run->add_flag("--quiet,-q", quiet, "no progress line");
+  bool force = false;
+  run->add_flag("--force", force, "run even when the estimate says the steps, memory or output size are too large");
   auto* check = app.add_subcommand("check", "validate a case and print it with every default filled in");
   check->add_option("case", file, "case file (YAML)")->required();
   check->add_option("--set", sets, "override a value: KEY.PATH=VALUE");
@@ -238,11 +301,13 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    const int code = app.exit(e);
-    return code == 0 ? 0 : 2;  // bad command line: exit code 2, like bad input
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
+    // bad command line: exit code 2 and an `error:` line, like bad input
+    std::fprintf(stderr, "error: %s\nRun 'dermasim --help' (or 'dermasim COMMAND --help') for the usage.\n", e.what());
+    return 2;
   }
   try {
-    if (*run) return cmd_run(file, sets, output, quiet);
+    if (*run) return cmd_run(file, sets, output, quiet, force);
     if (*check) return cmd_check(file, sets);
     if (*compare) return cmd_compare(compare_files, sets, compare_out, quiet);
     if (*ingredients) return cmd_ingredients(json);

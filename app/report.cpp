@@ -68,7 +68,10 @@ std::pair<std::string, double> display_amount_unit(Geometry g) {
 
 void print_summary(std::FILE* out, const Simulation& sim) {
   const Grid& g = sim.grid();
-  const auto [unit, factor] = display_amount_unit(g.geometry);
+  // not a structured binding: clang 14 (the fuzzing build) cannot capture one in a lambda
+  const auto unit_factor = display_amount_unit(g.geometry);
+  const std::string unit = unit_factor.first;
+  const double factor = unit_factor.second;
   std::fprintf(out, "\nWhere each species is at t = %s (amounts in %s%s):\n", format_quantity(sim.time(), dims::time).c_str(),
                unit.c_str(), g.geometry == Geometry::OneD ? " of skin" : g.geometry == Geometry::TwoD ? " of length" : "");
   for (size_t s = 0; s < sim.species_count(); ++s) {

@@ -185,8 +185,14 @@ double NormalStream::next() {
 // CSV point lists
 
 std::vector<CsvPoint> read_points_csv(const std::string& path, const Dim& volume_dim, const std::string& key_path) {
-  std::ifstream in(path);
-  if (!in) throw InputError(path, 0, key_path, "cannot open the point file");
+  // a regular file of bounded size (a folder, a FIFO or /dev/zero is refused: issue 14)
+  std::string text;
+  try {
+    text = read_text_file(path, "the point file", kMaxPointFileBytes);
+  } catch (const InputError& e) {
+    throw InputError(e.file(), 0, key_path, e.reason());
+  }
+  std::istringstream in(text);
   auto fail = [&](int line, const std::string& what) -> void { throw InputError(path, line, key_path, what); };
   std::string raw;
   int line = 0;
@@ -240,6 +246,13 @@ std::vector<CsvPoint> read_points_csv(const std::string& path, const Dim& volume
       const double v = f.empty() ? NAN : std::strtod(f.c_str(), &end);
       if (f.empty() || end != f.c_str() + f.size() || !std::isfinite(v))
         fail(line, "column '" + cols[i].first + "': '" + f + "' is not a number (the unit is in the header)");
+      try {  // decimal only, and a magnitude the engine computes with (as case values: issue 14)
+        size_t used = 0;
+        parse_decimal(f, &used);
+        check_magnitude(v * cols[i].second, f);
+      } catch (const UnitError& e) {
+        fail(line, "column '" + cols[i].first + "': " + e.what());
+      }
       const double si = v * cols[i].second;
       const std::string& q = cols[i].first;
       if (q == "x") p.x = si;
@@ -257,6 +270,7 @@ std::vector<CsvPoint> read_points_csv(const std::string& path, const Dim& volume
         p.time = si;
       }
     }
+    if (pts.size() >= kMaxPoints) fail(line, "more than " + std::to_string(kMaxPoints) + " points; split the pattern or use a regular technique");
     pts.push_back(p);
   }
   if (!header) fail(0, "the point file is empty (expected a header such as x_mm,y_mm,depth_mm,volume_uL and one row per point)");

@@ -84,6 +84,9 @@ struct CsvPoint {
   double x = 0, y = 0, depth = 0, volume = 0, time = 0;
   int line = 0;
 };
+// At most kMaxPoints rows and kMaxPointFileBytes bytes (issue 14: a 10^6-row file made `run` hang).
+inline constexpr size_t kMaxPoints = 10000;
+inline constexpr size_t kMaxPointFileBytes = 4u << 20;
 std::vector<CsvPoint> read_points_csv(const std::string& path, const Dim& volume_dim, const std::string& key_path);
 
 // The accepted delivery types: `base` (topical, injection, ...) followed by the technique names.

@@ -89,7 +89,8 @@ class Result:
             self.amount_units = _str(f.attrs["amount_units"])
             self.version = _str(f.attrs.get("dermasim_version", "?"))
             self.name = os.path.splitext(os.path.basename(path))[0]
-            case = _str(f.attrs.get("case", ""))
+            # the resolved case: the dataset /case (an attribute before issue 14)
+            case = _str(f["case"][()]) if "case" in f else _str(f.attrs.get("case", ""))
             for line in case.splitlines():
                 if line.startswith("name:"):
                     self.name = line.split(":", 1)[1].strip() or self.name

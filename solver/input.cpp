@@ -67,10 +67,36 @@ size_t distance(const std::string& a, const std::string& b) {
 }
 }  // namespace
 
+namespace {
+// A key present in a map that no reader asked for, within two edits of a key asked for there and
+// absent: the likely typo behind an error (see InputSource). "" if none.
+std::string near_miss_hint(const InputSource& src, const std::string& what) {
+  for (const auto& [mpath, node] : src.maps) {
+    const auto ab = src.absent.find(mpath);
+    if (ab == src.absent.end() || !node.IsMap()) continue;
+    const auto& asked = src.asked[mpath];
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      if (!it->first.IsScalar()) continue;
+      const std::string k = it->first.Scalar();
+      if (k.size() < 4 || asked.count(k) || what.find("'" + k + "'") != std::string::npos) continue;
+      for (const auto& want : ab->second) {
+        if (want.size() < 4 || distance(k, want) > 2) continue;
+        const int line = it->first.Mark().line >= 0 ? it->first.Mark().line + 1 : 0;
+        const std::string where = mpath.empty() ? k : mpath + "." + k;
+        return " (note: '" + where + "'" + (line > 0 ? " at line " + std::to_string(line) : std::string()) +
+               " is not a key dermasim knows: did you mean '" + want + "'?)";
+      }
+    }
+  }
+  return "";
+}
+}  // namespace
+
 void Located::fail(const std::string& what) const {
   const std::string file = src ? src->file : std::string();
-  if (is_overridden(*this)) throw InputError(file + " (value from --set)", 0, path, what);
-  throw InputError(file, line(), path, what);
+  const std::string full = what + (src ? near_miss_hint(*src, what) : std::string());
+  if (is_overridden(*this)) throw InputError(file + " (value from --set)", 0, path, full);
+  throw InputError(file, line(), path, full);
 }
 
 std::string Located::as_string() const {
@@ -81,11 +107,18 @@ std::string Located::as_string() const {
 double Located::as_number() const {
   if (!node || !node.IsScalar()) fail("expected a number");
   const std::string& s = node.Scalar();
-  char* end = nullptr;
-  errno = 0;
-  double v = std::strtod(s.c_str(), &end);
-  while (end && *end == ' ') ++end;
-  if (end == s.c_str() || (end && *end != '\0') || !std::isfinite(v)) fail("expected a plain number, got '" + s + "'");
+  const size_t b = s.find_first_not_of(" \t");
+  if (b == std::string::npos) fail("expected a plain number, got '" + s + "'");
+  size_t used = 0;
+  double v = 0;
+  try {
+    v = parse_decimal(s.substr(b), &used);
+    check_magnitude(v, s);
+  } catch (const UnitError& e) {
+    fail(std::string(e.what()) + "; expected a plain number");
+  }
+  const size_t rest = s.find_first_not_of(" \t", b + used);
+  if (rest != std::string::npos) fail("expected a plain number, got '" + s + "'");
   return v;
 }
 
@@ -142,6 +175,7 @@ std::vector<Located> Located::as_list() const {
 
 MapReader::MapReader(const Located& where) : where_(where) {
   if (!where_.node || !where_.node.IsMap()) where_.fail("expected a map of 'key: value' entries");
+  if (where_.src) where_.src->maps[where_.path] = where_.node;
   // yaml-cpp keeps both entries of a repeated key and lookups see only the first: reject it.
   std::vector<std::pair<std::string, int>> seen;
   for (auto it = where_.node.begin(); it != where_.node.end(); ++it) {
@@ -156,11 +190,23 @@ MapReader::MapReader(const Located& where) : where_(where) {
   }
 }
 
-bool MapReader::has(const std::string& key) const { return static_cast<bool>(where_.node[key]); }
+// Remembers that `key` was asked for at this map (and whether it was there): see InputSource.
+static void note_asked(const Located& where, const std::string& key, bool present) {
+  if (!where.src) return;
+  where.src->asked[where.path].insert(key);
+  if (!present) where.src->absent[where.path].insert(key);
+}
+
+bool MapReader::has(const std::string& key) const {
+  const bool present = static_cast<bool>(where_.node[key]);
+  note_asked(where_, key, present);
+  return present;
+}
 
 Located MapReader::at(const std::string& key) {
   known_.push_back(key);
   YAML::Node n = where_.node[key];
+  note_asked(where_, key, static_cast<bool>(n));
   if (!n) {
     // Reported at the map that lacks the key, under the key's own path.
     std::string hint;
@@ -178,6 +224,7 @@ Located MapReader::at(const std::string& key) {
 std::optional<Located> MapReader::maybe(const std::string& key) {
   known_.push_back(key);
   YAML::Node n = where_.node[key];
+  note_asked(where_, key, static_cast<bool>(n));
   if (!n) return std::nullopt;
   Located l{n, where_.child_path(key), where_.src};
   if (n.IsNull()) Located{key_node(where_.node, key), l.path, l.src}.fail("no value given; give a value or leave '" + key + "' out");
@@ -199,8 +246,12 @@ void MapReader::finish() const {
       for (const auto& a : known_)
         if (std::find(uniq.begin(), uniq.end(), a) == uniq.end()) uniq.push_back(a);
       for (size_t i = 0; i < uniq.size(); ++i) allowed += (i ? ", " : "") + uniq[i];
+      std::string mean;
+      size_t best = 3;
+      for (const auto& a : uniq)
+        if (const size_t d = distance(k, a); d < best && d < a.size()) best = d, mean = a;
       Located bad{it->first, where_.child_path(k), where_.src};
-      bad.fail("unknown key '" + k + "'; allowed here: " + allowed);
+      bad.fail("unknown key '" + k + "'" + (mean.empty() ? std::string() : " (did you mean '" + mean + "'?)") + "; allowed here: " + allowed);
     }
   }
 }
@@ -236,6 +287,9 @@ std::vector<std::string> split_path(const std::string& path) {
   for (size_t i = 0; i < path.size(); ++i) {
     char c = path[i];
     if (c == '.') {
+      // "a..b", ".a" and "a." are typos, not paths (after an index, "[0].b" is the normal form)
+      if (cur.empty() && !(i > 0 && path[i - 1] == ']')) throw InputError("--set", 0, path, "empty key name before '.' in the key path (write e.g. time.end)");
+      if (i + 1 == path.size()) throw InputError("--set", 0, path, "the key path ends with '.' (write e.g. time.end)");
       if (!cur.empty()) segs.push_back(cur);
       cur.clear();
     } else if (c == '[') {
@@ -335,23 +389,139 @@ Located finish_load(YAML::Node root, const std::string& name, const std::vector<
 
 }  // namespace
 
-Located load_yaml_file(const std::string& path, const std::vector<std::string>& overrides) {
+std::string read_text_file(const std::string& path, const std::string& what, size_t max_bytes) {
   std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) throw InputError(path, 0, "", "this is a folder; give a case file (.yaml)");
-  std::ifstream in(path);
-  if (!in) throw InputError(path, 0, "", std::string("cannot open the case file: ") + std::strerror(errno));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return load_yaml_text(ss.str(), path, overrides);
+  const auto st = std::filesystem::status(path, ec);
+  if (std::filesystem::is_directory(st)) throw InputError(path, 0, "", "this is a folder; give " + what);
+  if (std::filesystem::exists(st) && !std::filesystem::is_regular_file(st))
+    throw InputError(path, 0, "", "not a regular file (a pipe, device or socket); give " + what + " (a file on disk)");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(path, 0, "", std::string("cannot open ") + what + ": " + std::strerror(errno));
+  const auto size = std::filesystem::file_size(path, ec);
+  if (!ec && size > max_bytes)
+    throw InputError(path, 0, "", "the file has " + std::to_string(size) + " bytes, more than the " + std::to_string(max_bytes) +
+                                      " allowed for " + what);
+  std::string text;
+  text.resize(ec ? 0 : size);
+  if (!text.empty()) in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  if (in.bad()) throw InputError(path, 0, "", std::string("cannot read ") + what + ": " + std::strerror(errno));
+  text.resize(static_cast<size_t>(in.gcount()));
+  return text;
 }
 
+Located load_yaml_file(const std::string& path, const std::vector<std::string>& overrides) {
+  return load_yaml_text(read_text_file(path, "the case file", kMaxYamlBytes), path, overrides);
+}
+
+namespace {
+// What YAML allows but a case file must not hold: explicit tags (`!foo`, `!!binary`), NUL characters
+// and anchors' aliases are fine; tags and NULs are errors at their line.
+// A quoted value whose closing quote is on a later line that looks like YAML of its own ("key: ..."
+// or "- ..."): almost surely a missing closing quote, which YAML reads as one long value.
+bool unclosed_quote(const std::string& text, int pos) {
+  if (pos < 0 || static_cast<size_t>(pos) >= text.size()) return false;
+  const char q = text[pos];
+  if (q != '"' && q != '\'') return false;
+  size_t i = pos + 1;
+  for (; i < text.size(); ++i) {
+    if (q == '"' && text[i] == '\\') {
+      ++i;
+      continue;
+    }
+    if (text[i] == q) {
+      if (q == '\'' && i + 1 < text.size() && text[i + 1] == '\'') {
+        ++i;
+        continue;
+      }
+      break;
+    }
+  }
+  const std::string span = text.substr(pos, i - pos);
+  size_t nl = span.find('\n');
+  while (nl != std::string::npos) {
+    const size_t end = span.find('\n', nl + 1);
+    std::string ln = span.substr(nl + 1, end == std::string::npos ? std::string::npos : end - nl - 1);
+    ln.erase(0, ln.find_first_not_of(" \t"));
+    const size_t colon = ln.find(": ");
+    if (ln.rfind("- ", 0) == 0 || (colon != std::string::npos && colon > 0 &&
+                                    ln.find_first_of(" \"'", 0) >= colon))
+      return true;
+    nl = end;
+  }
+  return false;
+}
+
+void check_tree(const YAML::Node& n, const std::string& name, const std::string& path, const std::string& text,
+                std::vector<YAML::Node>& above) {
+  auto fail = [&](const YAML::Node& at, const std::string& what) {
+    const int line = at.Mark().line >= 0 ? at.Mark().line + 1 : 0;
+    throw InputError(name, line, path, what);
+  };
+  // an alias to a map or list that holds it (`a: &x {b: *x}`) is a cycle (found by fuzzing: the walk
+  // below overflowed the stack); nesting is bounded too
+  for (const auto& a : above)
+    if (n.is(a)) fail(n, "a YAML alias (*name) refers to a map or list that contains it; remove the cycle");
+  if (above.size() >= 64) fail(n, "nested more than 64 levels deep");
+  if (n.IsSequence() || n.IsMap()) above.push_back(n);
+  const std::string& tag = n.Tag();
+  if (!tag.empty() && tag != "?" && tag != "!") fail(n, "the YAML tag '" + tag + "' is not supported; remove it (values are plain text)");
+  if (n.IsScalar()) {
+    if (n.Scalar().find('\0') != std::string::npos) fail(n, "the value contains a NUL character");
+    if (tag == "!" && unclosed_quote(text, n.Mark().pos))
+      fail(n, "this quoted value runs on over the lines after it: is its closing quote missing?");
+  } else if (n.IsSequence()) {
+    for (size_t i = 0; i < n.size(); ++i) check_tree(n[i], name, path + "[" + std::to_string(i) + "]", text, above);
+  } else if (n.IsMap()) {
+    for (auto it = n.begin(); it != n.end(); ++it) {
+      const std::string k = it->first.IsScalar() ? it->first.Scalar() : std::string("?");
+      const std::string child = path.empty() ? k : path + "." + k;
+      if (k.find('\0') != std::string::npos) fail(it->first, "the key contains a NUL character");
+      check_tree(it->first, name, child, text, above);
+      check_tree(it->second, name, child, text, above);
+    }
+  }
+  if (n.IsSequence() || n.IsMap()) above.pop_back();
+}
+}  // namespace
+
 Located load_yaml_text(const std::string& text, const std::string& name, const std::vector<std::string>& overrides) {
+  // CR-only line endings (classic Mac) read as one long line: say so instead of a missing key
+  for (size_t i = 0; i < text.size(); ++i)
+    if (text[i] == '\r' && (i + 1 == text.size() || text[i + 1] != '\n'))
+      throw InputError(name, static_cast<int>(std::count(text.begin(), text.begin() + i, '\n')) + 1, "",
+                       "the file has CR-only line endings; save it with LF (or CRLF) line endings");
+  if (const size_t z = text.find('\0'); z != std::string::npos)
+    throw InputError(name, static_cast<int>(std::count(text.begin(), text.begin() + z, '\n')) + 1, "",
+                     "the file contains a NUL character (is it a text file?)");
+  // One document: a '---' after content, or content after '...', starts a second one. Found in the
+  // text (YAML::LoadAll of yaml-cpp 0.7 loops for ever on some malformed input: found by fuzzing).
+  {
+    bool content = false, ended = false;
+    int line = 0;
+    for (size_t b = 0; b < text.size();) {
+      const size_t e = std::min(text.find('\n', b), text.size());
+      const std::string ln = text.substr(b, e - b);
+      ++line;
+      b = e + 1;
+      const bool start = ln.rfind("---", 0) == 0 && (ln.size() == 3 || ln[3] == ' ' || ln[3] == '\t' || ln[3] == '\r');
+      const bool end = ln.rfind("...", 0) == 0 && (ln.size() == 3 || ln[3] == ' ' || ln[3] == '\t' || ln[3] == '\r');
+      const size_t first = ln.find_first_not_of(" \t\r");
+      const bool blank = first == std::string::npos || ln[first] == '#';
+      if ((start && content) || (ended && !blank && !end))
+        throw InputError(name, line, "", "a second YAML document (after '---' or '...'); a case file holds one document");
+      if (end) ended = true;
+      else if (start) content = content || ln.find_first_not_of(" \t\r", 3) != std::string::npos;
+      else if (!blank && ln[0] != '%') content = true;
+    }
+  }
   YAML::Node root;
   try {
     root = YAML::Load(text);
   } catch (const YAML::Exception& e) {
     throw InputError(name, e.mark.line >= 0 ? e.mark.line + 1 : 0, "", "YAML syntax error: " + e.msg);
   }
+  std::vector<YAML::Node> above;
+  check_tree(root, name, "", text, above);
   return finish_load(root, name, overrides);
 }
 

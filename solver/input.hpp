@@ -6,6 +6,7 @@
 #pragma once
 #include <yaml-cpp/yaml.h>
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -40,6 +41,12 @@ class InputError : public std::runtime_error {
 struct InputSource {
   std::string file;
   std::set<std::string> overridden;  // key paths replaced by --set
+  // What the readers asked for, per map path: every map read, the keys asked for (at, maybe, has)
+  // and those of them that were absent. An error anywhere then names a key that nobody asked for
+  // and is close to an absent one ("'geomtery' ...: did you mean 'geometry'?"), since such a typo
+  // often causes the error (a default taken, a required alternative missing).
+  mutable std::map<std::string, YAML::Node> maps;
+  mutable std::map<std::string, std::set<std::string>> asked, absent;
 };
 
 // A YAML node plus where it is.
@@ -93,7 +100,13 @@ double non_negative(const Located& l, const Dim& d);
 // A value that must be one of `allowed`; the error lists them.
 std::string one_of(const Located& l, const std::vector<std::string>& allowed);
 
-// Loads a YAML file; syntax errors become InputErrors with the line.
+// The largest case, ingredients or scenarios file read (bytes): a larger one is refused (exit 2).
+inline constexpr size_t kMaxYamlBytes = 16u << 20;
+// Reads a whole text file that the user named (`what`: "the case file"); a folder, a pipe, a
+// device or a file over max_bytes is an InputError naming the file.
+std::string read_text_file(const std::string& path, const std::string& what, size_t max_bytes);
+// Loads a YAML file; syntax errors become InputErrors with the line. A second document, explicit
+// tags, NUL characters and CR-only line endings are errors too.
 Located load_yaml_file(const std::string& path, const std::vector<std::string>& overrides);
 // Same, from text (tests, and the resolved case stored in output files).
 Located load_yaml_text(const std::string& text, const std::string& name, const std::vector<std::string>& overrides);

@@ -152,20 +152,57 @@ Quantity parse_unit(const std::string& unit_in) {
   return q;
 }
 
+void check_magnitude(double si, const std::string& text) {
+  if (!std::isfinite(si))
+    throw UnitError("'" + text + "' overflows (it is beyond 1e308 in SI units); give a value within 1e-100 to 1e100 in SI units");
+  const double a = std::fabs(si);
+  if (a != 0 && (a > kMaxMagnitude || a < kMinMagnitude)) {
+    std::ostringstream os;
+    os << "'" << text << "' is " << si << " in SI units, outside the range the engine computes with (0, or 1e-100 to 1e100 in size)";
+    throw UnitError(os.str());
+  }
+}
+
+double parse_decimal(const std::string& s, size_t* used) {
+  size_t i = 0;
+  if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+  if (s.compare(i, 2, "0x") == 0 || s.compare(i, 2, "0X") == 0)
+    throw UnitError("'" + s + "' is a hexadecimal number; write numbers in decimal, e.g. '16' or '1.5e-3'");
+  size_t digits = 0;
+  while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i, ++digits;
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i, ++digits;
+  }
+  if (digits == 0) throw UnitError("'" + s + "' does not start with a number");
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    size_t j = i + 1;
+    if (j < s.size() && (s[j] == '+' || s[j] == '-')) ++j;
+    size_t ed = 0;
+    while (j < s.size() && std::isdigit(static_cast<unsigned char>(s[j]))) ++j, ++ed;
+    if (ed > 0) i = j;  // else the 'e' starts the unit (none does, but the unit parser says so)
+  }
+  const std::string num = s.substr(0, i);
+  const double v = std::strtod(num.c_str(), nullptr);
+  *used = i;
+  return v;
+}
+
 Quantity parse_quantity(const std::string& text) {
   std::string s = text;
   auto b = s.find_first_not_of(" \t");
   if (b == std::string::npos) throw UnitError("empty value; expected a number with a unit, e.g. '15 um'");
   s = s.substr(b);
   if (!is_number_start(s[0])) throw UnitError("'" + text + "' does not start with a number");
-  const char* begin = s.c_str();
-  char* end = nullptr;
-  double v = std::strtod(begin, &end);
-  if (end == begin) throw UnitError("'" + text + "' does not start with a number");
+  size_t used = 0;
+  const double v = parse_decimal(s, &used);
   if (!std::isfinite(v)) throw UnitError("'" + text + "' is not a finite number");
-  std::string rest(end);
+  std::string rest = s.substr(used);
   Quantity u = parse_unit(rest);
-  return {v * u.si, u.dim};
+  const double si = v * u.si;
+  check_magnitude(si, text);
+  check_magnitude(v, text);
+  return {si, u.dim};
 }
 
 std::string describe_dim(const Dim& d) {

@@ -45,6 +45,16 @@ class UnitError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The magnitudes the engine computes with: any value, after conversion to SI, is 0 or has
+// kMinMagnitude <= |v| <= kMaxMagnitude (nothing physical in a skin model comes near; beyond, sums
+// and squares overflow or underflow). check_magnitude() throws UnitError naming the text otherwise.
+inline constexpr double kMaxMagnitude = 1e100;
+inline constexpr double kMinMagnitude = 1e-100;
+void check_magnitude(double si, const std::string& text);
+// A decimal number at the start of `s` ("12", "-1.5e-3", ".5"); hexadecimal, inf and nan are
+// refused with a UnitError. Sets *used to the characters read.
+double parse_decimal(const std::string& s, size_t* used);
+
 // Parses "<number> [unit expression]". A plain number is SI and dimension-less as far as the
 // parser knows (the caller decides). Throws UnitError with a message a user can act on.
 Quantity parse_quantity(const std::string& text);

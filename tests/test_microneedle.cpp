@@ -200,7 +200,7 @@ TEST_CASE("1d equivalent pathway vs a resolved unit cell", "[verification][micro
 }
 
 TEST_CASE("mass balance to round-off while channels close (1d, 2d, 3d)", "[verification][microneedle]") {
-  for (const std::string geo : std::vector<std::string>{"", "geometry: {kind: 2d, width: 316 um, lateral_cells: 24, lateral_grading: 10}\n",
+  for (const std::string& geo : std::vector<std::string>{"", "geometry: {kind: 2d, width: 316 um, lateral_cells: 24, lateral_grading: 10}\n",
                                 "geometry: {kind: 3d, width: 316 um, lateral_cells: 8}\n"}) {
     std::ostringstream y;
     y << "time: {end: 4 h, output_every: 1 h}\n" << geo << layers_caffeine(10, 6, 10)

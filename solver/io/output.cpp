@@ -2,8 +2,11 @@
 #include "output.hpp"
 
 #include <hdf5.h>
+#include <signal.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -64,6 +67,20 @@ void attr_strings(hid_t obj, const char* name, const std::vector<std::string>& v
   H5Tclose(type);
 }
 
+// Text as a scalar string dataset (no 64 KiB limit, unlike an attribute): the resolved case.
+void text_dataset(hid_t loc, const char* name, const std::string& value) {
+  hid_t type = H5Tcopy(H5T_C_S1);
+  H5Tset_size(type, value.empty() ? 1 : value.size());
+  H5Tset_cset(type, H5T_CSET_UTF8);
+  hid_t space = H5Screate(H5S_SCALAR);
+  hid_t d = H5Dcreate2(loc, name, type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  if (d < 0) throw std::runtime_error(std::string("HDF5: cannot create dataset ") + name);
+  check(H5Dwrite(d, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, value.empty() ? "" : value.c_str()), name);
+  H5Dclose(d);
+  H5Sclose(space);
+  H5Tclose(type);
+}
+
 void dataset(hid_t loc, const std::string& name, const std::vector<hsize_t>& dims, hid_t memtype, const void* data,
              const std::string& units) {
   hid_t space = H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr);
@@ -100,6 +117,11 @@ std::string snapshot_name(int index) {
   std::snprintf(buf, sizeof buf, "%06d", index);
   return buf;
 }
+
+// HDF5 1.10 closes open files at exit; one whose H5Fclose failed (a full disk) is left half-closed
+// and that cleanup then crashes (SIGSEGV in H5F__close_cb). Every file here is closed explicitly,
+// so the exit-time cleanup is turned off, before the library is first used.
+const int kHdf5NoAtexit = (H5dont_atexit(), 0);
 
 }  // namespace
 
@@ -142,7 +164,14 @@ std::string RunWriter::check_writable(const std::string& path) {
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) return "cannot create the folder '" + dir.string() + "': " + ec.message();
-  if (fs::is_directory(p)) return "'" + path + "' is a folder";
+  // the longest name written next to it: "<stem>_metrics.csv.tmp-<pid>" (24 more than "<stem>.h5")
+  long name_max = ::pathconf(dir.c_str(), _PC_NAME_MAX);
+  if (name_max <= 0) name_max = 255;
+  const size_t name_len = p.filename().string().size();
+  if (static_cast<long>(name_len) + 24 > name_max)
+    return "the file name '" + p.filename().string() + "' is too long (" + std::to_string(name_len) + " characters; at most " +
+           std::to_string(name_max - 24) + " here)";
+  if (fs::is_directory(p, ec)) return "'" + path + "' is a folder";
   const std::string probe = (dir / (".dermasim-write-test-" + std::to_string(::getpid()))).string();
   FILE* f = std::fopen(probe.c_str(), "w");
   if (!f) return "cannot write in the folder '" + dir.string() + "'";
@@ -151,17 +180,56 @@ std::string RunWriter::check_writable(const std::string& path) {
   return "";
 }
 
+int RunWriter::remove_stale_temporaries(const std::string& path) {
+  const fs::path p(path);
+  const fs::path dir = p.parent_path().empty() ? fs::path(".") : p.parent_path();
+  const std::vector<std::string> prefixes = {p.filename().string() + ".tmp-", p.stem().string() + ".xmf.tmp-",
+                                             p.stem().string() + "_metrics.csv.tmp-", p.stem().string() + "_report.md.tmp-"};
+  int removed = 0;
+  std::error_code ec;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    for (const auto& pre : prefixes) {
+      if (name.size() <= pre.size() || name.compare(0, pre.size(), pre) != 0) continue;
+      const std::string pid = name.substr(pre.size());
+      if (pid.find_first_not_of("0123456789") != std::string::npos || pid.size() > 9) continue;
+      const long id = std::stol(pid);
+      if (id == ::getpid()) continue;
+      if (::kill(static_cast<pid_t>(id), 0) == 0 || errno != ESRCH) continue;  // that writer still runs
+      std::error_code rec;
+      if (fs::remove(it->path(), rec)) ++removed;
+    }
+  }
+  return removed;
+}
+
 RunWriter::RunWriter(const std::string& path, const Simulation& sim, const std::string& case_yaml, bool vtk)
     : impl_(std::make_unique<Impl>()), path_(path) {
   tmp_ = path + ".tmp-" + std::to_string(::getpid());
   fs::path p(path);
   xmf_ = (p.parent_path() / (p.stem().string() + ".xmf")).string();
+  remove_stale_temporaries(path);
+  (void)kHdf5NoAtexit;
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
   impl_->file = H5Fcreate(tmp_.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
   if (impl_->file < 0) throw std::runtime_error("cannot create the output file '" + tmp_ + "'");
+  try {
+    write_header(sim, case_yaml, vtk);
+  } catch (...) {
+    // a constructor that throws runs no destructor: close and remove here
+    H5Fclose(impl_->file);
+    impl_->file = -1;
+    std::remove(tmp_.c_str());
+    throw;
+  }
+}
+
+void RunWriter::write_header(const Simulation& sim, const std::string& case_yaml, bool vtk) {
+  const fs::path p(path_);
   const Grid& g = sim.grid();
   hid_t f = impl_->file;
-  attr_string(f, "case", case_yaml);
+  // The resolved case: a dataset (/case), as it can exceed the 64 KiB of an HDF5 attribute.
+  text_dataset(f, "case", case_yaml);
   attr_string(f, "dermasim_version", DERMASIM_VERSION);
   attr_string(f, "geometry", to_string(g.geometry));
   attr_string(f, "amount_units", g.amount_unit());
@@ -193,9 +261,10 @@ RunWriter::RunWriter(const std::string& path, const Simulation& sim, const std::
 }
 
 RunWriter::~RunWriter() {
-  if (impl_->file >= 0) H5Fclose(impl_->file);
+  if (impl_->file >= 0) H5Fclose(impl_->file);  // finish() marks the file closed before closing it
   if (!impl_->finished) {
     std::remove(tmp_.c_str());
+    std::remove((xmf_ + ".tmp-" + std::to_string(::getpid())).c_str());
     if (impl_->vtk) impl_->vtk->abandon();
   }
 }
@@ -220,9 +289,12 @@ void RunWriter::snapshot(const Simulation& sim, double t, int index) {
   if (impl_->vtk) impl_->vtk->write(t, index, names, fields);
 }
 
-void RunWriter::finish(const Simulation& sim) {
+void RunWriter::finish(const Simulation& sim, const std::string& incomplete) {
   const auto& h = sim.history();
   hid_t f = impl_->file;
+  if (f < 0) throw std::runtime_error("output: the file '" + tmp_ + "' is already closed");
+  attr_string(f, "status", incomplete.empty() ? std::string("complete") : "incomplete: " + incomplete);
+  attr_double(f, "time_reached", h.time.empty() ? 0.0 : h.time.back());
   const std::string au = sim.grid().amount_unit();
   dataset(f, "scalars/time", {h.time.size()}, H5T_NATIVE_DOUBLE, h.time.data(), "s");
   for (size_t s = 0; s < sim.species_count(); ++s) {
@@ -261,10 +333,8 @@ void RunWriter::finish(const Simulation& sim) {
     attr_string(gr, "linear_solver", sim.stats().linear_solver);
     H5Gclose(gr);
   }
-  check(H5Fclose(f), "close");
-  impl_->file = -1;
-  fs::rename(tmp_, path_);
-  impl_->finished = true;
+  impl_->file = -1;  // closed below whatever H5Fclose returns: the destructor must not close it again
+  check(H5Fclose(f), "close (is the disk full?)");
   // XDMF sidecar (relative HDF5 paths, so the pair can be moved together)
   const Grid& g = sim.grid();
   const std::string h5name = xml_escape(fs::path(path_).filename().string());
@@ -296,9 +366,19 @@ void RunWriter::finish(const Simulation& sim) {
   {
     std::ofstream out(tmpx);
     out << x.str();
-    if (!out) throw std::runtime_error("cannot write " + xmf_);
+    out.flush();
+    if (!out) throw std::runtime_error("cannot write " + xmf_ + " (is the disk full?)");
   }
-  fs::rename(tmpx, xmf_);
+  // both files are complete: into place, the .h5 first (the .xmf refers to it)
+  fs::rename(tmp_, path_);
+  impl_->finished = true;
+  std::error_code ec;
+  fs::rename(tmpx, xmf_, ec);
+  if (ec) {
+    fs::remove(path_);
+    fs::remove(tmpx);
+    throw std::runtime_error("cannot rename " + tmpx + " to " + xmf_ + ": " + ec.message());
+  }
   if (impl_->vtk) impl_->vtk->finish();
 }
 

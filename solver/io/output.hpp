@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // Run output: one HDF5 file (written under a temporary name and renamed when complete), an XDMF v3
 // sidecar for ParaView, and optionally VTK XML (.vtr per output + .pvd) through the VTK library.
+// A crash or SIGKILL at any moment leaves at most "<name>.tmp-<pid>" files, never a partial file
+// under the final name; the next writer of the same output removes such files of dead processes.
+// A run stopped early (signal, numerical guard, failed step) is finished with finish(sim, reason):
+// a readable file with the snapshots so far and root attributes status/time_reached saying so.
 #pragma once
 #include <memory>
 #include <string>
@@ -25,14 +29,21 @@ class RunWriter {
   void add_attribute(const std::string& path, const std::string& name, std::vector<double> values);
   void add_attribute(const std::string& path, const std::string& name, const std::string& value);
   void add_attribute(const std::string& path, const std::string& name, std::vector<std::string> values);
-  // Writes the scalars and the summary, closes the file and renames it; then writes the .xmf.
-  void finish(const Simulation& sim);
+  // Writes the scalars and the summary, closes the file, writes the .xmf and renames both into
+  // place. `incomplete` empty: the run reached its end (root attribute status = "complete");
+  // otherwise why it stopped (status = "incomplete: <reason>"). time_reached (s) is written either way.
+  // On failure nothing is left under the final names (and the temporary files are removed).
+  void finish(const Simulation& sim, const std::string& incomplete = "");
+  // Removes "<path>.tmp-<pid>" and "<stem>.xmf.tmp-<pid>" files next to `path` left by processes that
+  // no longer run (killed writers); returns how many were removed.
+  static int remove_stale_temporaries(const std::string& path);
   // Checks that a file can be created next to `path` (creating its folder); returns "" or a reason.
   static std::string check_writable(const std::string& path);
   const std::string& xdmf_path() const { return xmf_; }
   const std::string& pvd_path() const { return pvd_; }
 
  private:
+  void write_header(const Simulation& sim, const std::string& case_yaml, bool vtk);
   struct Impl;
   std::unique_ptr<Impl> impl_;
   std::string path_, tmp_, xmf_, pvd_;

@@ -24,6 +24,8 @@ DERMASIM=${1:?usage: test_cli.sh <path-to-dermasim> <tests/cli dir>}
 HERE=${2:?usage: test_cli.sh <path-to-dermasim> <tests/cli dir>}
 DERMASIM=$(cd "$(dirname "$DERMASIM")" && pwd)/$(basename "$DERMASIM")
 HERE=$(cd "$HERE" && pwd)
+# the folder of bad cases under HERE: bad (default), or pending (fixes still to come)
+BAD=${3:-bad}
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/dermasim-cli.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
@@ -51,9 +53,9 @@ expect() { sed -n "s/^# expect-$2: \{0,1\}//p" "$1"; }
 # Bad input
 
 shopt -s nullglob
-bad_cases=("$HERE"/bad/*.yaml)
+bad_cases=("$HERE"/"$BAD"/*.yaml)
 if [ ${#bad_cases[@]} -eq 0 ]; then
-  fail "bad cases" "no files in $HERE/bad"
+  fail "bad cases" "no files in $HERE/$BAD"
 fi
 
 for case_file in "${bad_cases[@]}"; do
@@ -99,6 +101,12 @@ for case_file in "${bad_cases[@]}"; do
     fail "$name" "${problems[@]}" "stderr: $err"
   fi
 done
+
+if [ "$BAD" != bad ]; then  # the pending cases alone
+  echo "$passed passed, $failed failed"
+  [ "$failed" -eq 0 ]
+  exit
+fi
 
 # ------------------------------------------------------------------------------------------------
 # Good input

@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// Issue 14 (docs/reliability.md): values the readers must refuse, what the output writer guarantees.
+#include <catch2/catch.hpp>
+#include <hdf5.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "helpers.hpp"
+#include "solver/io/output.hpp"
+#include "solver/units.hpp"
+
+using namespace dermasim;
+namespace fs = std::filesystem;
+
+namespace {
+const char* kCase = R"(time: {end: 1 h, output_every: 30 min}
+skin:
+  layers:
+    - {name: sc, thickness: 15 um, cells: 3}
+    - {name: dermis, thickness: 1 mm, cells: 4}
+  bottom: sink
+species:
+  - name: caf
+    properties:
+      all: {diffusivity: 1e-10 m2/s, partition: 0.7}
+delivery:
+  - {type: topical, species: caf, dose: 2 mg/cm2, concentration: 20 mg/mL}
+)";
+
+std::string input_error(const std::string& yaml, const std::vector<std::string>& sets = {}) {
+  try {
+    test::parse(yaml, sets);
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+fs::path temp_dir(const std::string& name) {
+  fs::path d = fs::temp_directory_path() / ("dermasim-rel-" + name + "-" + std::to_string(::getpid()));
+  fs::remove_all(d);
+  fs::create_directories(d);
+  return d;
+}
+}  // namespace
+
+TEST_CASE("numbers: hexadecimal, overflow, underflow and absurd magnitudes are refused", "[units][reliability]") {
+  CHECK_THROWS_WITH(parse_quantity("0x10 mm"), Catch::Contains("hexadecimal"));
+  CHECK_THROWS_WITH(parse_quantity("-0X1p3 s"), Catch::Contains("hexadecimal"));
+  CHECK_THROWS_WITH(parse_quantity("1e308 week"), Catch::Contains("overflows"));
+  CHECK_THROWS_WITH(parse_quantity("1e-320 s"), Catch::Contains("outside the range"));  // a denormal
+  CHECK_THROWS_WITH(parse_quantity("1e300 mm"), Catch::Contains("outside the range"));
+  CHECK_THROWS_WITH(parse_quantity("1e-101 m"), Catch::Contains("outside the range"));
+  CHECK_THROWS_AS(parse_quantity("inf s"), UnitError);
+  CHECK_THROWS_AS(parse_quantity("nan s"), UnitError);
+  CHECK_THROWS_AS(parse_quantity(". s"), UnitError);
+  // still fine
+  CHECK(parse_quantity("0 s").si == 0);
+  CHECK(parse_quantity("-1.5e-3 m").si == Approx(-1.5e-3));
+  CHECK(parse_quantity(".5 mm").si == Approx(5e-4));
+  CHECK(parse_quantity("1e90 m").si == Approx(1e90));
+  CHECK(parse_quantity("2e5").si == Approx(2e5));
+  CHECK(parse_quantity("3 mg/mL").si == Approx(3));
+}
+
+TEST_CASE("case values: bad numbers name the key", "[input][reliability]") {
+  CHECK_THAT(input_error(kCase, {"time.end=0x10 h"}), Catch::Contains("time.end") && Catch::Contains("hexadecimal"));
+  CHECK_THAT(input_error(kCase, {"time.rtol=1e-320"}), Catch::Contains("time.rtol") && Catch::Contains("outside the range"));
+  CHECK_THAT(input_error(kCase, {"species[0].properties.all.partition=1e300"}),
+             Catch::Contains("species[0].properties.all.partition") && Catch::Contains("outside the range"));
+  CHECK_THAT(input_error(kCase, {"time.end=1e308 week"}), Catch::Contains("time.end") && Catch::Contains("overflows"));
+}
+
+TEST_CASE("YAML: a second document, tags, NUL, CR-only lines and a.b..c paths are refused", "[input][reliability]") {
+  CHECK_THAT(input_error(std::string(kCase) + "---\ntime: {end: 2 h}\n"), Catch::Contains("test.yaml:13:") && Catch::Contains("a second YAML document"));
+  std::string tagged = kCase;
+  tagged.replace(tagged.find("1 h"), 3, "!weird 1 h");
+  CHECK_THAT(input_error(tagged), Catch::Contains("test.yaml:1: time.end: the YAML tag '!weird'"));
+  std::string nul = kCase;
+  nul.replace(nul.find("caf"), 3, std::string("c\0f", 3));
+  CHECK_THAT(input_error(nul), Catch::Contains("test.yaml:8: the file contains a NUL character"));
+  std::string quoted_nul = kCase;
+  quoted_nul.replace(quoted_nul.find("caf"), 3, "\"c\\0f\"");
+  CHECK_THAT(input_error(quoted_nul), Catch::Contains("NUL character"));
+  std::string cr = kCase;
+  for (auto& ch : cr)
+    if (ch == '\n') ch = '\r';
+  CHECK_THAT(input_error(cr), Catch::Contains("CR-only line endings"));
+  std::string crlf;
+  for (char ch : std::string(kCase)) crlf += ch == '\n' ? std::string("\r\n") : std::string(1, ch);
+  CHECK(input_error(crlf).empty());  // CRLF is fine
+  CHECK_THAT(input_error(kCase, {"time..end=5h"}), Catch::Contains("--set: time..end: empty key name"));
+  CHECK_THAT(input_error(kCase, {".time.end=5h"}), Catch::Contains("empty key name"));
+  CHECK_THAT(input_error(kCase, {"time.end.=5h"}), Catch::Contains("ends with '.'"));
+  CHECK(input_error(kCase, {"delivery[0].remove=30 min"}).empty());
+}
+
+TEST_CASE("a misspelt key is named when it is what causes an error", "[input][reliability]") {
+  // an unknown key says which allowed key is closest
+  std::string top = kCase;
+  top.insert(0, "geomtery: {kind: 1d}\n");
+  CHECK_THAT(input_error(top), Catch::Contains("unknown key 'geomtery' (did you mean 'geometry'?)"));
+}
+
+TEST_CASE("a case file that is not a regular file is refused at once", "[input][reliability]") {
+  const fs::path d = temp_dir("fifo");
+  const std::string fifo = (d / "case.yaml").string();
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  CHECK_THROWS_WITH(load_yaml_file(fifo, {}), Catch::Contains("not a regular file"));
+  CHECK_THROWS_WITH(load_yaml_file("/dev/zero", {}), Catch::Contains("not a regular file"));
+  CHECK_THROWS_WITH(load_yaml_file(d.string(), {}), Catch::Contains("this is a folder"));
+  fs::remove_all(d);
+}
+
+TEST_CASE("output: the resolved case over 64 KiB is stored; status and time_reached say how the run ended", "[output][reliability]") {
+  const fs::path d = temp_dir("writer");
+  auto sim = test::make_sim(kCase);
+  sim->run();
+  const std::string big(200000, '#');  // longer than any HDF5 attribute may be
+  const std::string path = (d / "big.h5").string();
+  {
+    RunWriter w(path, *sim, big, false);
+    w.finish(*sim, "stopped by SIGTERM at t = 1 h");
+    CHECK_THROWS_WITH(w.finish(*sim), Catch::Contains("already closed"));  // no second H5Fclose
+  }
+  REQUIRE(fs::exists(path));
+  hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  REQUIRE(f >= 0);
+  hid_t ds = H5Dopen2(f, "case", H5P_DEFAULT);
+  REQUIRE(ds >= 0);
+  hid_t type = H5Dget_type(ds);
+  CHECK(H5Tget_size(type) == big.size());
+  H5Tclose(type);
+  H5Dclose(ds);
+  CHECK(H5Aexists(f, "status") > 0);
+  CHECK(H5Aexists(f, "time_reached") > 0);
+  hid_t a = H5Aopen(f, "time_reached", H5P_DEFAULT);
+  double reached = 0;
+  H5Aread(a, H5T_NATIVE_DOUBLE, &reached);
+  H5Aclose(a);
+  CHECK(reached == 3600.0);
+  H5Fclose(f);
+  fs::remove_all(d);
+}
+
+TEST_CASE("output: temporary files of dead writers are removed, those of live ones kept", "[output][reliability]") {
+  const fs::path d = temp_dir("stale");
+  const std::string path = (d / "run.h5").string();
+  // a pid that is not running: the largest pid the kernel hands out is below 2^22
+  const std::string dead = (d / "run.h5.tmp-4999999").string();
+  const std::string dead_xmf = (d / "run.xmf.tmp-4999998").string();
+  const std::string live = (d / ("run.h5.tmp-" + std::to_string(::getppid()))).string();
+  const std::string other = (d / "other.h5.tmp-4999999").string();
+  for (const auto& p : {dead, dead_xmf, live, other}) std::ofstream(p) << "x";
+  CHECK(RunWriter::remove_stale_temporaries(path) == 2);
+  CHECK(!fs::exists(dead));
+  CHECK(!fs::exists(dead_xmf));
+  CHECK(fs::exists(live));
+  CHECK(fs::exists(other));
+  fs::remove_all(d);
+}
+
+TEST_CASE("output: a name too long for the file system is refused before the run", "[output][reliability]") {
+  const fs::path d = temp_dir("name");
+  CHECK_THAT(RunWriter::check_writable((d / (std::string(300, 'a') + ".h5")).string()), Catch::Contains("is too long"));
+  CHECK(RunWriter::check_writable((d / "ok.h5").string()).empty());
+  fs::remove_all(d);
+}
+
+TEST_CASE("fuzzing findings: each input is an input error, at once", "[input][reliability][fuzz]") {
+  // tests/fuzz/regressions/<harness>_<what>.<ext>: inputs libFuzzer found (docs/reliability.md)
+  const fs::path dir = fs::path(DERMASIM_SOURCE_DIR) / "tests" / "fuzz" / "regressions";
+  int n = 0;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    const std::string name = e.path().filename().string();
+    if (name.rfind("case_", 0) != 0) continue;
+    ++n;
+    INFO(name);
+    std::ifstream in(e.path(), std::ios::binary);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    // case_loadall_hang_*: YAML::LoadAll of yaml-cpp 0.7 looped for ever on them; case_alias_cycle_*: a
+    // YAML alias to a map holding it overflowed the stack of the tree check
+    CHECK_THROWS_AS(read_case(load_yaml_text(text, name, {})), InputError);
+  }
+  CHECK(n >= 2);
+}
+
+TEST_CASE("a second document is found in the text: after content '---', or content after '...'", "[input][reliability]") {
+  CHECK_THAT(input_error(std::string("---\n") + kCase), !Catch::Contains("second"));      // a leading marker is fine
+  CHECK_THAT(input_error(std::string(kCase) + "...\n# end\n"), !Catch::Contains("second"));  // so is an end marker
+  CHECK_THAT(input_error(std::string(kCase) + "...\nname: x\n"), Catch::Contains("test.yaml:14: a second YAML document"));
+  CHECK_THAT(input_error(std::string(kCase) + "--- {a: 1}\n"), Catch::Contains("test.yaml:13: a second YAML document"));
+}
+
+TEST_CASE("YAML: an alias cycle and deep nesting are refused", "[input][reliability]") {
+  CHECK_THAT(input_error("time: &t {end: 1 h, again: *t}\n"), Catch::Contains("test.yaml:1: time.again: a YAML alias"));
+  CHECK_THAT(input_error("a: " + std::string(70, '[') + std::string(70, ']') + "\n"), Catch::Contains("nested more than 64 levels deep"));
+  CHECK(input_error(std::string("defaults: &d {diffusivity: 1e-10 m2/s, partition: 0.7}\n") + kCase).find("alias") == std::string::npos);
+}
