@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "case_runner.hpp"
 
+#include <exception>
+
 #include "../solver/io/output.hpp"
 #include "report.hpp"
 #include "run_safety.hpp"
@@ -32,6 +34,8 @@ CaseRunResult run_case(const Case& c, const CaseRunOptions& opt) {
   };
   std::string failure;
   Recorder* const recorders[] = {&metrics, &hydration};
+  struct CallerStop {};  // not a std::exception: no handler below takes it for a failure of the run
+  std::exception_ptr caller_stop;
   try {
     sim.run(
         [&](const Simulation& s, double t, int idx) {
@@ -43,9 +47,21 @@ CaseRunResult run_case(const Case& c, const CaseRunOptions& opt) {
           guard(s, t, false);
           progress.update(s, t, dt);
           for (Recorder* r : recorders) r->on_step(s, t, dt);
-          if (opt.on_step) opt.on_step(s, t, dt);
+          if (opt.on_step) {
+            try {
+              opt.on_step(s, t, dt);
+            } catch (const RunStop&) {
+              throw;  // a stop the run handles: incomplete output written below
+            } catch (...) {  // the caller's own stop: rethrown as it is, after the run unwinds
+              caller_stop = std::current_exception();
+              throw CallerStop{};
+            }
+          }
         });
     guard(sim, sim.time(), true);
+  } catch (const CallerStop&) {
+    progress.done();
+    std::rethrow_exception(caller_stop);
   } catch (const RunStop& e) {
     res.stopped = e.what();
     res.exit_code = e.exit_code;

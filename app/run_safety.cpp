@@ -167,7 +167,7 @@ std::string preflight(const Problem& p, const std::string& case_file, const std:
   // output: every snapshot holds every species (and the surface elevation with a fluid) per cell
   double out = 0;
   if (writes) {
-    const double fields = species + (p.fluid >= 0 ? 1.0 : 0.0);
+    const double fields = species + (p.carrier.species >= 0 ? 1.0 : 0.0);
     out = 1e5 + static_cast<double>(p.time.outputs.size()) * fields * cells * 8.0;
     std::error_code ec;
     std::filesystem::path dir = std::filesystem::path(output_file).parent_path();

@@ -137,7 +137,9 @@ void read_geometry(MapReader& root, Case& c) {
   if (auto n = g.maybe("lateral_cells")) {
     if (n->is_list()) {
       auto items = n->as_list();
-      if (c.geometry != Geometry::ThreeD || items.size() != 2) n->fail("a list [nx, ny] is only for 3d; give one number here");
+      if (c.geometry != Geometry::ThreeD) n->fail("a list [nx, ny] is only for 3d; give one number here");
+      if (items.size() != 2)
+        n->fail("a list [nx, ny] needs two numbers (x and y), got " + std::to_string(items.size()) + "; or give one number for both");
       c.nx = static_cast<int>(items[0].as_int(1, 100000));
       c.ny = static_cast<int>(items[1].as_int(1, 100000));
     } else {

@@ -35,7 +35,7 @@ def case_of(r):
     import yaml
 
     with pr.h5py.File(r.path, "r") as f:
-        return yaml.safe_load(pr._str(f.attrs.get("case", ""))) or {}
+        return yaml.safe_load(pr.resolved_case_text(f)) or {}
 
 
 INJECTED = {"injection", "papule", "nappage", "micropapules", "point_by_point", "mesogun", "linear_threading", "custom"}

@@ -65,6 +65,11 @@ def _strs(v):
     return [_str(s) for s in np.atleast_1d(v)]
 
 
+def resolved_case_text(f):
+    """The resolved case stored in a results file: the dataset /case (an attribute before issue 14)."""
+    return _str(f["case"][()]) if "case" in f else _str(f.attrs.get("case", ""))
+
+
 class Result:
     """The parts of a dermasim .h5 file that the plots need (all in SI units)."""
 
@@ -90,7 +95,7 @@ class Result:
             self.version = _str(f.attrs.get("dermasim_version", "?"))
             self.name = os.path.splitext(os.path.basename(path))[0]
             # the resolved case: the dataset /case (an attribute before issue 14)
-            case = _str(f["case"][()]) if "case" in f else _str(f.attrs.get("case", ""))
+            case = resolved_case_text(f)
             for line in case.splitlines():
                 if line.startswith("name:"):
                     self.name = line.split(":", 1)[1].strip() or self.name

@@ -261,7 +261,7 @@ def metrics_species(r):
         import yaml
 
         with pr.h5py.File(r.path, "r") as f:
-            case = yaml.safe_load(pr._str(f.attrs.get("case", ""))) or {}
+            case = yaml.safe_load(pr.resolved_case_text(f)) or {}
         sp = (case.get("metrics") or {}).get("species")
         sp = sp[0] if isinstance(sp, list) and sp else sp  # the resolved case writes a list
         return sp if sp in r.species else None

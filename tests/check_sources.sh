@@ -50,6 +50,7 @@ done < <(grep -n -o -E "^(- \*\*|### )$key_re" "$refs")
 text_files=()
 for f in "${files[@]}"; do
   [ -f "$f" ] || continue
+  case "$f" in tests/fuzz/*) continue ;; esac  # fuzzing corpus: mutated inputs, not citations
   grep -Iq . "$f" 2> /dev/null || continue   # binary or empty
   text_files+=("$f")
 done

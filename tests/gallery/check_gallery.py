@@ -71,7 +71,7 @@ def numbers(h5):
     import yaml
 
     with h5py.File(h5, "r") as f:
-        metrics_target = (yaml.safe_load(s(f.attrs["case"])).get("metrics") or {}).get("target", "papillary_dermis")
+        metrics_target = (yaml.safe_load(s(f["case"][()] if "case" in f else f.attrs["case"])).get("metrics") or {}).get("target", "papillary_dermis")
         sp = s(f.attrs["species"][0])
         g = f["scalars"][sp]
         t = f["scalars/time"][()]
