@@ -164,6 +164,10 @@ Simulation::Simulation(Problem p) : p_(std::move(p)) {
     rebuild(static_cast<int>(s), 0.0);
   }
   stats_.linear_solver = sp_.empty() ? linear_kind_ : sp_.front()->solver->name();
+  // a reservoir's volume is a volume, not an amount (m3; per m in 2d, per m2 in 1d)
+  std::string volume_unit = p_.grid.amount_unit();
+  volume_unit.replace(0, 2, "m3");
+  hist_.units[p_.reservoir_names.volume] = volume_unit;
   for (auto& c : p_.couplings) {
     c->init(*this);
     c->series_units(hist_.units);

@@ -46,6 +46,8 @@ TEST_CASE("an evaporating film concentrates to its solubility and the deposit ba
   const auto& dep = h.species[0].at("deposit");
   const auto& veh = h.species[0].at("vehicle");
   const double A = 1.0;  // 1d: per m2
+  CHECK(h.units.at("vehicle_volume") == "m3/m2");  // a volume per area in 1d, not an amount
+  CHECK(h.units.count("vehicle") == 0);           // amounts take the grid's amount unit
   // film volume: linear decrease to the residual at exactly 27 min, then constant
   CHECK(at_time(h.time, vol, 0.25 * 3600) == Approx((10 - 20 * 0.25) * 1e-5 * A).epsilon(1e-9));
   CHECK(at_time(h.time, vol, 1800) == Approx(1e-5 * A).epsilon(1e-12));
