@@ -149,8 +149,8 @@ std::string describe_text(const Description& d) {
     o << " (r_pore " << g4(opt.pore_radius * 1e9) << " nm, eps/tau " << g4(opt.pore_porosity_tortuosity) << ")";
   o << "\n";
   char line[256];
-  std::snprintf(line, sizeof line, "  %-18s %10s %12s %11s %11s %11s %11s  %s\n", "layer", "thickness", "D (m2/s)", "K", "blood (1/s)",
-                "lymph (1/s)", "degr (1/s)", "model");
+  std::snprintf(line, sizeof line, "  %-18s %10s %12s %11s %11s %11s %11s %9s  %s\n", "layer", "thickness", "D (m2/s)", "K", "blood (1/s)",
+                "lymph (1/s)", "degr (1/s)", "unbound", "model");
   o << line;
   for (size_t i = 0; i < d.layers.size(); ++i) {
     const auto& l = d.layers[i];
@@ -160,8 +160,9 @@ std::string describe_text(const Description& d) {
       o << line;
       continue;
     }
-    std::snprintf(line, sizeof line, "  %-18s %7.4g um %12.4g %11.4g %11.3g %11.3g %11.3g  %s\n", l.name.c_str(), l.thickness * 1e6,
-                  e.props.diffusivity, e.props.partition, e.props.clearance, e.props.lymph_clearance, e.props.degradation, e.model.c_str());
+    std::snprintf(line, sizeof line, "  %-18s %7.4g um %12.4g %11.4g %11.3g %11.3g %11.3g %9.3g  %s\n", l.name.c_str(), l.thickness * 1e6,
+                  e.props.diffusivity, e.props.partition, e.props.clearance, e.props.lymph_clearance, e.props.degradation, e.props.unbound,
+                  e.model.c_str());
     o << line;
   }
   o << "\nformulas:\n";
@@ -217,7 +218,7 @@ std::string describe_json(const Description& d) {
     if (e.ok)
       o << ", \"diffusivity_m2_s\": " << jnum(e.props.diffusivity) << ", \"partition\": " << jnum(e.props.partition)
         << ", \"clearance_1_s\": " << jnum(e.props.clearance) << ", \"lymph_clearance_1_s\": " << jnum(e.props.lymph_clearance)
-        << ", \"degradation_1_s\": " << jnum(e.props.degradation)
+        << ", \"degradation_1_s\": " << jnum(e.props.degradation) << ", \"unbound_fraction\": " << jnum(e.props.unbound)
         << ", \"kp_m_s\": " << jnum(e.props.partition * e.props.diffusivity / l.thickness) << ", \"model\": " << jstr(e.model)
         << ", \"formula\": " << jstr(e.formula);
     else

@@ -334,6 +334,11 @@ void read_species(MapReader& root, Case& c) {
       if (auto v = e.maybe("clearance")) sd.props[l].clearance = non_negative(*v, dims::rate);
       if (auto v = e.maybe("lymph_clearance")) sd.props[l].lymph_clearance = non_negative(*v, dims::rate);
       if (auto v = e.maybe("degradation")) sd.props[l].degradation = non_negative(*v, dims::rate);
+      if (auto v = e.maybe("unbound_fraction")) {
+        sd.props[l].unbound = v->as_number();
+        if (!(sd.props[l].unbound > 0 && sd.props[l].unbound <= 1))
+          v->fail("the unbound fraction is a number in (0, 1] (the part of the tissue content free in the tissue water; 1: no binding)");
+      }
       e.finish();
     };
     if (plo) {
@@ -373,6 +378,7 @@ void read_species(MapReader& root, Case& c) {
       if (!same(p.clearance, q.clearance)) given.push_back("clearance");
       if (!same(p.lymph_clearance, q.lymph_clearance)) given.push_back("lymph_clearance");
       if (!same(p.degradation, q.degradation)) given.push_back("degradation");
+      if (!same(p.unbound, q.unbound)) given.push_back("unbound_fraction");
       sd.origin[l] = "model " + est[l].model + (given.empty() ? "" : " (given in the case: " + join(given) + ")") + ": " + est[l].formula;
     }
     m.finish();
@@ -649,6 +655,7 @@ std::string dump_case(const Case& c) {
       e << YAML::Key << "clearance" << YAML::Value << q(p.clearance, "1/s");
       e << YAML::Key << "lymph_clearance" << YAML::Value << q(p.lymph_clearance, "1/s");
       e << YAML::Key << "degradation" << YAML::Value << q(p.degradation, "1/s");
+      e << YAML::Key << "unbound_fraction" << YAML::Value << p.unbound;
       e << YAML::EndMap;
       if (l < s.origin.size() && !s.origin[l].empty()) e << YAML::Comment(s.origin[l]);
     }
@@ -826,8 +833,9 @@ Problem build_problem(const Case& c, std::vector<std::string>* warnings) {
           const size_t idx = g.index(i, j, k);
           ss.K[idx] = pr.partition;
           ss.DK[idx] = pr.diffusivity * pr.partition;
-          blood.k[idx] = pr.clearance;
-          lymph.k[idx] = pr.lymph_clearance;
+          // clearance acts on the unbound part of the tissue content (docs/properties.md)
+          blood.k[idx] = pr.clearance * pr.unbound;
+          lymph.k[idx] = pr.lymph_clearance * pr.unbound;
           deg.k[idx] = pr.degradation;
         }
     }

@@ -49,6 +49,10 @@ MetricsSetup metrics_setup(const Case& c) {
   } else {
     for (const auto& n : c.metrics.species) s.species.push_back(c.species_index(n));
   }
+  for (int i : s.species) {
+    const auto& props = c.species[static_cast<size_t>(i)].props;
+    s.unbound.push_back(static_cast<size_t>(s.layer) < props.size() ? props[static_cast<size_t>(s.layer)].unbound : 1.0);
+  }
   std::map<int, double> starts;
   for (const auto& d : c.delivery) {
     const double t = delivery_start(d);
@@ -309,6 +313,7 @@ RunMetrics MetricsRecorder::finish(const Simulation& sim) {
         }
       }
       m.auc = m.amount_auc / V;
+      if (si < setup_.unbound.size()) m.unbound = setup_.unbound[si];
       m.peak_amount = m.cmax * V;
       m.dose = P[b].applied;
       m.cleared_blood = P[b].blood;
@@ -339,7 +344,8 @@ AmountUnit amount_unit_for(Geometry g) {
 std::vector<std::string> metric_value_columns() {
   return {"dose_ug",      "peak_amount_ug",    "peak_pct_dose",     "amount_auc_ug_h", "mean_pct_dose",
           "auc_mg_mL_h",  "cmax_mg_mL",        "tmax_h",            "time_above_h",    "cleared_blood_pct",
-          "cleared_lymph_pct", "degraded_pct", "cv_at_cmax",        "cv_mean"};
+          "cleared_lymph_pct", "degraded_pct", "cv_at_cmax",        "cv_mean",         "unbound_fraction",
+          "auc_unbound_mg_mL_h", "cmax_unbound_mg_mL"};
 }
 
 std::vector<double> metric_values(const WindowMetrics& w, Geometry g) {
@@ -357,7 +363,10 @@ std::vector<double> metric_values(const WindowMetrics& w, Geometry g) {
           w.pct(w.cleared_lymph),
           w.pct(w.degraded),
           w.cv_at_cmax,
-          w.cv_mean};
+          w.cv_mean,
+          w.unbound,
+          w.auc_unbound() / 3600.0,
+          w.cmax_unbound()};
 }
 
 std::string num(double v, const char* fmt) {
@@ -417,6 +426,11 @@ std::string metrics_text(const RunMetrics& m) {
       os << buf;
       if (m.threshold > 0) {
         std::snprintf(buf, sizeof buf, "; above %s mg/mL for %.3g h", num(m.threshold).c_str(), v[8]);
+        os << buf;
+      }
+      if (w.unbound < 1) {
+        std::snprintf(buf, sizeof buf, "\n    unbound (%.3g of the layer's content free, what clearance acts on): Cmax %.4g mg/mL; AUC %.4g mg/mL h", v[14],
+                      v[16], v[15]);
         os << buf;
       }
       std::snprintf(buf, sizeof buf, "\n    at the end: cleared to blood %.3g %%, to lymph %.3g %%, degraded %.3g %% of dose\n", v[9], v[10], v[11]);

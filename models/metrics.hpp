@@ -24,6 +24,7 @@ struct MetricsSetup {
   int layer = 0;        // its index
   double threshold = 0; // kg/m3 (= mg/mL); 0: none
   std::vector<int> species;           // indices of the species measured
+  std::vector<double> unbound;        // per measured species: its unbound fraction in the target layer (1: not known or no binding)
   std::vector<double> session_starts; // sorted start times of sessions 0..n-1 (empty or one: no schedule)
 };
 
@@ -54,6 +55,11 @@ struct WindowMetrics {
   double cleared_blood = 0, cleared_lymph = 0, degraded = 0;  // cumulative at the window's end (kg)
   double cv_at_cmax = metrics_na;  // lateral coefficient of variation at the middle depth of the layer
   double cv_mean = metrics_na;     // the same, averaged over the outputs in the window
+  // The unbound fraction f of the target layer (models/properties: clearance acts on f c) and the AUC
+  // and Cmax of the unbound concentration f C(t) (f is uniform over a layer, so they are f AUC, f Cmax).
+  double unbound = 1;
+  double auc_unbound() const { return unbound * auc; }
+  double cmax_unbound() const { return unbound * cmax; }
   double pct(double v) const { return dose > 0 ? 100.0 * v / dose : metrics_na; }
   double peak_pct() const { return pct(peak_amount); }
   // Time-averaged % of the dose in the layer over the window.

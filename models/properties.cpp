@@ -397,11 +397,16 @@ PropertyEstimate estimate_layer(const Ingredient& g, const LayerDef& layer, cons
     e.props.partition = s.K_de;
     e.props.diffusivity = s.D_de;
     e.model = "kasting_albumin_binding";
+    // Unbound fraction of the tissue content: the free solute in the tissue water, K_de/B = 0.6 per
+    // unit of the water activity u, over the total K_de u, i.e. 1/B (the binding factor of
+    // [Dancik2013]); capped at 1 (a solute that does not bind has B just below 1).
+    e.props.unbound = std::min(1.0, kKde / s.K_de);
     std::ostringstream f;
     f << "B = 0.65 + 0.325/f_u + 0.025 f_non K_lip = " << fmt(s.B) << " (f_u = " << fmt(s.f_u, 3)
       << (g.fu ? " given" : g.ionization == "acid" ? " Yamazaki-Kanaoka acid" : " Yamazaki-Kanaoka base form") << ", f_non = "
       << fmt(s.f_non, 3) << ", K_lip = " << fmt(s.K_lip) << "); K = 0.6 B = " << fmt(s.K_de) << "; D = D_free/B, D_free = 10^(-8.15 - 0.655 log10 MW) = "
-      << fmt(s.D_free) << " m2/s ([Dancik2013])";
+      << fmt(s.D_free) << " m2/s ([Dancik2013]); unbound fraction 1/B = " << fmt(e.props.unbound, 4)
+      << " (clearance acts on it)";
     e.formula = f.str() + clr;
     return e;
   }
@@ -413,10 +418,14 @@ PropertyEstimate estimate_layer(const Ingredient& g, const LayerDef& layer, cons
   e.ok = true;
   e.props.partition = water * s.K_de + lipid * s.K_lip;
   e.props.diffusivity = s.D_de;
+  // Unbound: the free solute of the water fraction (0.6 u per unit of water volume, as in the dermis)
+  // over the total (the bound part of the water and everything in the lipid).
+  e.props.unbound = std::min(1.0, water * kKde / e.props.partition);
   e.model = "hypodermis_fat_water";
   std::ostringstream f;
   f << "K = phi_w K_de + phi_lip K_lip = " << fmt(water) << " x " << fmt(s.K_de) << " + " << fmt(lipid) << " x " << fmt(s.K_lip) << " = "
-    << fmt(e.props.partition) << " (fractions: assumption); D = D_de = " << fmt(s.D_de) << " m2/s ([Dancik2013])";
+    << fmt(e.props.partition) << " (fractions: assumption); D = D_de = " << fmt(s.D_de) << " m2/s ([Dancik2013]); unbound fraction phi_w 0.6 / K = "
+    << fmt(e.props.unbound, 4) << " (clearance acts on it)";
   e.formula = f.str() + clr;
   return e;
 }

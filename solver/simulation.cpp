@@ -209,7 +209,7 @@ void Simulation::rebuild(int s, double t) {
       r.spec.fixed_activity = v.conc / v.partition;
     } else if (r.saturated) {
       r.spec.top = TopMode::Fixed;  // a saturated reservoir: activity at the solubility limit
-      r.spec.fixed_activity = v.solubility / v.partition;
+      r.spec.fixed_activity = v.saturated_activity(t);
     } else {
       r.spec.top = TopMode::Reservoir;
       r.spec.reservoir_capacity = v.volume_of(t) * p_.grid.top_area() * v.partition;
@@ -247,7 +247,8 @@ void Simulation::prepare_reservoirs(double t1) {
     const double dissolved_max = v.solubility * L * p_.grid.top_area();
     const bool want_saturated = r.reservoir_mass > dissolved_max * (1.0 + 1e-12);
     const double cap = L * p_.grid.top_area() * v.partition;
-    if (want_saturated != r.saturated || (!r.saturated && cap != r.op->mass()[n])) {
+    if (want_saturated != r.saturated || (!r.saturated && cap != r.op->mass()[n]) ||
+        (r.saturated && v.saturated_activity(t1) != r.spec.fixed_activity)) {
       r.saturated = want_saturated;
       rebuild(static_cast<int>(s), t1);
     }

@@ -80,7 +80,12 @@ struct ReservoirSpec {
   std::function<double(double)> volume_at;
   std::function<double(double)> max_step;
   std::vector<double> stops;
+  // The activity a saturated reservoir holds at time t (empty: solubility / partition at all times), e.g.
+  // lower once the liquid is gone and only the solid touches the boundary. Piecewise constant between
+  // `stops` (it is evaluated at the end of each step).
+  std::function<double(double)> saturated_activity_at;
   double volume_of(double t) const { return volume_at ? volume_at(t) : volume; }
+  double saturated_activity(double t) const { return saturated_activity_at ? saturated_activity_at(t) : solubility / partition; }
 };
 
 // Names under which the model reports the reservoirs' amounts (Balance::held/parts, the history).

@@ -2,14 +2,54 @@
 // `type: topical`: a vehicle film on the whole skin surface (finite or infinite dose, wash-off,
 // evaporation of its volatile part, a solubility above which the solute is a solid deposit), lowered
 // as the solver's boundary reservoir with the film law of models/vehicle.
+#include <algorithm>
 #include <cmath>
+#include <optional>
 #include <sstream>
 
+#include "../properties.hpp"
 #include "../vehicle.hpp"
+#include "../vehicles.hpp"
 #include "delivery_type.hpp"
 
 namespace dermasim {
 namespace {
+
+// The topical keys the shared DeliveryDef does not hold.
+struct TopicalExtra : DeliveryExtra {
+  std::optional<double> ph;     // the vehicle's pH: ionisation in the stratum corneum (models/properties)
+  bool dry_lipid = true;        // a dry deposit feeds the skin through its solubility in the SC lipids
+  std::string vehicle;          // a vehicle type of models/data/vehicles.yaml ("" none)
+};
+const TopicalExtra& topical_extra(const DeliveryDef& d) {
+  static const TopicalExtra none;
+  const auto* e = dynamic_cast<const TopicalExtra*>(d.extra.get());
+  return e ? *e : none;
+}
+
+// Volume of solute per volume of film at application, with the solute's density taken as 1 g/mL
+// (ASSUMPTION, as for the vehicle): a film whose non-volatile part is no more than this is dry once its
+// volatile part is gone (the solute is all that is left).
+constexpr double kSoluteDensity = 1000.0;  // kg/m3
+bool dries_to_solid(const DeliveryDef& d) {
+  if (!(d.evaporation > 0) || d.infinite) return false;
+  return 1.0 - d.volatile_fraction <= (d.concentration / kSoluteDensity) * (1.0 + 1e-9) + 1e-12;
+}
+
+// A dry deposit on the stratum corneum (docs/properties.md, "Dry deposits"): without liquid, the solid
+// touches the SC's lipid matrix only, and dissolves into it up to its solubility in the lipids,
+// S_lip = K_lip S_w (the lipid/water partition of the saturated solution). The SC surface then holds
+// phi_lip K_lip S_w instead of K_SC S_w from a saturated aqueous film, so the activity is scaled by
+// f_dry = phi_lip K_lip / K_SC (at most 1; [Chen2015] for phi_lip and K_lip). 1 when there is no model
+// (no ingredient with log Kow, or the top layer is not a stratum corneum).
+double dry_deposit_factor(const Case& c, const SpeciesDef& sd) {
+  if (sd.ingredient.empty() || c.layers.empty() || c.layers[0].kind != "stratum_corneum") return 1.0;
+  const Ingredient* ing = c.find_ingredient(sd.ingredient);
+  if (!ing || !ing->log_kow) return 1.0;
+  const double K_sc = sd.props[0].partition;
+  if (!(K_sc > 0)) return 1.0;
+  return std::min(1.0, sc_lipid_volume_fraction() * sc_lipid_partition(*ing->log_kow) / K_sc);
+}
 
 // Evaporation, occlusion and solubility of a topical vehicle.
 void read_vehicle_behaviour(MapReader& m, DeliveryDef& d) {
@@ -77,6 +117,9 @@ class Topical : public DeliveryType {
       {"evaporation", "rate (film thickness per time, e.g. `20 uL/cm2/h`) or a map `{solvent: water\\|ethanol, temperature_c: 32, humidity: 0.5, mass_transfer: 5e-3 m/s}`", "", "none", "needs `volatile_fraction` > 0; a film that evaporates completely needs a `solubility`", "how fast the volatile part evaporates. The map form computes E = k_m M p_sat(T)(1 − RH)/(R T ρ) with Antoine vapour pressures ([M] handbook constants) and a still-air mass-transfer coefficient k_m (5e-3 m/s, an assumption; set it for your conditions)"},
       {"occluded", "true/false", "", "false", "", "a cover: no evaporation (an occluded volatile dose behaves exactly like a non-volatile one)"},
       {"session", "whole number", "", "0", "0 to 1000", "treatment session (written by the resolved case of a schedule)"},
+      {"vehicle", "text", "", "none", "a name of models/data/vehicles.yaml: `water`, `ethanol_water`, `propylene_glycol`, `oil`, `ow_cream`", "the vehicle type: sets `partition` (Σ φ_i K_i over its phases; oil from Kow and cosolvents by the log-linear model are ESTIMATES, flagged in the run) and `volatile_fraction` (its volatile phases, less the solute's volume) where the entry does not give them (docs/properties.md, \"Vehicles\")"},
+      {"ph", "number", "", "none (no ionisation)", "0 to 14", "the vehicle's pH: the stratum corneum's properties of the species are estimated at it (unionised fraction by the lipid route, every species by the aqueous pores; docs/properties.md, \"Ionisation\"); one pH per species"},
+      {"dry_deposit", "text", "", "`lipid_solubility`", "`lipid_solubility`, `saturated`", "a film that dries to its solute (volatile part gone, nothing but the solute left): `lipid_solubility` feeds the skin through the solid's solubility in the SC lipids (activity × φ_lip K_lip / K_SC, docs/properties.md \"Dry deposits\"); `saturated` keeps the saturated aqueous activity (the model before)"},
     }};
     return i;
   }
@@ -108,12 +151,41 @@ class Topical : public DeliveryType {
                 format_quantity(d.remove, dims::time) + ", start " + format_quantity(d.start, dims::time) + ")");
     }
     if (d.start >= c.end) m.at("start").fail("applied at or after time.end; nothing would happen");
+    auto ex = std::make_shared<TopicalExtra>();
+    // A vehicle type (models/data/vehicles.yaml) gives the vehicle/water partition and the volatile fraction
+    // where the entry does not.
+    if (auto v = m.maybe("vehicle")) {
+      ex->vehicle = v->as_string();
+      const VehicleType* vt = find_vehicle_type(ex->vehicle);
+      if (!vt) {
+        std::string known;
+        for (const auto& n : vehicle_type_names()) known += (known.empty() ? "" : ", ") + n;
+        v->fail("unknown vehicle '" + ex->vehicle + "'; known: " + known + " (models/data/vehicles.yaml)");
+      }
+      const SpeciesDef& sd = c.species[static_cast<size_t>(c.species_index(d.species))];
+      const Ingredient* ing = sd.ingredient.empty() ? nullptr : c.find_ingredient(sd.ingredient);
+      const VehicleForIngredient vf = vehicle_for(*vt, ing);
+      if (!vf.error.empty()) v->fail(vf.error);
+      if (!m.has("partition")) d.partition = vf.partition;
+      // the solute's own volume (at 1 g/mL, as for a dry deposit) does not evaporate
+      if (!m.has("volatile_fraction") && vf.volatile_fraction > 0)
+        d.volatile_fraction = vf.volatile_fraction * std::max(0.0, 1.0 - d.concentration / kSoluteDensity);
+      if (vf.estimated && !m.has("partition"))
+        c.warnings.push_back("delivery of '" + d.species + "': " + vf.formula + " (ESTIMATED from log Kow; give `partition` where it is measured)");
+    }
     read_vehicle_behaviour(m, d);
     if (auto se = m.maybe("session")) d.session = static_cast<int>(se->as_int(0, 1000));  // written by the resolved case
+    if (auto v = m.maybe("ph")) {
+      ex->ph = v->as_number();
+      if (!(*ex->ph >= 0 && *ex->ph <= 14)) v->fail("a pH between 0 and 14");
+    }
+    if (auto v = m.maybe("dry_deposit")) ex->dry_lipid = one_of(*v, {"lipid_solubility", "saturated"}) == "lipid_solubility";
+    d.extra = ex;
   }
 
   // One topical vehicle per species at a time.
   void finish(Case& c, const std::vector<Located>& entries, const std::vector<size_t>& origin) const override {
+  apply_ph(c, entries, origin);
   // one vehicle per species at a time
   for (size_t a = 0; a < c.delivery.size(); ++a)
     for (size_t b = a + 1; b < c.delivery.size(); ++b) {
@@ -127,6 +199,43 @@ class Topical : public DeliveryType {
                                 "' at a time (remove the first before applying the next)");
       }
     }
+  }
+
+  // The vehicle's pH sets the stratum corneum's properties of its species (ionisation: the unionised
+  // fraction by the lipid route, every species by the pores; models/properties): the SC layers the
+  // ingredient's model filled are estimated again at that pH. One pH per species.
+  void apply_ph(Case& c, const std::vector<Located>& entries, const std::vector<size_t>& origin) const {
+    for (size_t a = 0; a < c.delivery.size(); ++a) {
+      const DeliveryDef& d = c.delivery[a];
+      if (d.type != "topical" || !topical_extra(d).ph) continue;
+      const double ph = *topical_extra(d).ph;
+      for (size_t b = 0; b < a; ++b) {
+        const DeliveryDef& o = c.delivery[b];
+        if (o.type == "topical" && o.species == d.species && topical_extra(o).ph && *topical_extra(o).ph != ph)
+          entries[origin[a]].fail("a second vehicle pH for species '" + d.species + "' (" + std::to_string(*topical_extra(o).ph) +
+                                  " in delivery[" + std::to_string(origin[b]) + "]): the stratum corneum's properties of a species hold for one pH; use one pH or two species");
+      }
+      const int si = c.species_index(d.species);
+      SpeciesDef& sd = c.species[static_cast<size_t>(si)];
+      const Ingredient* ing = sd.ingredient.empty() ? nullptr : c.find_ingredient(sd.ingredient);
+      if (!ing) continue;  // properties given in the case: nothing to estimate
+      PropertyOptions opt = c.property_options;
+      opt.ph = ph;
+      for (size_t l = 0; l < c.layers.size(); ++l) {
+        if (c.layers[l].kind != "stratum_corneum") continue;
+        if (sd.origin[l].rfind("model ", 0) != 0 || sd.origin[l].find("(given in the case") != std::string::npos) continue;
+        const PropertyEstimate e = estimate_layer(*ing, c.layers[l], opt);
+        if (!e.ok) continue;
+        sd.props[l].partition = e.props.partition;
+        sd.props[l].diffusivity = e.props.diffusivity;
+        sd.origin[l] = "model " + e.model + " at the vehicle's pH " + fmt_ph(ph) + ": " + e.formula;
+      }
+    }
+  }
+  static std::string fmt_ph(double ph) {
+    std::ostringstream os;
+    os << ph;
+    return os.str();
   }
 
   void emit(YAML::Emitter& e, const DeliveryDef& d, const Case&) const override {
@@ -143,6 +252,10 @@ class Topical : public DeliveryType {
     // the rate as computed (a comment would break the flow map): re-reading gives the same case
     if (d.evaporation > 0) e << YAML::Key << "evaporation" << YAML::Value << q(d.evaporation, "uL/cm2/h");
     if (d.session != 0) e << YAML::Key << "session" << YAML::Value << d.session;
+    const TopicalExtra& ex = topical_extra(d);
+    if (ex.ph) e << YAML::Key << "ph" << YAML::Value << *ex.ph;
+    if (!ex.vehicle.empty()) e << YAML::Key << "vehicle" << YAML::Value << ex.vehicle;
+    if (!ex.dry_lipid) e << YAML::Key << "dry_deposit" << YAML::Value << "saturated";
   }
 
   double start(const DeliveryDef& d) const override { return d.start; }
@@ -168,6 +281,14 @@ class Topical : public DeliveryType {
     const SpeciesDef& sd = c.species[v.species];
     if (!std::isfinite(v.solubility) && !sd.ingredient.empty())
       if (const Ingredient* ing = c.find_ingredient(sd.ingredient); ing && ing->solubility) v.solubility = *ing->solubility * d.partition;
+    // Once a film that dries to its solute is dry, the deposit feeds the skin through its solubility in the
+    // SC lipids (dry_deposit_factor), not as a saturated aqueous film.
+    if (dries_to_solid(d) && std::isfinite(v.solubility) && topical_extra(d).dry_lipid) {
+      const double f = dry_deposit_factor(c, sd);
+      const double t_dry = d.start + d.volatile_fraction * d.dose / d.evaporation;
+      const double sat = v.solubility / v.partition;
+      if (f < 1.0) v.saturated_activity_at = [sat, f, t_dry](double t) { return t >= t_dry ? sat * f : sat; };
+    }
     lw.p.reservoirs.push_back(v);
   }
 };
