@@ -288,3 +288,29 @@ TEST_CASE("degraded metric sums the own and the enzymatic degradation channels",
   REQUIRE(by_enzyme > 0);
   CHECK(m.species[0].windows[0].degraded == Approx(own + by_enzyme).epsilon(1e-12));
 }
+
+TEST_CASE("metrics: the unbound AUC and Cmax are the layer's unbound fraction times the total ones", "[metrics][binding]") {
+  // An analytic decay in a layer whose content is 40 % unbound (properties.unbound_fraction): C(t) = C0
+  // exp(-(k_deg + f k_blood) t) in every layer (uniform start, no gradients), the unbound columns f AUC, f Cmax.
+  const double f = 0.4, kb = 2e-4, kd = 1e-4, T = 6 * 3600.0;
+  Case c = parse(
+      "time: {end: 6 h, outputs: [0 h, 6 h]}\n"
+      "skin:\n  layers:\n    - {name: dermis, thickness: 1 mm, cells: 20, kind: dermis, clearance: 2e-4 1/s}\n"
+      "species:\n  - name: a\n    properties:\n      all: {diffusivity: 1e-10 m2/s, partition: 1, degradation: 1e-4 1/s, unbound_fraction: 0.4}\n"
+      "metrics: {target: dermis}\n");
+  std::vector<std::string> w;
+  Problem p = build_problem(c, &w);
+  p.species[0].initial_c.assign(p.grid.cells(), C0);
+  const RunMetrics m = run_metrics(std::move(p), metrics_setup(c));
+  const WindowMetrics& x = m.species[0].windows[0];
+  const double k = kd + f * kb;
+  CHECK(x.unbound == f);
+  CHECK(x.auc == Approx(C0 * (1 - std::exp(-k * T)) / k).epsilon(1e-3));  // clearance acts on f c
+  CHECK(x.auc_unbound() == Approx(f * x.auc).epsilon(1e-12));
+  CHECK(x.cmax_unbound() == Approx(f * C0).epsilon(1e-9));
+  const auto cols = metric_value_columns();
+  const auto v = metric_values(x, m.geometry);
+  REQUIRE(cols.size() == v.size());
+  CHECK(cols[cols.size() - 3] == "unbound_fraction");
+  CHECK(v[v.size() - 2] == Approx(f * x.auc / 3600.0).epsilon(1e-12));
+}
