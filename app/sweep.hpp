@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "../models/case.hpp"
 #include "sweep_design.hpp"
 
 namespace dermasim {
@@ -35,11 +36,30 @@ struct SweepRecord {
   std::vector<double> metrics;
   std::vector<double> target_curve, receptor_curve;  // % of the dose at the curve times
   std::string error;
+  bool invalid = false;  // failed reading or building the case (bad input), not in the journal
 };
 std::string journal_line(const SweepRecord& r);
 bool parse_journal_line(const std::string& line, size_t n_metrics, SweepRecord& r);
 
-// Runs one case of a sweep in memory (no files written).
-SweepRecord run_sweep_case(const SweepSpec& sp, const SweepCase& c);
+// Parses the base case once, with the sweep's `set:` entries applied, into sp.base_tree (an error
+// in them is an InputError naming the sweep file).
+void prepare_sweep_base(SweepSpec& sp);
+
+// Reads the cases of a sweep: each is a copy of sp.base_tree with the case's axis values applied by
+// the --set code, then read (no YAML text parsed per case). Errors are InputErrors in terms of the
+// sweep file (its line and the axis). One reader per thread: it holds its own copy of the tree.
+class SweepCaseReader {
+ public:
+  explicit SweepCaseReader(const SweepSpec& sp);
+  Case read(const SweepCase& c) const;
+
+ private:
+  const SweepSpec& sp_;
+  Located base_;
+};
+
+// Runs one case of a sweep in memory (no files written). A case that cannot be read or built (a bad
+// value in the sweep file) comes back failed with `invalid` set.
+SweepRecord run_sweep_case(const SweepSpec& sp, const SweepCase& c, const SweepCaseReader& reader);
 
 }  // namespace dermasim

@@ -389,6 +389,17 @@ Located finish_load(YAML::Node root, const std::string& name, const std::vector<
 
 }  // namespace
 
+Located with_overrides(const Located& base, const std::vector<std::string>& overrides) {
+  auto src = std::make_shared<InputSource>();
+  if (base.src) {
+    src->file = base.src->file;
+    src->overridden = base.src->overridden;
+  }
+  YAML::Node root = YAML::Clone(base.node);
+  for (const auto& o : overrides) apply_override(root, o, *src);
+  return Located{root, base.path, src};
+}
+
 std::string read_text_file(const std::string& path, const std::string& what, size_t max_bytes) {
   std::error_code ec;
   const auto st = std::filesystem::status(path, ec);
