@@ -489,3 +489,31 @@ TEST_CASE("Morris trajectories: one input per step; elementary effects of a line
   CHECK(mi[0].sigma > 0.1);
   CHECK(mi[2].mu_star == Approx(0).margin(1e-12));
 }
+
+TEST_CASE("a sweep case is a copy of the parsed base with its values: the same as parsing the text with them", "[sweep][input]") {
+  const std::string text =
+      "name: b\ntime: {end: 2 h}\ngeometry: {kind: 1d}\nskin: {preset: forearm_invitro}\n"
+      "species: [{name: x, properties: {all: {diffusivity: 1e-10 m2/s, partition: 1}}}]\n"
+      "delivery: [{type: topical, species: x, dose: 10 uL/cm2, concentration: 4 mg/mL}]\n";
+  const std::vector<std::string> sets = {"delivery[0].concentration=2 mg/mL", "time.end=-3", "time.end=3 h", "skin.layers=[{name: a, thickness: 10 um, cells: 4}]",
+                                         "species[0].properties.all.partition=0.5"};
+  const Located base = load_yaml_text(text, "b.yaml", {});
+  const Located copy = with_overrides(base, sets);
+  const Located parsed = load_yaml_text(text, "b.yaml", sets);
+  for (const char* key : {"delivery[0].concentration", "time.end", "skin.layers[0].thickness", "skin.layers[0].name", "species[0].properties.all.partition"}) {
+    CHECK(lookup_value(copy, key) == lookup_value(parsed, key));
+    CHECK(!lookup_value(copy, key).empty());
+  }
+  CHECK(lookup_value(base, "delivery[0].concentration") == "4 mg/mL");  // the base is not changed
+  CHECK(lookup_value(base, "time.end") == "2 h");
+  // the overridden paths are known (errors in them say "value from --set")
+  CHECK(copy.src->overridden == parsed.src->overridden);
+  const Case a = read_case(copy), b = read_case(parsed);
+  CHECK(a.end == b.end);
+  REQUIRE(a.layers.size() == 1);
+  CHECK(a.layers[0].thickness == b.layers[0].thickness);
+  // a plain scalar and the YAML parser's reading of it are the same node text
+  const Located q = with_overrides(base, {"name=-5", "time.end=1e-3 h"});
+  CHECK(lookup_value(q, "name") == "-5");
+  CHECK(lookup_value(q, "time.end") == "1e-3 h");
+}
