@@ -22,9 +22,10 @@ struct SweepOptions {
   bool quiet = false;
 };
 
-// Returns the exit code: 0 (all cases ran, failed ones recorded), 2 (bad sweep file or options),
-// 3 (some cases failed), 128 + signal (interrupted; resume with --resume). Throws InputError for
-// bad input, which main() turns into exit code 2.
+// Returns the exit code: 0 (all cases ran, failed ones recorded), 2 (a case's own value refused as
+// it was read: recorded as failed, the others ran), 128 + signal (interrupted; resume with
+// --resume). Throws InputError for a bad sweep file or options (found before anything runs), which
+// main() turns into exit code 2.
 int cmd_sweep(const SweepOptions& o, int argc, char** argv);
 
 // One finished case as a line of the journal and back. Exposed for tests.
