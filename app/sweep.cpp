@@ -175,16 +175,51 @@ namespace {
   throw InputError(e.file(), e.line(), e.key_path(), "case " + std::to_string(c.id) + " of " + sp.file + ": " + e.reason());
 }
 
-Case load_sweep_case(const SweepSpec& sp, const SweepCase& c) {
+std::mutex g_base_mutex;  // guards the copies of sp.base_tree (yaml-cpp nodes share memory)
+
+}  // namespace
+
+void prepare_sweep_base(SweepSpec& sp) {
   try {
-    Located root = load_yaml_text(sp.base_text, sp.base_file, sp.case_sets(c));
-    Case cs = read_case(root);
+    sp.base_tree = load_yaml_text(sp.base_text, sp.base_file, sp.sets);
+  } catch (const InputError& e) {
+    rethrow_for_case(sp, sp.cases.front(), e);
+  }
+}
+
+SweepCaseReader::SweepCaseReader(const SweepSpec& sp) : sp_(sp) {
+  if (!sp.base_tree.node) throw std::logic_error("SweepCaseReader: prepare_sweep_base was not called");
+  std::lock_guard<std::mutex> lock(g_base_mutex);
+  base_ = with_overrides(sp.base_tree, {});
+}
+
+Case SweepCaseReader::read(const SweepCase& c) const {
+  std::vector<std::string> sets;
+  sets.reserve(sp_.axes.size());
+  for (size_t i = 0; i < sp_.axes.size(); ++i) sets.push_back(sp_.axes[i].key + "=" + c.values[i]);
+  // Fast: a copy of the parsed tree. yaml-cpp's copy keeps no line numbers, so a case that fails
+  // is read again from the text for the error's line (and so is a case whose resolved text is
+  // written out with `fields: true`): the same errors and results as parsing every case.
+  if (!sp_.fields) {
+    try {
+      Case cs = read_case(with_overrides(base_, sets));
+      cs.output_file.clear();
+      return cs;
+    } catch (const InputError&) {
+    }
+  }
+  try {
+    std::vector<std::string> all = sp_.sets;
+    all.insert(all.end(), sets.begin(), sets.end());
+    Case cs = read_case(load_yaml_text(sp_.base_text, sp_.base_file, all));
     cs.output_file.clear();
     return cs;
   } catch (const InputError& e) {
-    rethrow_for_case(sp, c, e);
+    rethrow_for_case(sp_, c, e);
   }
 }
+
+namespace {
 
 // Checks the metrics against a case (the species, the layers named).
 void check_metrics(const SweepSpec& sp, const Case& c) {
@@ -207,12 +242,14 @@ void check_metrics(const SweepSpec& sp, const Case& c) {
 
 }  // namespace
 
-SweepRecord run_sweep_case(const SweepSpec& sp, const SweepCase& sc) {
+SweepRecord run_sweep_case(const SweepSpec& sp, const SweepCase& sc, const SweepCaseReader& reader) {
   SweepRecord r;
   r.id = sc.id;
   const auto t0 = std::chrono::steady_clock::now();
+  bool reading = true;  // an InputError while reading is already in terms of the sweep file
   try {
-    Case c = load_sweep_case(sp, sc);
+    Case c = reader.read(sc);
+    reading = false;
     CaseRunOptions opt;
     opt.write_output = sp.fields && !sp.case_dir.empty();
     if (opt.write_output) c.output_file = (std::filesystem::path(sp.case_dir) / ("case_" + std::to_string(sc.id) + ".h5")).string();
@@ -279,6 +316,21 @@ SweepRecord run_sweep_case(const SweepSpec& sp, const SweepCase& sc) {
     r.ok = true;
   } catch (const Interrupted&) {
     throw;
+  } catch (const InputError& e) {
+    // reading or building the case failed: a value of the sweep file the case format refuses
+    r.ok = false;
+    r.invalid = true;
+    r.metrics.clear();
+    r.target_curve.clear();
+    r.receptor_curve.clear();
+    r.error = e.what();
+    if (!reading) {  // from building (run_case): say it in terms of the sweep file
+      try {
+        rethrow_for_case(sp, sc, e);
+      } catch (const InputError& m) {
+        r.error = m.what();
+      }
+    }
   } catch (const std::exception& e) {
     r.ok = false;
     r.metrics.clear();
@@ -704,13 +756,16 @@ struct Tally {
   size_t done = 0, failed = 0;
 };
 
-// Validates every case (reading it; with build, its problem too) on `jobs` threads. Throws the
-// InputError of the lowest failing case id, whatever the number of threads.
-// Returns the number of cells of the first case.
-long validate_cases(const SweepSpec& sp, bool build_all, bool list, int jobs) {
+// Validates case 0 (read, built, the metrics checked against it): what every case shares (the base
+// case, `set:`, the key paths, the metrics) is then known to be right. With `all` (--dry-run) every
+// case is read and built too, on `jobs` threads; the InputError of the lowest failing case id is
+// thrown, whatever the number of threads. Without it the others are checked as they run.
+// Returns the number of cells of case 0.
+long validate_cases(const SweepSpec& sp, bool all, int jobs) {
   long cells = 0;
   {
-    const Case c0 = load_sweep_case(sp, sp.cases.front());
+    const SweepCaseReader reader(sp);
+    const Case c0 = reader.read(sp.cases.front());
     check_metrics(sp, c0);
     std::vector<std::string> w;
     try {
@@ -721,23 +776,23 @@ long validate_cases(const SweepSpec& sp, bool build_all, bool list, int jobs) {
       rethrow_for_case(sp, sp.cases.front(), e);
     }
   }
+  if (!all) return cells;
   const size_t n = sp.cases.size();
   std::vector<std::exception_ptr> errors(n);
-  std::atomic<size_t> next{0}, first_bad{n};
+  std::atomic<size_t> next{1}, first_bad{n};
   auto work = [&]() {
+    const SweepCaseReader reader(sp);
     for (;;) {
       const size_t i = next.fetch_add(1);
       if (i >= n || i > first_bad.load()) return;
       const SweepCase& c = sp.cases[i];
       try {
-        Case cs = load_sweep_case(sp, c);
-        if (build_all && i > 0) {
-          std::vector<std::string> w;
-          try {
-            build_problem(cs, &w);
-          } catch (const InputError& e) {
-            rethrow_for_case(sp, c, e);
-          }
+        Case cs = reader.read(c);
+        std::vector<std::string> w;
+        try {
+          build_problem(cs, &w);
+        } catch (const InputError& e) {
+          rethrow_for_case(sp, c, e);
         }
       } catch (...) {
         errors[i] = std::current_exception();
@@ -752,17 +807,19 @@ long validate_cases(const SweepSpec& sp, bool build_all, bool list, int jobs) {
   work();
   for (auto& t : threads) t.join();
   if (first_bad.load() < n) std::rethrow_exception(errors[first_bad.load()]);
-  if (list)
-    for (const auto& c : sp.cases) {
-      std::printf("%ld", c.id);
-      for (size_t i = 0; i < sp.axes.size(); ++i) std::printf("  %s=%s", sp.axes[i].key.c_str(), c.values[i].c_str());
-      std::printf("\n");
-    }
   return cells;
 }
 
+void list_cases(const SweepSpec& sp) {
+  for (const auto& c : sp.cases) {
+    std::printf("%ld", c.id);
+    for (size_t i = 0; i < sp.axes.size(); ++i) std::printf("  %s=%s", sp.axes[i].key.c_str(), c.values[i].c_str());
+    std::printf("\n");
+  }
+}
+
 void write_outputs(const std::string& dir, const SweepSpec& sp, const std::map<long, SweepRecord>& done) {
-  Case first = load_sweep_case(sp, sp.cases.front());
+  Case first = SweepCaseReader(sp).read(sp.cases.front());
   const double end_h = first.end / 3600.0;  // curves: the first case's end (all cases share it unless time.end is varied)
   write_file_atomic((std::filesystem::path(dir) / "results.csv").string(), results_csv(sp, done));
   write_results_h5((std::filesystem::path(dir) / "results.h5").string(), sp, done, end_h);
@@ -809,6 +866,12 @@ int cmd_sweep(const SweepOptions& o, int argc, char** argv) {
     if (rank != 0) return 2;  // rank 0 says why
     throw;
   }
+  try {
+    prepare_sweep_base(sp);
+  } catch (...) {
+    if (rank != 0) return 2;
+    throw;
+  }
   int jobs = o.jobs > 0 ? o.jobs : default_jobs();
   if (rank == 0) {
     std::fprintf(stderr, "dermasim %s sweep: %s, base %s, %s design, %zu cases, %zu inputs, %zu metrics%s\n", DERMASIM_VERSION, o.file.c_str(),
@@ -822,7 +885,7 @@ int cmd_sweep(const SweepOptions& o, int argc, char** argv) {
   std::string dir = o.output;
   if (rank == 0) {
     try {
-      const long cells = validate_cases(sp, o.dry_run, o.dry_run, size > 1 ? 1 : jobs);
+      const long cells = validate_cases(sp, o.dry_run, size > 1 ? 1 : jobs);
       // A large case threads its own solver (above 200k cells): then one case at a time uses every
       // core better than one case per core, unless --jobs says otherwise.
       if (o.jobs == 0 && cells > 200000 && jobs > 1) {
@@ -830,6 +893,7 @@ int cmd_sweep(const SweepOptions& o, int argc, char** argv) {
         jobs = 1;
       }
       if (o.dry_run) {
+        list_cases(sp);
         std::fprintf(stderr, "dry run: %zu cases, every one valid; nothing run\n", sp.cases.size());
         ok = 0;
       } else {
@@ -877,6 +941,7 @@ int cmd_sweep(const SweepOptions& o, int argc, char** argv) {
   if (size > 1) {
     if (rank != 0) {
       omp_set_num_threads(1);
+      const SweepCaseReader reader(sp);
       std::string out;  // the previous result ("" the first time: ready)
       for (;;) {
         MPI_Send(out.data(), static_cast<int>(out.size()), MPI_CHAR, 0, kTagResult, MPI_COMM_WORLD);
@@ -885,7 +950,9 @@ int cmd_sweep(const SweepOptions& o, int argc, char** argv) {
         MPI_Recv(&id, 1, MPI_LONG, 0, MPI_ANY_TAG, MPI_COMM_WORLD, &st);
         if (st.MPI_TAG == kTagStop) break;
         try {
-          out = journal_line(run_sweep_case(sp, sp.cases[static_cast<size_t>(id)]));
+          SweepRecord r = run_sweep_case(sp, sp.cases[static_cast<size_t>(id)], reader);
+          out = journal_line(r);
+          if (r.invalid) out.insert(0, "!");  // rank 0 counts it as invalid input
         } catch (const Interrupted&) {
           out.clear();
         }
@@ -910,7 +977,10 @@ int cmd_sweep(const SweepOptions& o, int argc, char** argv) {
       MPI_Recv(msg.data(), len, MPI_CHAR, st.MPI_SOURCE, kTagResult, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
       if (!msg.empty()) {
         SweepRecord r;
+        const bool invalid = msg[0] == '!';
+        if (invalid) msg.erase(0, 1);
         if (parse_journal_line(msg.substr(0, msg.size() - 1), sp.metrics.size(), r)) {
+          r.invalid = invalid;
           journal->append(msg);
           done[r.id] = r;
           ++tally.done;
@@ -938,12 +1008,21 @@ int cmd_sweep(const SweepOptions& o, int argc, char** argv) {
     const int nthreads = static_cast<int>(std::min<size_t>(static_cast<size_t>(jobs), std::max<size_t>(1, pending.size())));
     auto worker = [&]() {
       if (nthreads > 1) omp_set_num_threads(1);  // one case per core: no threads inside a case
+      std::unique_ptr<SweepCaseReader> reader;
+      try {
+        reader = std::make_unique<SweepCaseReader>(sp);
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(m);
+        if (!fatal) fatal = std::current_exception();
+        g_signal.store(-1);
+        return;
+      }
       for (;;) {
         if (g_signal.load()) return;
         const size_t i = next.fetch_add(1);
         if (i >= pending.size()) return;
         try {
-          SweepRecord r = run_sweep_case(sp, sp.cases[static_cast<size_t>(pending[i])]);
+          SweepRecord r = run_sweep_case(sp, sp.cases[static_cast<size_t>(pending[i])], *reader);
           journal->append(journal_line(r));
           std::lock_guard<std::mutex> lock(m);
           done[r.id] = r;
@@ -991,6 +1070,21 @@ int cmd_sweep(const SweepOptions& o, int argc, char** argv) {
   if (sig > 0) {
     std::fprintf(stderr, "sweep: interrupted by signal %d; continue with --resume\n", sig);
     return 128 + sig;
+  }
+  // Cases whose values the case format refuses: the sweep file is wrong (exit 2), though every
+  // other case ran and the table is whole. --dry-run finds them all before anything runs.
+  size_t invalid = 0;
+  const SweepRecord* first_invalid = nullptr;
+  for (const auto& [id, r] : done)
+    if (r.invalid) {
+      ++invalid;
+      if (!first_invalid) first_invalid = &r;
+    }
+  if (invalid) {
+    std::fprintf(stderr, "error: %s\nsweep: %zu case%s of %s cannot be read or built (bad values in the sweep file; recorded as failed); "
+                 "`dermasim sweep --dry-run` checks every case before anything runs\n",
+                 first_invalid->error.c_str(), invalid, invalid == 1 ? "" : "s", o.file.c_str());
+    return 2;
   }
   return 0;
 }

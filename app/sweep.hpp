@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "../models/case.hpp"
 #include "sweep_design.hpp"
 
 namespace dermasim {
@@ -21,9 +22,10 @@ struct SweepOptions {
   bool quiet = false;
 };
 
-// Returns the exit code: 0 (all cases ran, failed ones recorded), 2 (bad sweep file or options),
-// 3 (some cases failed), 128 + signal (interrupted; resume with --resume). Throws InputError for
-// bad input, which main() turns into exit code 2.
+// Returns the exit code: 0 (all cases ran, failed ones recorded), 2 (a case's own value refused as
+// it was read: recorded as failed, the others ran), 128 + signal (interrupted; resume with
+// --resume). Throws InputError for a bad sweep file or options (found before anything runs), which
+// main() turns into exit code 2.
 int cmd_sweep(const SweepOptions& o, int argc, char** argv);
 
 // One finished case as a line of the journal and back. Exposed for tests.
@@ -35,11 +37,30 @@ struct SweepRecord {
   std::vector<double> metrics;
   std::vector<double> target_curve, receptor_curve;  // % of the dose at the curve times
   std::string error;
+  bool invalid = false;  // failed reading or building the case (bad input), not in the journal
 };
 std::string journal_line(const SweepRecord& r);
 bool parse_journal_line(const std::string& line, size_t n_metrics, SweepRecord& r);
 
-// Runs one case of a sweep in memory (no files written).
-SweepRecord run_sweep_case(const SweepSpec& sp, const SweepCase& c);
+// Parses the base case once, with the sweep's `set:` entries applied, into sp.base_tree (an error
+// in them is an InputError naming the sweep file).
+void prepare_sweep_base(SweepSpec& sp);
+
+// Reads the cases of a sweep: each is a copy of sp.base_tree with the case's axis values applied by
+// the --set code, then read (no YAML text parsed per case). Errors are InputErrors in terms of the
+// sweep file (its line and the axis). One reader per thread: it holds its own copy of the tree.
+class SweepCaseReader {
+ public:
+  explicit SweepCaseReader(const SweepSpec& sp);
+  Case read(const SweepCase& c) const;
+
+ private:
+  const SweepSpec& sp_;
+  Located base_;
+};
+
+// Runs one case of a sweep in memory (no files written). A case that cannot be read or built (a bad
+// value in the sweep file) comes back failed with `invalid` set.
+SweepRecord run_sweep_case(const SweepSpec& sp, const SweepCase& c, const SweepCaseReader& reader);
 
 }  // namespace dermasim

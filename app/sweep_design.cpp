@@ -15,6 +15,7 @@
 
 #include "../models/case.hpp"
 #include "../models/metrics.hpp"
+#include "../models/skin_population.hpp"
 #include "../models/skin_presets.hpp"
 #include "../solver/units.hpp"
 
@@ -190,26 +191,6 @@ std::string SweepDistribution::text(double u) const {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Skin populations: layer thicknesses measured on groups of people (docs/sweep.md, docs/references.md):
-// [SandbyMoller2003] (dorsal forearm, histology), [Web:forearm-sc-raman] (volar forearm, Raman),
-// [Tsugita2013] (11 body sites, OCT), [Meng2022] (face, ultrasound, Table 2).
-const std::vector<PopulationEntry>& skin_population() {
-  static const std::vector<PopulationEntry> p = {
-      // site, layer, sex, age, mean, sd, method, source
-      {"forearm_dorsal", "stratum_corneum", "any", "adult", 18.3e-6, 4.9e-6, "histology (biopsies)", "SandbyMoller2003"},
-      {"forearm_dorsal", "viable_epidermis", "any", "adult", 56.6e-6, 11.5e-6, "histology (biopsies)", "SandbyMoller2003"},
-      {"forearm_volar", "stratum_corneum", "female", "adult", 17.6e-6, 2.8e-6, "confocal Raman water profile (intersection method)", "Web:forearm-sc-raman"},
-      {"body_11_sites", "stratum_corneum", "female", "adult", 14.1e-6, 1.8e-6, "optical coherence tomography", "Tsugita2013"},
-      {"face_forehead", "dermis", "female", "adult", 0.86e-3, 0.16e-3, "high-frequency ultrasound", "Meng2022"},
-      {"face_forehead", "dermis", "male", "adult", 1.17e-3, 0.28e-3, "high-frequency ultrasound", "Meng2022"},
-      {"face_cheek", "dermis", "female", "adult", 0.87e-3, 0.35e-3, "high-frequency ultrasound (zygoma)", "Meng2022"},
-      {"face_cheek", "dermis", "male", "adult", 1.14e-3, 0.21e-3, "high-frequency ultrasound (zygoma)", "Meng2022"},
-      {"face_periorbital", "dermis", "female", "adult", 0.58e-3, 0.11e-3, "high-frequency ultrasound (eyelid)", "Meng2022"},
-  };
-  return p;
-}
-
-// ---------------------------------------------------------------------------------------------
 namespace {
 
 std::string join(const std::vector<std::string>& v, const std::string& sep = ", ") {
@@ -307,47 +288,149 @@ std::vector<std::string> range_values(const Located& rl, Given* unit_out) {
   return v;
 }
 
-// The entry of a site and layer for a sex and age group; `strict`: fail if there is none.
-const PopulationEntry* find_population(const Located& where, const std::string& site, const std::string& layer, const std::string& sex,
-                                       const std::string& age, bool strict) {
-  const PopulationEntry* best = nullptr;
-  std::vector<std::string> have;
-  for (const auto& e : skin_population()) {
-    have.push_back(e.site + "/" + e.layer + " (" + e.sex + ", " + e.age + ")");
-    if (e.site != site || e.layer != layer) continue;
-    if (!(sex == "any" || e.sex == "any" || e.sex == sex)) continue;
-    if (!(age == "any" || e.age == age)) continue;
-    if (sex == "any" && best) where.fail("the population " + site + "/" + layer + " is measured per sex: give sex: female or male");
-    best = &e;
-  }
-  if (!best && strict)
-    where.fail("no population data for site '" + site + "', layer '" + layer + "', sex " + sex + ", age " + age + "; the data hold: " + join(have));
-  return best;
-}
-
-// A population's thickness as a distribution: normal with the published mean and SD, truncated at
-// mean +- 3 SD (and at 10 % of the mean).
-SweepDistribution population_distribution(const PopulationEntry& e) {
+// A population's value as a distribution of a model parameter v = scale X + offset, X normal with
+// the published mean and SD, truncated at mean +- 3 SD (and at 10 % of the mean); v is kept above
+// 10 % of its own mean. Written in `unit` (SI value unit_si).
+SweepDistribution population_distribution(const PopulationEntry& e, double scale, double offset, const std::string& unit, double unit_si) {
   SweepDistribution x;
   x.kind = "normal";
-  x.a = e.mean;
-  x.b = e.sd;
-  x.lo = std::max(e.mean - 3 * e.sd, 0.1 * e.mean);
-  x.hi = e.mean + 3 * e.sd;
-  x.unit = e.mean < 1e-4 ? "um" : "mm";
-  x.unit_si = e.mean < 1e-4 ? 1e-6 : 1e-3;
+  x.a = scale * e.mean + offset;
+  x.b = scale * e.sd;
+  x.lo = std::max(scale * std::max(e.mean - 3 * e.sd, 0.1 * e.mean) + offset, 0.1 * x.a);
+  x.hi = scale * (e.mean + 3 * e.sd) + offset;
+  x.unit = unit;
+  x.unit_si = unit_si;
   return x;
+}
+SweepDistribution thickness_distribution(const PopulationEntry& e, double offset = 0) {
+  const bool small = e.mean + offset < 1e-4;
+  return population_distribution(e, 1.0, offset, small ? "um" : "mm", small ? 1e-6 : 1e-3);
 }
 
 struct PopulationQuery {
-  std::string site, sex = "any", age = "any";
+  std::string site, sex = "any";
+  AgeQuery age;
 };
 PopulationQuery read_population_query(MapReader& d) {
   PopulationQuery q;
-  q.site = d.at("site").as_string();
+  q.site = one_of(d.at("site"), population_sites());
   if (auto s = d.maybe("sex")) q.sex = one_of(*s, {"any", "female", "male"});
-  if (auto a = d.maybe("age")) q.age = a->as_string();
+  if (auto a = d.maybe("age")) {
+    try {
+      q.age = parse_age_query(a->as_string());
+    } catch (const std::invalid_argument& e) {
+      a->fail(e.what());
+    }
+  }
   return q;
+}
+
+// What the data hold for a site, for messages.
+std::string population_at(const std::string& site) {
+  std::vector<std::string> have;
+  for (const auto& e : skin_population())
+    if (e.site == site) have.push_back(describe_population_entry(e));
+  return join(have);
+}
+
+bool dermal_kind(const std::string& k) { return k == "dermis" || k == "papillary_dermis" || k == "reticular_dermis"; }
+
+// A `population` axis: every property the data hold for the site, sex and age, mapped onto the base
+// case's layers (docs/sweep.md, "Skin populations"): layer thicknesses by layer name or kind; a
+// dermis thickness onto a layer `dermis`, else the deepest dermal layer as the rest of the dermis;
+// full skin (epidermis + dermis) onto the deepest dermal layer as the rest of the skin above it;
+// blood flow onto the clearance of every dermal layer with one, scaled from the layer's value by
+// flow / the study's reference (one draw for all of them: one person's perfusion).
+void population_axes(const Located& pl, const PopulationQuery& q, const std::vector<std::string>& properties, const std::vector<LayerDef>& layers,
+                     std::vector<SweepAxis>& out, std::vector<int>& draw_of_axis) {
+  struct Target {
+    size_t layer;
+    std::string what;  // thickness, clearance
+    const PopulationEntry* e;
+    SweepDistribution dist;
+    int draw;
+  };
+  std::vector<Target> targets;
+  std::vector<std::string> unresolved;  // a property the query does not choose (per sex, per age)
+  int draws = 0;
+  auto want = [&](const std::string& p) { return properties.empty() || std::find(properties.begin(), properties.end(), p) != properties.end(); };
+  auto find = [&](const std::string& property, const std::string& layer) -> const PopulationEntry* {
+    try {
+      return find_population_entry(q.site, property, layer, q.sex, q.age);
+    } catch (const std::invalid_argument& e) {
+      unresolved.push_back(e.what());
+      return nullptr;
+    }
+  };
+  auto put = [&](Target t) {
+    for (auto& o : targets)
+      if (o.layer == t.layer && o.what == t.what) {
+        // two sources for one parameter: an age group asked for beats the adult value
+        if (!q.age.any && o.e->age == "adult" && t.e->age != "adult") o = t;
+        return;
+      }
+    targets.push_back(t);
+  };
+  int deepest_dermal = -1;
+  for (size_t i = 0; i < layers.size(); ++i)
+    if (dermal_kind(layers[i].kind)) deepest_dermal = static_cast<int>(i);
+  if (want("thickness")) {
+    for (const char* lname : {"stratum_corneum", "viable_epidermis"}) {
+      const PopulationEntry* e = find("thickness", lname);
+      if (!e) continue;
+      for (size_t i = 0; i < layers.size(); ++i)
+        if (layers[i].name == lname || layers[i].kind == lname) put({i, "thickness", e, thickness_distribution(*e), draws++});
+    }
+    if (const PopulationEntry* e = find("thickness", "dermis")) {
+      int target = -1;
+      for (size_t i = 0; i < layers.size(); ++i)
+        if (layers[i].name == "dermis" || layers[i].kind == "dermis") target = static_cast<int>(i);
+      double others = 0;
+      if (target < 0 && deepest_dermal >= 0) {
+        target = deepest_dermal;
+        for (int i = 0; i < target; ++i)
+          if (dermal_kind(layers[i].kind)) others += layers[i].thickness;
+      }
+      if (target >= 0) {
+        if (!(e->mean - others > 0.2 * e->mean))
+          pl.fail("the population's dermis (" + describe_population_entry(*e) + ") is barely thicker than the base case's other dermal layers");
+        put({static_cast<size_t>(target), "thickness", e, thickness_distribution(*e, -others), draws++});
+      }
+    }
+  }
+  if (want("full_skin") || want("thickness")) {
+    if (const PopulationEntry* e = find("full_skin", ""); e && deepest_dermal >= 0) {
+      double above = 0;
+      for (int i = 0; i < deepest_dermal; ++i) above += layers[i].thickness;
+      if (!(e->mean - above > 0.2 * e->mean))
+        pl.fail("the population's full skin thickness (" + describe_population_entry(*e) + ") is barely thicker than the base case's layers above " +
+                layers[deepest_dermal].name);
+      put({static_cast<size_t>(deepest_dermal), "thickness", e, thickness_distribution(*e, -above), draws++});
+    }
+  }
+  if (want("blood_flow")) {
+    if (const PopulationEntry* e = find("blood_flow", "")) {
+      const int draw = draws++;
+      for (size_t i = 0; i < layers.size(); ++i)
+        if (dermal_kind(layers[i].kind) && layers[i].clearance > 0)
+          put({i, "clearance", e, population_distribution(*e, layers[i].clearance / e->reference, 0, "1/s", 1.0), draw});
+    }
+  }
+  if (targets.empty()) {
+    std::vector<std::string> layer_names;
+    for (const auto& l : layers) layer_names.push_back(l.name + " (" + l.kind + ")");
+    if (!unresolved.empty()) pl.fail(unresolved.front());
+    pl.fail("no layer of the base case (" + join(layer_names) + ") has population data at site '" + q.site + "' for sex " + q.sex + ", age " +
+            q.age.text + "; the site has: " + population_at(q.site));
+  }
+  std::sort(targets.begin(), targets.end(), [](const Target& a, const Target& b) { return a.layer != b.layer ? a.layer < b.layer : a.what > b.what; });
+  for (const auto& t : targets) {
+    SweepAxis ax;
+    ax.key = "skin.layers[" + std::to_string(t.layer) + "]." + t.what;
+    ax.dist = t.dist;
+    out.push_back(std::move(ax));
+    draw_of_axis.push_back(t.draw);
+  }
 }
 
 SweepDistribution read_distribution(const Located& dl) {
@@ -393,10 +476,18 @@ SweepDistribution read_distribution(const Located& dl) {
     x.b = gsd;
     dim = a.q.dim;
     set_unit(a);
-  } else {  // population
-    const std::string layer = d.at("layer").as_string();
+  } else {  // population: one layer's thickness
+    const std::string layer = one_of(d.at("layer"), {"stratum_corneum", "viable_epidermis", "dermis"});
     const PopulationQuery q = read_population_query(d);
-    x = population_distribution(*find_population(dl, q.site, layer, q.sex, q.age, true));
+    const PopulationEntry* e = nullptr;
+    try {
+      e = find_population_entry(q.site, "thickness", layer, q.sex, q.age);
+    } catch (const std::invalid_argument& err) {
+      dl.fail(err.what());
+    }
+    if (!e) dl.fail("no population data for the " + layer + " thickness at site '" + q.site + "' for sex " + q.sex + ", age " + q.age.text +
+                    "; the site has: " + population_at(q.site));
+    x = thickness_distribution(*e);
     d.finish();
     return x;
   }
@@ -723,13 +814,18 @@ SweepSpec read_sweep_text(const std::string& text, const std::string& name) {
   };
   for (const auto& al : vlist) {
     if (al.is_map() && MapReader(al).has("population")) {
-      // every layer thickness the data hold for a site, matched to the base case's layers by name
+      // the properties the data hold for a site, sex and age, mapped onto the base case's layers
       MapReader pm(al);
       const Located pl = pm.at("population");
       pm.finish();
       if (!sampled) pl.fail("a population needs a sampled design: design: {kind: lhs (or random, sobol, saltelli), samples: N, seed: S}");
       MapReader pq(pl);
       const PopulationQuery q = read_population_query(pq);
+      std::vector<std::string> properties;
+      if (auto pp = pq.maybe("properties")) {
+        if (!pp->is_list() || pp->as_list().empty()) pp->fail("a list of properties: thickness, full_skin, blood_flow");
+        for (const auto& x : pp->as_list()) properties.push_back(one_of(x, {"thickness", "full_skin", "blood_flow"}));
+      }
       pq.finish();
       Case base;
       try {
@@ -737,31 +833,21 @@ SweepSpec read_sweep_text(const std::string& text, const std::string& name) {
       } catch (const InputError& e) {
         throw InputError(e.file(), e.line(), e.key_path(), "the base case of " + name + ": " + e.reason());
       }
-      int found = 0;
-      std::vector<std::string> layer_names;
-      for (const auto& l : base.layers) layer_names.push_back(l.name);
-      for (size_t li = 0; li < base.layers.size(); ++li) {
-        const PopulationEntry* e = find_population(pl, q.site, base.layers[li].name, q.sex, q.age, false);
-        if (!e && base.layers[li].kind != base.layers[li].name) e = find_population(pl, q.site, base.layers[li].kind, q.sex, q.age, false);
-        if (!e) continue;
-        SweepAxis ax;
-        ax.key = "skin.layers[" + std::to_string(li) + "].thickness";
+      std::vector<SweepAxis> axes;
+      std::vector<int> draw;
+      population_axes(pl, q, properties, base.layers, axes, draw);
+      std::map<int, int> group_of_draw;  // axes of one draw (one person's perfusion) share its input
+      for (size_t k = 0; k < axes.size(); ++k) {
+        SweepAxis ax = std::move(axes[k]);
         ax.line = al.line();
         ax.location = al.path;
-        ax.group = groups++;
-        ax.dist = population_distribution(*e);
-        sp.axes.push_back(std::move(ax));
-        group_size.push_back(0);
-        ++found;
-      }
-      if (!found) {
-        std::vector<std::string> have, sites;
-        for (const auto& e : skin_population()) {
-          if (e.site == q.site) have.push_back(e.layer + " (" + e.sex + ", " + e.age + ")");
-          if (std::find(sites.begin(), sites.end(), e.site) == sites.end()) sites.push_back(e.site);
+        auto it = group_of_draw.find(draw[k]);
+        if (it == group_of_draw.end()) {
+          it = group_of_draw.emplace(draw[k], groups++).first;
+          group_size.push_back(0);
         }
-        pl.fail("no layer of the base case (" + join(layer_names) + ") has population data at site '" + q.site + "' for sex " + q.sex +
-                ", age " + q.age + (have.empty() ? "; sites: " + join(sites) : "; the site has: " + join(have)));
+        ax.group = it->second;
+        sp.axes.push_back(std::move(ax));
       }
       continue;
     }

@@ -60,6 +60,7 @@ struct SweepSpec {
   std::string file;        // the sweep file
   std::string base_file;   // resolved path of the base case
   std::string base_text;   // its YAML text (read once)
+  Located base_tree;       // the base case parsed once, `set:` applied (prepare_sweep_base in app/sweep.cpp)
   std::vector<std::string> sets;  // fixed overrides (`set:`) applied to every case before the axes
   std::string design = "factorial";
   long samples = 0;
@@ -97,14 +98,6 @@ int sobol_max_dims();
 // Standard normal CDF and its inverse.
 double normal_cdf(double x);
 double normal_quantile(double p);
-
-// A skin population entry (docs/sweep.md): a layer thickness at a site for an age group and sex.
-struct PopulationEntry {
-  std::string site, layer, sex, age;
-  double mean = 0, sd = 0;  // m
-  std::string method, source;  // source: a docs/references.md key
-};
-const std::vector<PopulationEntry>& skin_population();
 
 // The values of a key path in a case as loaded (for derived values); "" if absent.
 std::string lookup_value(const Located& root, const std::string& key);

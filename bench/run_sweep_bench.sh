@@ -8,6 +8,10 @@
 # and from the CPU time (CPU / cases - solve), and the load average before it. Then the best and
 # median wall time per job count and the parallel efficiency from each (the best is the figure
 # least disturbed by other processes on a shared machine).
+# PRIO (env, optional): a command prefix that sets the scheduling of the timed runs, e.g.
+# PRIO="chrt -f 10" (real-time FIFO, root only): on a machine loaded by other users the sweep's
+# threads then get whole cores while they run, so the wall times show the program's own parallel
+# efficiency instead of the share of the CPU the other processes left (docs/performance.md).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DERMASIM=${1:-$ROOT/build/dermasim}
@@ -15,7 +19,7 @@ REPEATS=${REPEATS:-3}
 SWEEP=$ROOT/bench/sweep/franz_1000.yaml
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
-echo "# machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; $(date -u '+%Y-%m-%d %H:%M UTC')"
+echo "# machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; $(date -u '+%Y-%m-%d %H:%M UTC'); scheduling: ${PRIO:-default}"
 declare -A walls
 for r in $(seq 1 "$REPEATS"); do
   for jobs in 1 2; do
@@ -23,7 +27,7 @@ for r in $(seq 1 "$REPEATS"); do
     load=$(cut -d' ' -f1-3 /proc/loadavg)
     t0=$(date +%s.%N)
     TIMEFORMAT="%U %S"
-    cpu=$( { time "$DERMASIM" sweep "$SWEEP" --output "$WORK/j$jobs" --jobs $jobs --quiet > /dev/null 2>&1; } 2>&1 | awk '{printf "%.2f", $1 + $2}')
+    cpu=$( { time ${PRIO:-} "$DERMASIM" sweep "$SWEEP" --output "$WORK/j$jobs" --jobs $jobs --quiet > /dev/null 2>&1; } 2>&1 | awk '{printf "%.2f", $1 + $2}')
     t1=$(date +%s.%N)
     w=$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.2f", b-a}')
     walls[$jobs]="${walls[$jobs]:-} $w"

@@ -186,12 +186,14 @@ def bands(folder, outdir):
         return None
     col = lambda k: np.array([float(r[k]) if r[k] != "n/a" else np.nan for r in rows])  # noqa: E731
     t = col("time_h")
-    fig, axes = plt.subplots(1, 2, figsize=(9, 3.6))
-    for ax, which, title in zip(axes, ["target", "receptor"], ["target layer", "receptor"]):
+    # a panel per curve that has values (no receptor in vivo: the target layer alone)
+    panels = [(w, title) for w, title in [("target", "target layer"), ("receptor", "receptor")]
+              if np.isfinite(col(f"{w}_pct_dose_p50")).any()]
+    if not panels:
+        return None
+    fig, axes = plt.subplots(1, len(panels), figsize=(4.5 * len(panels), 3.6), squeeze=False)
+    for ax, (which, title) in zip(axes[0], panels):
         p = {q: col(f"{which}_pct_dose_p{q}") for q in (5, 25, 50, 75, 95)}
-        if not np.isfinite(p[50]).any():
-            ax.set_visible(False)
-            continue
         ax.fill_between(t, p[5], p[95], alpha=0.2, color="tab:blue", label="5-95 %")
         ax.fill_between(t, p[25], p[75], alpha=0.4, color="tab:blue", label="25-75 %")
         ax.plot(t, p[50], color="tab:blue", label="median")

@@ -315,6 +315,17 @@ size_t list_index(const std::string& seg, const std::string& path) {
   return std::stoul(digits);
 }
 
+// A value that YAML reads as a plain string scalar equal to its text ("4 mg/mL", "1e-15 m2/s",
+// "-3", "face_cheek"): no indicator, quote, flow bracket, comment, colon or line break, no space at
+// either end, not a null. Anything else goes through the YAML parser.
+bool plain_scalar(const std::string& v) {
+  if (v.empty() || v.size() > 200 || v.front() == ' ' || v.back() == ' ') return false;
+  if (v == "~" || v == "null" || v == "Null" || v == "NULL") return false;
+  if (v.find_first_of("[]{},:#&*!|>'\"%@`\n\r\t") != std::string::npos) return false;
+  if ((v[0] == '-' || v[0] == '?') && !(v.size() > 1 && (std::isdigit(static_cast<unsigned char>(v[1])) || v[1] == '.'))) return false;
+  return true;
+}
+
 void apply_override(YAML::Node root, const std::string& assignment, InputSource& src) {
   auto eq = assignment.find('=');
   if (eq == std::string::npos || eq == 0)
@@ -324,10 +335,14 @@ void apply_override(YAML::Node root, const std::string& assignment, InputSource&
   auto segs = split_path(path);
   if (segs.empty()) throw InputError("--set", 0, path, "empty key path");
   YAML::Node value_node;
-  try {
-    value_node = YAML::Load(value);
-  } catch (const YAML::Exception& e) {
-    throw InputError("--set", 0, path, "cannot read value '" + value + "': " + e.msg);
+  if (plain_scalar(value)) {
+    value_node = YAML::Node(value);  // what YAML::Load gives for it, without starting a parser
+  } else {
+    try {
+      value_node = YAML::Load(value);
+    } catch (const YAML::Exception& e) {
+      throw InputError("--set", 0, path, "cannot read value '" + value + "': " + e.msg);
+    }
   }
   // Walk down, creating maps as needed; list indices must exist.
   std::vector<YAML::Node> chain{root};
@@ -388,6 +403,17 @@ Located finish_load(YAML::Node root, const std::string& name, const std::vector<
 }
 
 }  // namespace
+
+Located with_overrides(const Located& base, const std::vector<std::string>& overrides) {
+  auto src = std::make_shared<InputSource>();
+  if (base.src) {
+    src->file = base.src->file;
+    src->overridden = base.src->overridden;
+  }
+  YAML::Node root = YAML::Clone(base.node);
+  for (const auto& o : overrides) apply_override(root, o, *src);
+  return Located{root, base.path, src};
+}
 
 std::string read_text_file(const std::string& path, const std::string& what, size_t max_bytes) {
   std::error_code ec;

@@ -110,5 +110,11 @@ std::string read_text_file(const std::string& path, const std::string& what, siz
 Located load_yaml_file(const std::string& path, const std::vector<std::string>& overrides);
 // Same, from text (tests, and the resolved case stored in output files).
 Located load_yaml_text(const std::string& text, const std::string& name, const std::vector<std::string>& overrides);
+// A copy of a loaded tree (its own nodes, the same file name and overridden paths) with more
+// overrides applied as load_yaml_text applies them: many variants of one file from one parse.
+// yaml-cpp's copy (YAML::Clone) keeps no line numbers: errors from a copy name no line, so read a
+// failing variant again with load_yaml_text for the message. Not thread-safe on `base` (yaml-cpp
+// nodes share their memory): give each thread its own copy.
+Located with_overrides(const Located& base, const std::vector<std::string>& overrides);
 
 }  // namespace dermasim

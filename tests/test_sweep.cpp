@@ -10,6 +10,7 @@
 #include "app/sweep.hpp"
 #include "app/sweep_design.hpp"
 #include "app/sweep_stats.hpp"
+#include "models/case.hpp"
 #include "solver/units.hpp"
 
 using namespace dermasim;
@@ -198,13 +199,106 @@ TEST_CASE("distributions: quantiles, truncation, population data", "[sweep]") {
   CHECK(pa.dims == 3);
   const InputError ps = sweep_error("design: {kind: lhs, samples: 4, seed: 5}\nvary:\n  - population: {site: knee}\n");
   CHECK(ps.line() == 4);
-  CHECK(std::string(ps.what()).find("no layer of the base case") != std::string::npos);
-  CHECK(std::string(ps.what()).find("sites: forearm_dorsal") != std::string::npos);
+  CHECK(ps.key_path() == "vary[0].population.site");
+  CHECK(std::string(ps.what()).find("'knee' is not allowed; choose one of: forearm_dorsal") != std::string::npos);
   // a site measured per sex needs the sex
   const InputError e = sweep_error(
       "design: {kind: random, samples: 4, seed: 5}\nvary:\n"
       "  - {key: \"skin.layers[2].thickness\", distribution: {kind: population, site: face_cheek, layer: dermis}}\n");
   CHECK(std::string(e.what()).find("sex") != std::string::npos);
+}
+
+namespace {
+// Mean and SD of a normal (mean m, SD s) truncated to [lo, hi]: the exact moments the sampled
+// values must have.
+std::pair<double, double> truncated_moments(double m, double s, double lo, double hi) {
+  const double a = (lo - m) / s, b = (hi - m) / s;
+  auto phi = [](double x) { return std::exp(-x * x / 2) / std::sqrt(2 * M_PI); };
+  const double z = normal_cdf(b) - normal_cdf(a);
+  const double d = (phi(a) - phi(b)) / z;
+  return {m + s * d, s * std::sqrt(1 + (a * phi(a) - b * phi(b)) / z - d * d)};
+}
+std::pair<double, double> moments(const std::vector<double>& v) {
+  double m = 0, q = 0;
+  for (double x : v) m += x / v.size();
+  for (double x : v) q += (x - m) * (x - m) / (v.size() - 1);
+  return {m, std::sqrt(q)};
+}
+std::vector<double> column(const SweepSpec& sp, size_t axis) {
+  std::vector<double> v;
+  for (const auto& c : sp.cases) v.push_back(si(c.values[axis]));
+  return v;
+}
+}  // namespace
+
+TEST_CASE("skin populations: sampled means and SDs are the tabulated ones, mapped onto the layers", "[sweep][population]") {
+  // Protocol: 4000 Latin-hypercube draws of a population axis; the sample mean and SD of each
+  // parameter against the exact moments of the tabulated normal truncated at mean +- 3 SD (LHS:
+  // within 0.5 % and 1.5 %), and those against the table itself (truncation moves the SD by 1.3 %).
+  // Periorbital skin of women aged 40-60 (the 40-49 group): full skin 1.24 +- 0.27 mm
+  // ([Web:face-50mhz-age]) onto the reticular dermis as the rest below the layers above it; basal
+  // perfusion 967.83 +- 225.49 APU ([Fei2018]) onto the clearance of both dermal layers, scaled from
+  // the preset's value by flow / 949.515 (the mean of the two sexes).
+  const SweepSpec sp = sweep(
+      "set: {skin.preset: face_periorbital}\n"
+      "design: {kind: lhs, samples: 4000, seed: 3}\n"
+      "vary:\n"
+      "  - population: {site: face_periorbital, sex: female, age: 40-60}\n");
+  REQUIRE(sp.axes.size() == 3);
+  CHECK(sp.axes[0].key == "skin.layers[2].clearance");  // papillary dermis
+  CHECK(sp.axes[1].key == "skin.layers[3].thickness");  // reticular dermis
+  CHECK(sp.axes[2].key == "skin.layers[3].clearance");
+  CHECK(sp.dims == 2);  // one draw for the perfusion of both layers, one for the thickness
+  const Case base = read_case(load_yaml_text("name: b\ntime: {end: 1 h}\ngeometry: {kind: 1d}\nskin: {preset: face_periorbital}\n"
+                                             "species: [{name: x, properties: {all: {diffusivity: 1e-10 m2/s, partition: 1}}}]\n",
+                                             "b.yaml", {}));
+  double above = 0;
+  for (int i = 0; i < 3; ++i) above += base.layers[i].thickness;
+  // full skin = the layers above + the sampled reticular dermis
+  std::vector<double> full = column(sp, 1);
+  for (double& x : full) x += above;
+  const auto [fm, fs] = moments(full);
+  const auto [em, es] = truncated_moments(1.24e-3, 0.27e-3, 1.24e-3 - 3 * 0.27e-3, 1.24e-3 + 3 * 0.27e-3);
+  CHECK(fm == Approx(em).epsilon(0.005));
+  CHECK(fs == Approx(es).epsilon(0.015));
+  CHECK(em == Approx(1.24e-3).epsilon(0.001));
+  CHECK(es == Approx(0.27e-3).epsilon(0.015));
+  // perfusion: clearance / the preset's clearance x the reference = the sampled flow (APU)
+  const double ref = (931.20 + 967.83) / 2;
+  for (size_t a = 0; a < 2; ++a) {
+    const double k0 = base.layers[2 + a].clearance;
+    REQUIRE(k0 > 0);
+    std::vector<double> f = column(sp, 2 * a);
+    for (double& x : f) x *= ref / k0;
+    const auto [m, s] = moments(f);
+    const auto [tm, ts] = truncated_moments(967.83, 225.49, 967.83 - 3 * 225.49, 967.83 + 3 * 225.49);
+    CHECK(m == Approx(tm).epsilon(0.005));
+    CHECK(s == Approx(ts).epsilon(0.015));
+    CHECK(tm == Approx(967.83).epsilon(0.001));
+    CHECK(ts == Approx(225.49).epsilon(0.015));
+  }
+  // one person's perfusion: both dermal layers move together
+  for (size_t i = 0; i < 50; ++i) CHECK(si(sp.cases[i].values[0]) / base.layers[2].clearance == Approx(si(sp.cases[i].values[2]) / base.layers[3].clearance).epsilon(1e-6));
+  // an age picks its group: 25 -> 20-29 (1.24 +- 0.25 mm... the eyelid's 20-29 value); adult men: the dermis of [Meng2022]
+  const SweepSpec young = sweep("set: {skin.preset: face_periorbital}\ndesign: {kind: lhs, samples: 8, seed: 3}\nvary:\n"
+                                "  - population: {site: face_periorbital, sex: male, age: 25, properties: [thickness]}\n");
+  REQUIRE(young.axes.size() == 1);
+  CHECK(young.axes[0].dist.a + above == Approx(1.44e-3));
+  const SweepSpec men = sweep("set: {skin.preset: face_periorbital}\ndesign: {kind: lhs, samples: 8, seed: 3}\nvary:\n"
+                              "  - population: {site: face_periorbital, sex: male, properties: [thickness]}\n");
+  REQUIRE(men.axes.size() == 1);
+  CHECK(men.axes[0].dist.a + base.layers[2].thickness == Approx(0.67e-3));  // dermis = papillary + reticular
+  // bad queries: the key named, what is allowed said
+  const InputError sex = sweep_error("set: {skin.preset: face_periorbital}\ndesign: {kind: lhs, samples: 4, seed: 5}\nvary:\n"
+                                     "  - population: {site: face_periorbital}\n");
+  CHECK(sex.key_path() == "vary[0].population");
+  CHECK(std::string(sex.what()).find("give sex: female or male") != std::string::npos);
+  const InputError age = sweep_error("design: {kind: lhs, samples: 4, seed: 5}\nvary:\n  - population: {site: face_cheek, sex: female, age: old}\n");
+  CHECK(age.key_path() == "vary[0].population.age");
+  const InputError child = sweep_error("set: {skin.preset: face_cheek}\ndesign: {kind: lhs, samples: 4, seed: 5}\nvary:\n"
+                                       "  - population: {site: face_cheek, sex: female, age: 8}\n");
+  CHECK(child.key_path() == "vary[0].population");
+  CHECK(std::string(child.what()).find("the site has:") != std::string::npos);
 }
 
 TEST_CASE("sampled designs are reproducible and list values as written", "[sweep]") {
@@ -394,4 +488,32 @@ TEST_CASE("Morris trajectories: one input per step; elementary effects of a line
   const auto mi = morris_indices(sp.unit_points, g, d, 0);
   CHECK(mi[0].sigma > 0.1);
   CHECK(mi[2].mu_star == Approx(0).margin(1e-12));
+}
+
+TEST_CASE("a sweep case is a copy of the parsed base with its values: the same as parsing the text with them", "[sweep][input]") {
+  const std::string text =
+      "name: b\ntime: {end: 2 h}\ngeometry: {kind: 1d}\nskin: {preset: forearm_invitro}\n"
+      "species: [{name: x, properties: {all: {diffusivity: 1e-10 m2/s, partition: 1}}}]\n"
+      "delivery: [{type: topical, species: x, dose: 10 uL/cm2, concentration: 4 mg/mL}]\n";
+  const std::vector<std::string> sets = {"delivery[0].concentration=2 mg/mL", "time.end=-3", "time.end=3 h", "skin.layers=[{name: a, thickness: 10 um, cells: 4}]",
+                                         "species[0].properties.all.partition=0.5"};
+  const Located base = load_yaml_text(text, "b.yaml", {});
+  const Located copy = with_overrides(base, sets);
+  const Located parsed = load_yaml_text(text, "b.yaml", sets);
+  for (const char* key : {"delivery[0].concentration", "time.end", "skin.layers[0].thickness", "skin.layers[0].name", "species[0].properties.all.partition"}) {
+    CHECK(lookup_value(copy, key) == lookup_value(parsed, key));
+    CHECK(!lookup_value(copy, key).empty());
+  }
+  CHECK(lookup_value(base, "delivery[0].concentration") == "4 mg/mL");  // the base is not changed
+  CHECK(lookup_value(base, "time.end") == "2 h");
+  // the overridden paths are known (errors in them say "value from --set")
+  CHECK(copy.src->overridden == parsed.src->overridden);
+  const Case a = read_case(copy), b = read_case(parsed);
+  CHECK(a.end == b.end);
+  REQUIRE(a.layers.size() == 1);
+  CHECK(a.layers[0].thickness == b.layers[0].thickness);
+  // a plain scalar and the YAML parser's reading of it are the same node text
+  const Located q = with_overrides(base, {"name=-5", "time.end=1e-3 h"});
+  CHECK(lookup_value(q, "name") == "-5");
+  CHECK(lookup_value(q, "time.end") == "1e-3 h");
 }

@@ -95,7 +95,13 @@ bad bad_empty.yaml 3 "vary[0].values" "empty axis"
 bad bad_log.yaml 3 "vary[0].range" "from < to"
 bad bad_metric.yaml 4 "metrics[1]" "unknown metric 'peak_ug'"
 bad bad_distribution.yaml 4 "vary[0].distribution.kind" "weibull"
-bad bad_value.yaml 3 "delivery[0].concentration" "case 1"
+# a value only some cases have is found as that case is read (--dry-run finds it up front, below):
+# the case is recorded as failed with the error, the others run, and the exit code is 2
+"$DERMASIM" sweep "$S/bad_value.yaml" --output bad_value > bad_value.txt 2>&1; rc=$?
+check "bad_value.yaml: exit 2" '[ $rc -eq 2 ]'
+check "bad_value.yaml: names bad_value.yaml:3: delivery[0].concentration, case 1" 'grep -qF "bad_value.yaml:3: delivery[0].concentration: case 1 (" bad_value.txt'
+check "bad_value.yaml: the case is failed in the table, the other ran" 'grep -q "^1,failed," bad_value/results.csv && grep -q "^0,ok," bad_value/results.csv'
+check "bad_value.yaml: points to --dry-run" 'grep -qF -- "--dry-run" bad_value.txt'
 "$DERMASIM" sweep "$S/bad_base.yaml" --output bad_base > bad_base.txt 2>&1; rc=$?
 check "an error in the base case names the base file and line (exit 2)" '[ $rc -eq 2 ] && grep -qF "base_typo.yaml:2: time.output_evry" bad_base.txt'
 "$DERMASIM" sweep "$S/bad_value.yaml" --dry-run > dv.txt 2>&1; rc=$?
