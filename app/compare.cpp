@@ -132,6 +132,7 @@ std::vector<CompareRow> compare_rows(const std::string& scenario, const RunMetri
     r.threshold = m.threshold;
     r.w = s.windows.front();
     r.region = m.region;
+    r.basis = amount_basis(m);
     r.domain = m.domain;
     r.domain_area = m.domain_area;
     r.region_values = region_values(m, s);
@@ -169,7 +170,7 @@ std::string compare_csv(const std::vector<CompareRow>& rows) {
   os << "\n";
   for (size_t i = 0; i < rows.size(); ++i) {
     const auto& r = rows[i];
-    os << csv_field(r.scenario) << "," << csv_field(r.species) << "," << csv_field(r.target) << "," << amount_unit_for(r.geometry).basis << ","
+    os << csv_field(r.scenario) << "," << csv_field(r.species) << "," << csv_field(r.target) << "," << (r.basis.empty() ? amount_unit_for(r.geometry).basis : r.basis) << ","
        << (r.threshold > 0 ? num(r.threshold) : "n/a") << "," << num(r.w.t_end / 3600);
     for (double v : metric_values(r.w, r.geometry)) os << "," << num(v);
     for (double v : compare_ratios(rows, i)) os << "," << num(v);
@@ -254,7 +255,7 @@ std::string compare_table(const std::vector<CompareRow>& rows) {
   for (const auto& row : cells) line(row);
   os << "\n  Target layer: " << rows[0].target << "; mean concentration over the layer in " << rows[0].region << "; (xN) = ratio to " << cells[0][0]
      << "; amounts in " << au << (rows[0].geometry == Geometry::OneD ? " of skin" : rows[0].geometry == Geometry::TwoD ? " of length" : "")
-     << " (dose: applied to the domain; peak: in the layer over the same region as the concentration).\n";
+     << " (dose: the injected dose, or a laterally uniform delivery's dose on the region's area; peak: in the layer within the region).\n";
   if (any_threshold) os << "  above thr: time with the mean concentration at or above " << num(rows[0].threshold) << " mg/mL.\n";
   for (const auto& r : rows) {
     if (r.target != rows[0].target) os << "  note: " << r.scenario << " measures layer '" << r.target << "', not '" << rows[0].target << "'.\n";

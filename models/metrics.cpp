@@ -445,6 +445,22 @@ RunMetrics MetricsRecorder::finish(const Simulation& sim) {
   r.threshold = setup_.threshold;
   r.geometry = geometry_;
   describe_region(sim.grid(), r);
+  // A laterally uniform delivery (no injection points): the amounts of any region are the domain's
+  // x the region's share of the domain's area; given for the stated area, like an injection's.
+  double scale = 1;
+  if (whole_ && geometry_ != Geometry::OneD && setup_.radius > 0) {
+    const Grid& g = sim.grid();
+    const double a = geometry_ == Geometry::TwoD ? 2 * setup_.radius : M_PI * setup_.radius * setup_.radius;
+    scale = a / g.top_area();
+    r.region_area = a;
+    std::ostringstream os;
+    if (geometry_ == Geometry::TwoD)
+      os << "a strip " << format_quantity(a, dims::length) << " wide";
+    else
+      os << format_in(a, "cm2", 4) << " of skin";
+    os << " (no injection point: the delivery covers the domain evenly, the domain's amounts x " << num(scale, "%.4g") << ")";
+    r.region = os.str();
+  }
   const double V = volume_;
   for (size_t si = 0; si < setup_.species.size(); ++si) {
     SpeciesMetrics sm;
@@ -512,11 +528,12 @@ RunMetrics MetricsRecorder::finish(const Simulation& sim) {
         }
       }
       m.auc = m.amount_auc / V;
-      m.peak_amount = m.cmax * V;
-      m.dose = P[b].applied;
-      m.cleared_blood = P[b].blood;
-      m.cleared_lymph = P[b].lymph;
-      m.degraded = P[b].degraded;
+      m.peak_amount = m.cmax * V * scale;
+      m.amount_auc *= scale;
+      m.dose = P[b].applied * scale;
+      m.cleared_blood = P[b].blood * scale;
+      m.cleared_lymph = P[b].lymph * scale;
+      m.degraded = P[b].degraded * scale;
       if (geometry_ != Geometry::OneD) {
         m.cv_at_cmax = cv_best_[si][w];
         m.cv_mean = cv_count_[si][w] > 0 ? cv_sum_[si][w] / cv_count_[si][w] : metrics_na;
@@ -612,6 +629,10 @@ std::vector<std::string> metrics_csv_columns() {
   return c;
 }
 
+std::string amount_basis(const RunMetrics& m) {
+  return m.geometry != Geometry::OneD && std::isfinite(m.region_area) ? "region" : amount_unit_for(m.geometry).basis;
+}
+
 std::vector<std::string> region_columns() { return {"region_area_cm2", "region_width_mm", "edge_pct_max", "edge_time_h"}; }
 
 std::vector<std::string> region_values(const RunMetrics& m, const SpeciesMetrics& s) {
@@ -631,7 +652,7 @@ std::string metrics_csv(const RunMetrics& m) {
     for (const auto& w : s.windows) {
       os << csv_field(s.species) << "," << csv_field(m.target) << "," << (w.session < 0 ? "all" : "session") << ","
          << (w.session < 0 ? std::string("n/a") : std::to_string(w.session)) << "," << num(w.t_start / 3600) << "," << num(w.t_end / 3600)
-         << "," << (m.threshold > 0 ? num(m.threshold) : "n/a") << "," << au.basis;
+         << "," << (m.threshold > 0 ? num(m.threshold) : "n/a") << "," << amount_basis(m);
       for (double v : metric_values(w, m.geometry)) os << "," << num(v);
       for (const auto& v : region_values(m, s)) os << "," << v;
       os << "\n";

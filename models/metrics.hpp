@@ -162,6 +162,8 @@ std::vector<std::string> metrics_csv_columns();
 // The last columns of both tables: the region's area (cm2; axisymmetric and 3d) or width (mm; 2d),
 // n/a for the whole domain, and the boundary watch (edge_pct_max, edge_time_h).
 std::vector<std::string> region_columns();
+// "region" when the amounts are over a stated area (2d, axisymmetric, 3d), else the geometry's basis.
+std::string amount_basis(const RunMetrics& m);
 std::vector<std::string> region_values(const RunMetrics& m, const SpeciesMetrics& s);
 std::string metrics_csv(const RunMetrics& m);
 // The values of one window in the order of metric_value_columns() (display units; NaN for n/a).

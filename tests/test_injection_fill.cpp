@@ -302,7 +302,7 @@ TEST_CASE("educator papule vs serum: the ratio over 1 cm2 hardly changes when th
   CHECK(std::fabs(w2 / w1 - 1) > 0.5);
 }
 
-TEST_CASE("educator papule vs serum over 24 h: widths 5.6, 11.3 and 22.6 mm", "[.long][long][metrics][injection]") {
+TEST_CASE("educator papule vs serum over 24 h: widths 5.6, 11.3 and 22.6 mm (about 5 s: default suite)", "[unit][metrics][injection]") {
   const double r1 = ratio_at({}, "5.642 mm", "24"), r2 = ratio_at({}, "11.284 mm", "48"), r3 = ratio_at({}, "22.568 mm", "96");
   std::printf("educator papule/serum Cmax ratio over 1 cm2: %.4g (5.642 mm), %.4g (11.284 mm), %.4g (22.568 mm)\n", r1, r2, r3);
   CHECK(std::fabs(r2 / r1 - 1) < 0.10);
