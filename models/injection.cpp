@@ -83,8 +83,11 @@ InjectionFill fill_from_tip(const Grid& g, double volume, double x, double y, do
   // Two passes at most: the sub-sampling of each cell is set by the fill's size, and the fill may
   // come out larger than the ball's estimate (near a surface or an edge).
   for (int pass = 0; pass < 2; ++pass) {
-    // points per cell and direction: enough to resolve the fill's rim (R / 8), at most 8 (16 in 1d)
-    auto sub = [&](double len, int most) { return std::clamp(static_cast<int>(std::ceil(len / (R / 8.0) - 1e-9)), 1, most); };
+    // points per cell and direction: enough to resolve the fill's rim (R / 12), and at least 8 in
+    // 1d, 2d and axisymmetric geometry (2 in 3d, where the points grow as the cube), so that the
+    // rim's cells take their share of a smooth ball rather than a staircase
+    const int least = dim == 3 ? 2 : 8;
+    auto sub = [&](double len, int most) { return std::clamp(static_cast<int>(std::ceil(len / (R / 12.0) - 1e-9)), least, most); };
     double Rb = 1.5 * R;
     double found = 0;
     for (;;) {
@@ -97,14 +100,14 @@ InjectionFill fill_from_tip(const Grid& g, double volume, double x, double y, do
         if (!allowed_rows[k]) continue;
         const double gz = gap(depth, g.zn[k], g.zn[k + 1]);
         if (gz > Rb) continue;
-        const int sz = sub(g.dz[k], dim == 1 ? 16 : 8);
+        const int sz = sub(g.dz[k], dim == 3 ? 16 : 48);
         for (int j = jlo; j < jhi; ++j) {
           const double gyy = use_y ? (g.periodic_y ? 0.0 : gap(y, g.yn[j], g.yn[j + 1])) : 0.0;
-          const int sy = use_y ? sub(g.dy[j], 8) : 1;
+          const int sy = use_y ? sub(g.dy[j], 16) : 1;
           for (int i = ilo; i < ihi; ++i) {
             const double gxx = lateral_x ? (g.periodic_x ? 0.0 : gap(x, g.xn[i], g.xn[i + 1])) : 0.0;
             if (gxx * gxx + gyy * gyy + gz * gz > Rb * Rb) continue;
-            const int sx = lateral_x ? sub(g.dx[i], 8) : 1;
+            const int sx = lateral_x ? sub(g.dx[i], dim == 3 ? 16 : 48) : 1;
             const size_t cell = g.index(i, j, k);
             for (int c = 0; c < sz; ++c) {
               const double z0 = g.zn[k] + c * g.dz[k] / sz, z1 = g.zn[k] + (c + 1) * g.dz[k] / sz;

@@ -110,7 +110,7 @@ TEST_CASE("injection fill: deep in the tissue a ball of the volume / limit", "[u
   }
   SECTION("1d: a slab of thickness volume / limit around the tip") {
     Grid g = box(Geometry::OneD, {}, zn);
-    // the radius is that of the farthest sub-sample filled: within a sub-sample (R / 8) of the slab's
+    // the radius is that of the farthest sub-sample filled: within a sub-sample of the slab's
     const InjectionFill f = fill_from_tip(g, 1e-3, 0, 0, 2e-3, 1.0, open);
     CHECK(f.radius == Approx(0.5e-3).epsilon(1.0 / 8));
     // the cells within 0.5 mm of the tip are full, the others empty
