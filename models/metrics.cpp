@@ -560,7 +560,7 @@ void MetricsRecorder::describe_region(const Grid& g, RunMetrics& r) const {
   r.domain = d.str();
   r.domain_area = g.top_area();
   if (whole_) {
-    r.region = g.geometry == Geometry::OneD ? "per area of skin (1d)" : "the whole domain";
+    r.region = g.geometry == Geometry::OneD ? "a 1d column (per area of skin)" : "the whole domain";
     return;
   }
   r.region_area = region_area_;
