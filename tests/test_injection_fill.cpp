@@ -4,11 +4,16 @@
 // tip is in them, mirror and periodic edges, and the input errors (tip outside, too much volume,
 // fill limit out of range).
 #include <catch2/catch.hpp>
+#include <hdf5.h>
+#include <unistd.h>
+
+#include <filesystem>
 #include <map>
 #include <sstream>
 
 #include "helpers.hpp"
 #include "models/injection.hpp"
+#include "app/case_runner.hpp"
 #include "app/compare.hpp"
 #include "models/boundary_watch.hpp"
 #include "models/metrics.hpp"
@@ -384,4 +389,34 @@ TEST_CASE("compare warns when the scenarios' domains differ in size and names th
   std::vector<CompareRow> same = compare_rows("one", a);
   for (auto& r : compare_rows("two", a)) same.push_back(r);
   CHECK(compare_table(same).find("differ in size") == std::string::npos);
+}
+
+TEST_CASE("the boundary watch is written on /scalars/<species> of the results file", "[unit][metrics][output]") {
+  const auto dir = std::filesystem::temp_directory_path() / ("dermasim-test-edge-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::string y = skin_case("{kind: 3d, width: 2 mm, lateral_cells: 8}",
+                            "  - {type: injection, species: {a: 5 mg/mL}, volume: 0.2 uL, depth: 0.5 mm, at: [1 mm, 1 mm]}\n",
+                            "metrics: {target: pd}\noutput: {file: " + (dir / "edge.h5").string() + "}\n");
+  y.replace(y.find("{end: 10 min}"), 13, "{end: 2 h}");
+  Case c = parse(y);
+  const CaseRunResult res = run_case(c, CaseRunOptions{});
+  REQUIRE(res.metrics.warnings.size() == 1);
+  hid_t f = H5Fopen((dir / "edge.h5").c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  REQUIRE(f >= 0);
+  hid_t g = H5Gopen2(f, "scalars/a", H5P_DEFAULT);
+  REQUIRE(g >= 0);
+  CHECK(H5Aexists(g, "warnings") > 0);
+  double pct = 0, t = 0;
+  hid_t a = H5Aopen(g, "edge_pct_max", H5P_DEFAULT);
+  H5Aread(a, H5T_NATIVE_DOUBLE, &pct);
+  H5Aclose(a);
+  a = H5Aopen(g, "edge_time", H5P_DEFAULT);
+  H5Aread(a, H5T_NATIVE_DOUBLE, &t);
+  H5Aclose(a);
+  H5Gclose(g);
+  H5Fclose(f);
+  CHECK(pct == Approx(res.metrics.species[0].edge_pct_max));
+  CHECK(t == Approx(res.metrics.species[0].edge_time));
+  CHECK(pct > 0.1);
+  std::filesystem::remove_all(dir);
 }
