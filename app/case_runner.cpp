@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "case_runner.hpp"
 
+#include <cmath>
 #include <exception>
 
 #include "../solver/io/output.hpp"
@@ -80,13 +81,23 @@ CaseRunResult run_case(const Case& c, const CaseRunOptions& opt) {
     throw std::runtime_error(failure);
   }
   res.hydration = hydration.finish(sim);
+  res.metrics = metrics.finish(sim);
   if (writer) {
     add_hydration_scalars(*writer, res.hydration);
+    // the boundary watch of the target-layer metrics (docs/metrics.md), on /scalars/<species>
+    for (const auto& s : res.metrics.species) {
+      if (std::isnan(s.edge_pct_max)) continue;
+      writer->add_attribute(s.species, "edge_pct_max", s.edge_pct_max);
+      writer->add_attribute(s.species, "edge_time", s.edge_time);
+      std::vector<std::string> mine;
+      for (const auto& w : res.metrics.warnings)
+        if (w.rfind(s.species + " ", 0) == 0) mine.push_back(w);
+      if (!mine.empty()) writer->add_attribute(s.species, "warnings", mine);
+    }
     writer->finish(sim, res.stopped);
     res.xdmf_path = writer->xdmf_path();
     res.pvd_path = writer->pvd_path();
   }
-  res.metrics = metrics.finish(sim);
   return res;
 }
 

@@ -131,6 +131,13 @@ std::vector<CompareRow> compare_rows(const std::string& scenario, const RunMetri
     r.geometry = m.geometry;
     r.threshold = m.threshold;
     r.w = s.windows.front();
+    r.region = m.region;
+    r.basis = amount_basis(m);
+    r.domain = m.domain;
+    r.domain_area = m.domain_area;
+    r.region_values = region_values(m, s);
+    for (const auto& w : m.warnings)
+      if (w.rfind(s.species + " ", 0) == 0) r.warnings.push_back(w);
     rows.push_back(r);
   }
   return rows;
@@ -141,6 +148,7 @@ std::vector<std::string> compare_csv_columns() {
   const auto v = metric_value_columns();
   c.insert(c.end(), v.begin(), v.end());
   for (const auto& x : v) c.push_back("ratio_" + x);
+  for (const auto& x : region_columns()) c.push_back(x);
   return c;
 }
 
@@ -162,10 +170,11 @@ std::string compare_csv(const std::vector<CompareRow>& rows) {
   os << "\n";
   for (size_t i = 0; i < rows.size(); ++i) {
     const auto& r = rows[i];
-    os << csv_field(r.scenario) << "," << csv_field(r.species) << "," << csv_field(r.target) << "," << amount_unit_for(r.geometry).basis << ","
+    os << csv_field(r.scenario) << "," << csv_field(r.species) << "," << csv_field(r.target) << "," << (r.basis.empty() ? amount_unit_for(r.geometry).basis : r.basis) << ","
        << (r.threshold > 0 ? num(r.threshold) : "n/a") << "," << num(r.w.t_end / 3600);
     for (double v : metric_values(r.w, r.geometry)) os << "," << num(v);
     for (double v : compare_ratios(rows, i)) os << "," << num(v);
+    for (const auto& v : r.region_values) os << "," << v;
     os << "\n";
   }
   return os.str();
@@ -244,9 +253,9 @@ std::string compare_table(const std::vector<CompareRow>& rows) {
   line(h2);
   line(rule);
   for (const auto& row : cells) line(row);
-  os << "\n  Target layer: " << rows[0].target << "; mean concentration over the layer; (xN) = ratio to " << cells[0][0]
-     << "; amounts in " << au << (rows[0].geometry == Geometry::OneD ? " of skin" : rows[0].geometry == Geometry::TwoD ? " of length" : " (whole domain)")
-     << ".\n";
+  os << "\n  Target layer: " << rows[0].target << "; mean concentration over the layer in " << rows[0].region << "; (xN) = ratio to " << cells[0][0]
+     << "; amounts in " << au << (rows[0].geometry == Geometry::OneD ? " of skin" : rows[0].geometry == Geometry::TwoD ? " of length" : "")
+     << " (dose: the injected dose, or a laterally uniform delivery's dose on the region's area; peak: in the layer within the region).\n";
   if (any_threshold) os << "  above thr: time with the mean concentration at or above " << num(rows[0].threshold) << " mg/mL.\n";
   for (const auto& r : rows) {
     if (r.target != rows[0].target) os << "  note: " << r.scenario << " measures layer '" << r.target << "', not '" << rows[0].target << "'.\n";
@@ -254,6 +263,26 @@ std::string compare_table(const std::vector<CompareRow>& rows) {
       os << "  note: " << r.scenario << " is in " << to_string(r.geometry) << " geometry (amounts in " << amount_unit_for(r.geometry).unit
          << "); compare its concentrations and % of dose, not its amounts.\n";
     if (r.threshold != rows[0].threshold) os << "  note: " << r.scenario << " uses another threshold (" << num(r.threshold) << " mg/mL).\n";
+    if (r.region != rows[0].region && &r != &rows[0]) os << "  note: " << r.scenario << ": mean concentration over the layer in " << r.region << ".\n";
+    for (const auto& w : r.warnings) os << "  warning: " << r.scenario << ": " << w << "\n";
+  }
+  // domains of different sizes: amounts over the whole domain, and anything that reached an edge,
+  // differ for that reason alone
+  bool sizes_differ = false;
+  for (const auto& r : rows)
+    sizes_differ = sizes_differ || (r.geometry == rows[0].geometry && std::fabs(r.domain_area - rows[0].domain_area) > 1e-9 * rows[0].domain_area);
+  if (sizes_differ) {
+    os << "  warning: the scenarios' domains differ in size (";
+    std::string sep;
+    std::vector<std::string> seen;
+    for (const auto& r : rows) {
+      if (std::find(seen.begin(), seen.end(), r.scenario) != seen.end()) continue;
+      seen.push_back(r.scenario);
+      os << sep << r.scenario << ": " << r.domain;
+      sep = "; ";
+    }
+    os << "): amounts and concentrations over the whole domain compare only within one domain; the concentrations over a stated "
+          "area (metrics.area) do while no solute reaches an edge.\n";
   }
   return os.str();
 }

@@ -36,6 +36,11 @@ struct CompareRow {
   Geometry geometry = Geometry::OneD;
   double threshold = 0;  // kg/m3
   WindowMetrics w;
+  // what the concentrations are over and the domain (RunMetrics), and the region columns
+  std::string region, domain, basis;
+  double domain_area = 0;
+  std::vector<std::string> region_values;  // region_columns()
+  std::vector<std::string> warnings;       // the run's (e.g. the solute reached a lateral edge)
 };
 std::vector<CompareRow> compare_rows(const std::string& scenario, const RunMetrics& m);
 

@@ -463,6 +463,7 @@ void read_metrics(MapReader& root, Case& c) {
   if (auto t = m.maybe("threshold")) c.metrics.threshold = positive(*t, dims::concentration);
   if (auto t = m.maybe("papule_threshold")) c.metrics.papule_threshold = positive(*t, dims::length);
   if (auto sp = m.maybe("species")) c.metrics.species = species_names(*sp, c);
+  read_metrics_region(m, c);  // area / radius (models/metrics)
   m.finish();
 }
 
@@ -704,6 +705,7 @@ std::string dump_case(const Case& c) {
   if (c.metrics.threshold > 0) e << YAML::Key << "threshold" << YAML::Value << q(c.metrics.threshold, "mg/mL");
   if (c.fluid || c.metrics.papule_threshold != MetricsDef::kDefaultPapuleThreshold)
     e << YAML::Key << "papule_threshold" << YAML::Value << len_q(c.metrics.papule_threshold);
+  emit_metrics_region(e, c);  // area / radius (models/metrics)
   if (!c.metrics.species.empty()) {
     e << YAML::Key << "species" << YAML::Value << YAML::Flow << YAML::BeginSeq;
     for (const auto& n : c.metrics.species) e << n;

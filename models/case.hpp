@@ -62,6 +62,7 @@ struct DeliveryDef {
   double x = 0, y = 0;
   double time = 0;
   double duration = 0;   // injected at a constant rate over this time (0: instantaneous bolus)
+  double fill_limit = 1;  // largest share of a cell's volume the injectate fills (models/injection.hpp)
   // Where it came from: the technique (papule, nappage, ... or the plain type) and the treatment
   // session (0, 1, ... for a schedule), for per-session metrics.
   std::string technique;
@@ -83,6 +84,11 @@ struct MetricsDef {
   // fraction of the mm-scale heights of [Derived:papule-geometry], so the diameter spans the swollen skin.
   static constexpr double kDefaultPapuleThreshold = 10e-6;  // m
   double papule_threshold = kDefaultPapuleThreshold;         // m
+  // The area (or radius) around each injection point the concentrations are over (models/metrics,
+  // read_metrics_region); 0: the default (1 cm2); whole_domain: `area: domain`.
+  double area = 0;    // m2 (axisymmetric, 3d)
+  double radius = 0;  // m (2d, axisymmetric, 3d)
+  bool whole_domain = false;
 };
 
 struct Case {

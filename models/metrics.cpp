@@ -11,7 +11,9 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "../solver/input.hpp"
 #include "../solver/units.hpp"
+#include "boundary_watch.hpp"
 #include "case.hpp"
 #include "patterns.hpp"
 
@@ -29,6 +31,47 @@ int default_target_layer(const std::vector<std::string>& names, const std::vecto
   return names.empty() ? 0 : static_cast<int>(names.size()) - 1;
 }
 
+
+namespace {
+// The radius of the region (m); 0: the whole domain.
+double metrics_radius(const Case& c) {
+  if (c.geometry == Geometry::OneD || c.metrics.whole_domain) return 0.0;
+  if (c.metrics.radius > 0) return c.metrics.radius;
+  return std::sqrt((c.metrics.area > 0 ? c.metrics.area : kDefaultMetricsArea) / M_PI);
+}
+}  // namespace
+
+void read_metrics_region(MapReader& m, Case& c) {
+  auto area = m.maybe("area");
+  auto radius = m.maybe("radius");
+  if (area && radius) radius->fail("give either area or radius, not both");
+  if (area) {
+    if (area->is_scalar() && area->as_string() == "domain") {
+      c.metrics.whole_domain = true;
+      return;
+    }
+    if (c.geometry == Geometry::OneD) area->fail("a 1d column is already per area of skin: leave out area (or give `domain`)");
+    if (c.geometry == Geometry::TwoD)
+      area->fail("in 2d the region is a strip around each injection line: give its half-width as `radius` (e.g. 5 mm), or `area: domain`");
+    c.metrics.area = positive(*area, dims::area);
+  }
+  if (radius) {
+    if (c.geometry == Geometry::OneD) radius->fail("a 1d column has no lateral extent: leave out radius");
+    c.metrics.radius = positive(*radius, dims::length);
+  }
+}
+
+void emit_metrics_region(YAML::Emitter& e, const Case& c) {
+  if (c.geometry == Geometry::OneD) return;
+  if (c.metrics.whole_domain) {
+    e << YAML::Key << "area" << YAML::Value << "domain";
+    return;
+  }
+  if (c.metrics.radius > 0 || c.geometry == Geometry::TwoD)
+    e << YAML::Key << "radius" << YAML::Value << format_in(metrics_radius(c), "mm", 10);
+  else
+    e << YAML::Key << "area" << YAML::Value << format_in(c.metrics.area > 0 ? c.metrics.area : kDefaultMetricsArea, "cm2", 10);
+}
 
 MetricsSetup metrics_setup(const Case& c) {
   MetricsSetup s;
@@ -66,6 +109,16 @@ MetricsSetup metrics_setup(const Case& c) {
     for (const auto& [k, t] : starts) s.session_starts.push_back(t);
     std::sort(s.session_starts.begin(), s.session_starts.end());
   }
+  // the region around the injection points (docs/metrics.md, "Area")
+  if (c.geometry != Geometry::OneD) {
+    for (const auto& d : c.delivery)
+      if (d.type == "injection" || d.type == "jet_injector") s.points.emplace_back(d.x, d.y);
+    std::sort(s.points.begin(), s.points.end());
+    s.points.erase(std::unique(s.points.begin(), s.points.end()), s.points.end());
+    s.radius = metrics_radius(c);
+    s.clip = c.unit_cell || c.periodic;
+    s.watch_edges = !s.points.empty() && !c.unit_cell;
+  }
   return s;
 }
 
@@ -74,6 +127,104 @@ std::vector<std::pair<double, double>> metrics_windows(const std::vector<double>
   for (size_t i = 0; i < ss.size() && ss.size() >= 2; ++i) w.emplace_back(i == 0 ? 0.0 : ss[i], i + 1 < ss.size() ? ss[i + 1] : end);
   return w;
 }
+
+namespace {
+// Union of intervals, sorted and merged.
+std::vector<std::pair<double, double>> merged(std::vector<std::pair<double, double>> v) {
+  std::sort(v.begin(), v.end());
+  std::vector<std::pair<double, double>> out;
+  for (const auto& iv : v) {
+    if (!out.empty() && iv.first <= out.back().second)
+      out.back().second = std::max(out.back().second, iv.second);
+    else
+      out.push_back(iv);
+  }
+  return out;
+}
+
+// Each surface column's share (0..1) of the region around the injection points; `area` gets the
+// region's area (m2; m in 2d): its whole area, or its part inside the domain when the domain is a
+// unit cell or periodic; NaN (and shares of 1) for the whole domain.
+std::vector<double> region_shares(const Grid& g, const MetricsSetup& s, double& area) {
+  const size_t ncol = static_cast<size_t>(g.nx) * g.ny;
+  area = metrics_na;
+  if (s.points.empty() || !(s.radius > 0) || g.geometry == Geometry::OneD) return std::vector<double>(ncol, 1.0);
+  std::vector<double> share(ncol, 0.0);
+  const double R = s.radius, Wx = g.xn.back(), Wy = g.yn.back();
+  if (g.geometry == Geometry::Axisymmetric) {  // a disc on the axis
+    for (int i = 0; i < g.nx; ++i) {
+      const double r0 = g.xn[i], r1 = g.xn[i + 1];
+      share[i] = std::clamp((std::min(r1, R) * std::min(r1, R) - r0 * r0) / (r1 * r1 - r0 * r0), 0.0, 1.0);
+    }
+    area = M_PI * R * R;
+    if (s.clip) area = M_PI * std::min(R, Wx) * std::min(R, Wx);
+    return share;
+  }
+  if (g.geometry == Geometry::TwoD) {  // strips |x - p| <= R (and their periodic images)
+    std::vector<std::pair<double, double>> iv;
+    for (const auto& p : s.points)
+      for (int m = g.periodic_x ? -1 : 0; m <= (g.periodic_x ? 1 : 0); ++m) iv.emplace_back(p.first + m * Wx - R, p.first + m * Wx + R);
+    const auto u = merged(iv);
+    double inside = 0, total = 0;
+    for (const auto& [a, b] : u) total += b - a;
+    for (int i = 0; i < g.nx; ++i) {
+      double o = 0;
+      for (const auto& [a, b] : u) o += std::max(0.0, std::min(b, g.xn[i + 1]) - std::max(a, g.xn[i]));
+      share[i] = std::clamp(o / g.dx[i], 0.0, 1.0);
+      inside += share[i] * g.dx[i];
+    }
+    area = s.clip ? inside : total;
+    return share;
+  }
+  // 3d: discs around the points (periodic: nearest images); 8 x 8 samples per column
+  auto within = [&](double x, double y) {
+    for (const auto& [px, py] : s.points) {
+      double dx = std::fabs(x - px), dy = std::fabs(y - py);
+      if (g.periodic_x) dx = std::min(dx, Wx - dx);
+      if (g.periodic_y) dy = std::min(dy, Wy - dy);
+      if (dx * dx + dy * dy <= R * R) return true;
+    }
+    return false;
+  };
+  const int n = 8;
+  double inside = 0;
+  for (int j = 0; j < g.ny; ++j)
+    for (int i = 0; i < g.nx; ++i) {
+      int in = 0;
+      for (int b = 0; b < n; ++b)
+        for (int a = 0; a < n; ++a) in += within(g.xn[i] + (a + 0.5) * g.dx[i] / n, g.yn[j] + (b + 0.5) * g.dy[j] / n);
+      const size_t col = static_cast<size_t>(i) + static_cast<size_t>(g.nx) * j;
+      share[col] = static_cast<double>(in) / (n * n);
+      inside += share[col] * g.dx[i] * g.dy[j];
+    }
+  if (s.clip) {
+    area = inside;
+    return share;
+  }
+  // the discs' union: n pi R^2 when they do not overlap, else counted on a raster of R / 100
+  bool overlap = false;
+  for (size_t a = 0; a < s.points.size() && !overlap; ++a)
+    for (size_t b = a + 1; b < s.points.size(); ++b)
+      if (std::hypot(s.points[a].first - s.points[b].first, s.points[a].second - s.points[b].second) < 2 * R) {
+        overlap = true;
+        break;
+      }
+  if (!overlap) {
+    area = static_cast<double>(s.points.size()) * M_PI * R * R;
+    return share;
+  }
+  double x0 = s.points[0].first, x1 = x0, y0 = s.points[0].second, y1 = y0;
+  for (const auto& [px, py] : s.points) {
+    x0 = std::min(x0, px), x1 = std::max(x1, px), y0 = std::min(y0, py), y1 = std::max(y1, py);
+  }
+  const double h = std::max(R / 100, std::max(x1 - x0 + 2 * R, y1 - y0 + 2 * R) / 2000);
+  long count = 0;
+  for (double y = y0 - R + 0.5 * h; y < y1 + R; y += h)
+    for (double x = x0 - R + 0.5 * h; x < x1 + R; x += h) count += within(x, y);
+  area = static_cast<double>(count) * h * h;
+  return share;
+}
+}  // namespace
 
 MetricsRecorder::MetricsRecorder(const Simulation& sim, MetricsSetup setup) : setup_(std::move(setup)) {
   const Grid& g = sim.grid();
@@ -88,13 +239,21 @@ MetricsRecorder::MetricsRecorder(const Simulation& sim, MetricsSetup setup) : se
       z_bot = g.zn[k + 1];
     }
   if (rows.empty()) throw std::runtime_error("metrics: the target layer '" + setup_.target + "' has no cells");
+  // the region: each column's share of it (1 everywhere for the whole domain)
+  const std::vector<double> share = region_shares(g, setup_, region_area_);
+  whole_ = !std::isfinite(region_area_);
+  std::vector<double> cell_w(whole_ ? 0 : g.cells(), 0.0);
   for (int k : rows)
     for (int j = 0; j < g.ny; ++j)
       for (int i = 0; i < g.nx; ++i) {
+        const double w = share[static_cast<size_t>(i) + static_cast<size_t>(g.nx) * j];
+        if (!(w > 0)) continue;
         layer_cells_.push_back(g.index(i, j, k));
-        layer_vol_.push_back(g.volume(i, j, k));
+        layer_vol_.push_back(w * g.volume(i, j, k));
         volume_ += g.volume(i, j, k);
+        if (!whole_) cell_w[g.index(i, j, k)] = w;
       }
+  if (!whole_) volume_ = region_area_ * (z_bot - z_top);  // the region's whole area x the layer's thickness
   const double mid = 0.5 * (z_top + z_bot);
   mid_row_ = rows.back();
   for (int k : rows)
@@ -120,17 +279,33 @@ MetricsRecorder::MetricsRecorder(const Simulation& sim, MetricsSetup setup) : se
   cv_best_.assign(ns, std::vector<double>(nw, metrics_na));
   cv_sum_.assign(ns, std::vector<double>(nw, 0.0));
   cv_count_.assign(ns, std::vector<int>(nw, 0));
+  region_hist_.resize(ns);
+  if (setup_.watch_edges) {
+    edge_cells_ = column_cells(g, lateral_edge_columns(g, setup_.points, false));
+    for (size_t c : edge_cells_) edge_vol_.push_back(g.volume(static_cast<int>(c % g.nx), static_cast<int>((c / g.nx) % g.ny), static_cast<int>(c / plane)));
+    if (!edge_cells_.empty()) {
+      edge_max_.assign(ns, 0.0);
+      edge_time_.assign(ns, metrics_na);
+    }
+  }
   for (size_t si = 0; si < ns; ++si) {
     const int s = setup_.species[si];
     std::map<double, double> jump;
+    // the region's amount at t = 0: the initial field plus what is deposited at t = 0
+    double at0 = whole_ ? 0.0 : region_amount(sim.concentration(s));
     for (const auto& d : sim.problem().deposits) {
-      if (d.species != s || !(d.time > 0)) continue;
+      if (d.species != s) continue;
       double in_layer = 0;
       for (const auto& [cell, mass] : d.mass)
-        if (g.cell_layer[cell / plane] == setup_.layer) in_layer += mass;
+        if (g.cell_layer[cell / plane] == setup_.layer) in_layer += whole_ ? mass : cell_w[cell] * mass;
+      if (!(d.time > 0)) {
+        at0 += in_layer;
+        continue;
+      }
       jump[d.time] += in_layer;
       event_times_[si].push_back(d.time);
     }
+    if (!whole_) region_hist_[si].push_back(at0);
     for (const auto& v : sim.problem().reservoirs)
       if (v.species == s && v.t_on > 0) event_times_[si].push_back(v.t_on);
     jumps_[si].assign(jump.begin(), jump.end());
@@ -150,6 +325,12 @@ double MetricsRecorder::layer_mean_from_field(const std::vector<double>& c) cons
   double m = 0;
   for (size_t n = 0; n < layer_cells_.size(); ++n) m += c[layer_cells_[n]] * layer_vol_[n];
   return m / volume_;
+}
+
+double MetricsRecorder::region_amount(const std::vector<double>& c) const {
+  double m = 0;
+  for (size_t n = 0; n < layer_cells_.size(); ++n) m += c[layer_cells_[n]] * layer_vol_[n];
+  return m;
 }
 
 double MetricsRecorder::mid_cv(const std::vector<double>& c) const {
@@ -185,7 +366,8 @@ void MetricsRecorder::catch_up(const Simulation& sim) {
     const double t = h.time[i];
     for (size_t si = 0; si < setup_.species.size(); ++si) {
       const auto& hs = h.species[setup_.species[si]];
-      Point p{t, hs.at(key)[i], get(hs, "applied", i), get(hs, "cleared_blood", i), get(hs, "cleared_lymph", i), degraded(hs, i)};
+      const double m = whole_ ? hs.at(key)[i] : (i < region_hist_[si].size() ? region_hist_[si][i] : region_hist_[si].back());
+      Point p{t, m, get(hs, "applied", i), get(hs, "cleared_blood", i), get(hs, "cleared_lymph", i), degraded(hs, i)};
       auto& pts = points_[si];
       if (i > 0 && t > 0 && std::binary_search(event_times_[si].begin(), event_times_[si].end(), t)) {
         // The state just before the event at t (an injection adds its mass instantly).
@@ -221,13 +403,33 @@ void MetricsRecorder::on_output(const Simulation& sim, double t, int) {
 }
 
 void MetricsRecorder::on_step(const Simulation& sim, double t, double) {
-  catch_up(sim);
   const auto& h = sim.history();
   if (h.time.empty()) return;
+  // the region's amount and the boundary watch need the field: the entry run() just recorded
+  std::vector<std::vector<double>> fields(setup_.species.size());
+  for (size_t si = 0; si < setup_.species.size(); ++si) {
+    if (whole_ && edge_max_.empty()) break;
+    fields[si] = sim.concentration(setup_.species[si]);
+    if (!whole_) {
+      region_hist_[si].resize(h.time.size() - 1, region_hist_[si].empty() ? 0.0 : region_hist_[si].back());
+      region_hist_[si].push_back(region_amount(fields[si]));
+    }
+    if (!edge_max_.empty()) {
+      double edge = 0;
+      for (size_t n = 0; n < edge_cells_.size(); ++n) edge += fields[si][edge_cells_[n]] * edge_vol_[n];
+      const auto& app = h.species[setup_.species[si]].at("applied");
+      if (!app.empty() && app.back() > 0) {
+        const double f = edge / app.back();
+        edge_max_[si] = std::max(edge_max_[si], f);
+        if (f > kEdgeWarnFraction && std::isnan(edge_time_[si])) edge_time_[si] = t;
+      }
+    }
+  }
+  catch_up(sim);
   const std::string key = "layer/" + setup_.target;
   for (size_t si = 0; si < setup_.species.size(); ++si) {
-    const double mean = h.species[setup_.species[si]].at(key).back() / volume_;
-    std::vector<double> c;
+    const double mean = (whole_ ? h.species[setup_.species[si]].at(key).back() : region_hist_[si].back()) / volume_;
+    std::vector<double> c = fields[si];
     for (int w : {0, window_of(t)}) {
       if (w < 0 || !(mean > best_mean_[si][w])) continue;
       best_mean_[si][w] = mean;
@@ -246,6 +448,23 @@ RunMetrics MetricsRecorder::finish(const Simulation& sim) {
   r.mid_depth = mid_depth_;
   r.threshold = setup_.threshold;
   r.geometry = geometry_;
+  describe_region(sim.grid(), r);
+  // A laterally uniform delivery (no injection points): the amounts of any region are the domain's
+  // x the region's share of the domain's area; given for the stated area, like an injection's.
+  double scale = 1;
+  if (whole_ && geometry_ != Geometry::OneD && setup_.radius > 0) {
+    const Grid& g = sim.grid();
+    const double a = geometry_ == Geometry::TwoD ? 2 * setup_.radius : M_PI * setup_.radius * setup_.radius;
+    scale = a / g.top_area();
+    r.region_area = a;
+    std::ostringstream os;
+    if (geometry_ == Geometry::TwoD)
+      os << "a strip " << format_quantity(a, dims::length) << " wide";
+    else
+      os << format_in(a, "cm2", 4) << " of skin";
+    os << " (no injection point: the delivery covers the domain evenly, the domain's amounts x " << num(scale, "%.4g") << ")";
+    r.region = os.str();
+  }
   const double V = volume_;
   for (size_t si = 0; si < setup_.species.size(); ++si) {
     SpeciesMetrics sm;
@@ -314,20 +533,50 @@ RunMetrics MetricsRecorder::finish(const Simulation& sim) {
       }
       m.auc = m.amount_auc / V;
       if (si < setup_.unbound.size()) m.unbound = setup_.unbound[si];
-      m.peak_amount = m.cmax * V;
-      m.dose = P[b].applied;
-      m.cleared_blood = P[b].blood;
-      m.cleared_lymph = P[b].lymph;
-      m.degraded = P[b].degraded;
+      m.peak_amount = m.cmax * V * scale;
+      m.amount_auc *= scale;
+      m.dose = P[b].applied * scale;
+      m.cleared_blood = P[b].blood * scale;
+      m.cleared_lymph = P[b].lymph * scale;
+      m.degraded = P[b].degraded * scale;
       if (geometry_ != Geometry::OneD) {
         m.cv_at_cmax = cv_best_[si][w];
         m.cv_mean = cv_count_[si][w] > 0 ? cv_sum_[si][w] / cv_count_[si][w] : metrics_na;
       }
       sm.windows.push_back(m);
     }
+    if (!edge_max_.empty()) {
+      sm.edge_pct_max = 100.0 * edge_max_[si];
+      sm.edge_time = edge_time_[si];
+      if (std::isfinite(sm.edge_time))
+        r.warnings.push_back(lateral_edge_warning(sm.species, 100.0 * kEdgeWarnFraction, "its applied dose", sm.edge_time) +
+                             "; the largest share was " + num(sm.edge_pct_max, "%.3g") + " %");
+    }
     r.species.push_back(std::move(sm));
   }
   return r;
+}
+
+void MetricsRecorder::describe_region(const Grid& g, RunMetrics& r) const {
+  std::ostringstream d;
+  d << to_string(g.geometry);
+  if (g.geometry != Geometry::OneD) d << ", width " << format_quantity(g.xn.back(), dims::length);
+  if (g.geometry == Geometry::ThreeD) d << ", length " << format_quantity(g.yn.back(), dims::length);
+  r.domain = d.str();
+  r.domain_area = g.top_area();
+  if (whole_) {
+    r.region = g.geometry == Geometry::OneD ? "a 1d column (per area of skin)" : "the whole domain";
+    return;
+  }
+  r.region_area = region_area_;
+  std::ostringstream os;
+  if (g.geometry == Geometry::TwoD)
+    os << "a strip " << format_quantity(2 * setup_.radius, dims::length) << " wide around each injection line ("
+       << format_quantity(region_area_, dims::length) << " in all)";
+  else
+    os << format_in(region_area_, "cm2", 4) << " of skin: within " << format_quantity(setup_.radius, dims::length) << " of "
+       << (setup_.points.size() == 1 ? "the injection" : "an injection point");
+  r.region = os.str();
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -385,7 +634,21 @@ std::string csv_field(const std::string& s) {
 std::vector<std::string> metrics_csv_columns() {
   std::vector<std::string> c = {"species", "target", "window", "session", "t_start_h", "t_end_h", "threshold_mg_mL", "amount_basis"};
   for (const auto& v : metric_value_columns()) c.push_back(v);
+  for (const auto& v : region_columns()) c.push_back(v);
   return c;
+}
+
+std::string amount_basis(const RunMetrics& m) {
+  return m.geometry != Geometry::OneD && std::isfinite(m.region_area) ? "region" : amount_unit_for(m.geometry).basis;
+}
+
+std::vector<std::string> region_columns() { return {"region_area_cm2", "region_width_mm", "edge_pct_max", "edge_time_h"}; }
+
+std::vector<std::string> region_values(const RunMetrics& m, const SpeciesMetrics& s) {
+  const bool strip = m.geometry == Geometry::TwoD;
+  const double a = m.region_area;
+  return {std::isfinite(a) && !strip ? num(a / 1e-4) : "n/a", std::isfinite(a) && strip ? num(a / 1e-3) : "n/a", num(s.edge_pct_max),
+          num(s.edge_time / 3600)};
 }
 
 std::string metrics_csv(const RunMetrics& m) {
@@ -398,8 +661,9 @@ std::string metrics_csv(const RunMetrics& m) {
     for (const auto& w : s.windows) {
       os << csv_field(s.species) << "," << csv_field(m.target) << "," << (w.session < 0 ? "all" : "session") << ","
          << (w.session < 0 ? std::string("n/a") : std::to_string(w.session)) << "," << num(w.t_start / 3600) << "," << num(w.t_end / 3600)
-         << "," << (m.threshold > 0 ? num(m.threshold) : "n/a") << "," << au.basis;
+         << "," << (m.threshold > 0 ? num(m.threshold) : "n/a") << "," << amount_basis(m);
       for (double v : metric_values(w, m.geometry)) os << "," << num(v);
+      for (const auto& v : region_values(m, s)) os << "," << v;
       os << "\n";
     }
   return os.str();
@@ -409,7 +673,7 @@ std::string metrics_text(const RunMetrics& m) {
   const AmountUnit au = amount_unit_for(m.geometry);
   std::ostringstream os;
   char buf[512];
-  os << "\nTarget layer '" << m.target << "' (mean concentration over the layer";
+  os << "\nTarget layer '" << m.target << "' (mean concentration over the layer in " << m.region;
   if (m.threshold > 0) os << "; threshold " << num(m.threshold) << " mg/mL";
   os << "):\n";
   for (const auto& s : m.species)
@@ -445,6 +709,7 @@ std::string metrics_text(const RunMetrics& m) {
            << " averaged over the outputs\n";
       }
     }
+  for (const auto& w : m.warnings) os << "  warning: " << w << "\n";
   return os.str();
 }
 

@@ -11,6 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include <yaml-cpp/yaml.h>
+
 #include "recorder.hpp"
 #include "../solver/simulation.hpp"
 
@@ -26,7 +28,26 @@ struct MetricsSetup {
   std::vector<int> species;           // indices of the species measured
   std::vector<double> unbound;        // per measured species: its unbound fraction in the target layer (1: not known or no binding)
   std::vector<double> session_starts; // sorted start times of sessions 0..n-1 (empty or one: no schedule)
+  // The region the concentrations are over (docs/metrics.md, "Area"): the target layer within
+  // `radius` (laterally: a disc in axisymmetric and 3d geometry, a strip in 2d) of any injection
+  // point, its mean taken over the region's whole area, the part outside a no_flux domain counted
+  // as tissue the solute has not reached (the boundary watch says when it has). No points or
+  // radius 0: the whole layer of the domain.
+  std::vector<std::pair<double, double>> points;  // (x, y) of the injection points
+  double radius = 0;                              // m
+  bool clip = false;  // unit cell or periodic: the region's area is its part inside the domain
+  // Warn when the solute reaches a lateral edge that is not a symmetry plane (boundary_watch.hpp).
+  bool watch_edges = false;
 };
+
+// metrics.area / metrics.radius (read from the case's `metrics:` map; docs/metrics.md).
+class MapReader;
+void read_metrics_region(MapReader& m, Case& c);
+// Writes them into the resolved case (the default too, where it applies).
+void emit_metrics_region(YAML::Emitter& e, const Case& c);
+// The default area (1 cm2): a common unit of dose per skin area, and the size of a treated spot
+// (the educator cases' disc); a choice, stated in docs/metrics.md.
+constexpr double kDefaultMetricsArea = 1e-4;  // m2
 
 // Resolves the setup from a case: target layer (given or default), threshold, species, and the
 // session start times (per `session` index, the earliest delivery time of that session).
@@ -69,6 +90,9 @@ struct WindowMetrics {
 struct SpeciesMetrics {
   std::string species;
   std::vector<WindowMetrics> windows;  // [0]: the whole run; then one per session when scheduled
+  // Boundary watch: the largest share of the applied dose in the outermost lateral cells (%; NaN:
+  // not watched) and the first time it exceeded kEdgeWarnFraction (s; NaN: never).
+  double edge_pct_max = metrics_na, edge_time = metrics_na;
 };
 
 struct RunMetrics {
@@ -78,6 +102,13 @@ struct RunMetrics {
   double threshold = 0;      // kg/m3; 0: none
   Geometry geometry = Geometry::OneD;
   std::vector<SpeciesMetrics> species;
+  // What the concentrations are over: the area of skin (m2; m of width in 2d; NaN: the whole
+  // domain) and its words, and the domain's own size (for compare's checks).
+  double region_area = metrics_na;
+  std::string region = "the whole domain";
+  std::string domain;         // e.g. "axisymmetric, width 5.642 mm"
+  double domain_area = 0;     // top area of the domain (m2; m in 2d; 1 in 1d)
+  std::vector<std::string> warnings;  // e.g. the solute reached a lateral edge
 };
 
 class MetricsRecorder : public Recorder {
@@ -95,6 +126,8 @@ class MetricsRecorder : public Recorder {
   void catch_up(const Simulation& sim);
   int window_of(double t) const;  // session window of a post-event instant
   double layer_mean_from_field(const std::vector<double>& c) const;
+  double region_amount(const std::vector<double>& c) const;
+  void describe_region(const Grid& g, RunMetrics& r) const;
   double mid_cv(const std::vector<double>& c) const;
   MetricsSetup setup_;
   Geometry geometry_;
@@ -102,7 +135,13 @@ class MetricsRecorder : public Recorder {
   int mid_row_ = 0;
   double mid_depth_ = 0;
   std::vector<size_t> layer_cells_;
-  std::vector<double> layer_vol_;
+  std::vector<double> layer_vol_;  // cell volume x its share in the region
+  bool whole_ = true;              // the region is the whole layer: amounts from the history
+  double region_area_ = metrics_na;
+  std::vector<std::vector<double>> region_hist_;  // per species: the region's amount per history entry
+  std::vector<size_t> edge_cells_;                // boundary watch
+  std::vector<double> edge_vol_;
+  std::vector<double> edge_max_, edge_time_;
   std::vector<size_t> mid_cells_;
   std::vector<double> mid_area_;
   std::vector<double> windows_a_, windows_b_;  // [0] whole run, then sessions
@@ -126,6 +165,12 @@ AmountUnit amount_unit_for(Geometry g);
 
 // The per-run metrics table (one row per species and window), as CSV; columns in docs/metrics.md.
 std::vector<std::string> metrics_csv_columns();
+// The last columns of both tables: the region's area (cm2; axisymmetric and 3d) or width (mm; 2d),
+// n/a for the whole domain, and the boundary watch (edge_pct_max, edge_time_h).
+std::vector<std::string> region_columns();
+// "region" when the amounts are over a stated area (2d, axisymmetric, 3d), else the geometry's basis.
+std::string amount_basis(const RunMetrics& m);
+std::vector<std::string> region_values(const RunMetrics& m, const SpeciesMetrics& s);
 std::string metrics_csv(const RunMetrics& m);
 // The values of one window in the order of metric_value_columns() (display units; NaN for n/a).
 std::vector<std::string> metric_value_columns();

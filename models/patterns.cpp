@@ -84,7 +84,8 @@ double read_point_volume(const Located& l) {
 double read_depth(MapReader& m, const Case& c, double fallback) {
   double d = fallback;
   if (auto dl = m.maybe("depth")) {
-    d = non_negative(*dl, dims::length);
+    d = dl->as_quantity(dims::length);
+    if (d < 0) dl->fail("the needle tip is above the skin surface (depth " + len(d) + "); give a depth from 0 to " + len(c.total_thickness()) + " (the skin's thickness)");
     if (d > c.total_thickness())
       dl->fail("injection outside the domain: depth " + len(d) + " is below the bottom of the skin (" + len(c.total_thickness()) + ")");
   } else if (d > c.total_thickness()) {
@@ -294,6 +295,7 @@ PatternSpec read_pattern(MapReader& m, const std::string& type, Case& c) {
   if (base.time >= c.end) m.at("time").fail("injection at or after time.end; nothing would happen");
   if (auto du = m.maybe("duration")) base.duration = positive(*du, dims::time);
   if (auto s = m.maybe("scatter")) ps.scatter = read_scatter(*s, c);
+  if (auto fl = m.maybe("fill_limit")) base.fill_limit = read_fill_limit(*fl);
   std::optional<Located> atl = m.maybe("at");
   std::pair<double, double> at{0.0, 0.0};
   if (TechniqueRegistry::instance().get(type).layout() != TechniqueLayout::Points) {  // default: the middle of the lateral domain (the axis in axisymmetric geometry)
@@ -558,99 +560,11 @@ std::string unit_cell_note(const Case& c) {
   return os.str();
 }
 
-namespace {
-// Nodes of [-K W, K W] made of mirror images of the unit cell's nodes [0, W]; map[i] is the unit cell
-// cell that cell i of the unfolded segment is a mirror image of.
-std::vector<double> unfold(const std::vector<double>& xn, int K, std::vector<int>& map) {
-  const int n = static_cast<int>(xn.size()) - 1;
-  const double W = xn.back();
-  std::vector<double> out;
-  map.clear();
-  for (int m = -K; m < K; ++m) {
-    const bool odd = (m % 2) != 0;
-    for (int t = 0; t <= n; ++t) {
-      const double v = odd ? (m + 1) * W - xn[n - t] : m * W + xn[t];
-      if (t == 0 && !out.empty()) continue;  // the segment's first node is the previous one's last
-      out.push_back(v);
-    }
-    for (int t = 0; t < n; ++t) map.push_back(odd ? n - 1 - t : t);
-  }
-  return out;
-}
-}  // namespace
 
-void finish_unit_cell(const Case& c, Problem& p, std::vector<std::string>* warnings) {
+void finish_unit_cell(const Case& c, Problem&, std::vector<std::string>* warnings) {
+  // The injections themselves fill their share of the lattice point from the corner
+  // (models/delivery/injection.cpp); the mirror edges make that the folded fill of the lattice.
   if (!c.unit_cell) return;
-  const Grid& g = p.grid;
-  const bool three = g.geometry == Geometry::ThreeD;
-  const double share = three ? 0.25 : 0.5;  // of the ball (and its images) that belongs to one unit cell
-  for (size_t di = 0; di < c.delivery.size(); ++di) {
-    const DeliveryDef& d = c.delivery[di];
-    if (d.type != "injection") continue;
-    const double a = three ? std::cbrt(3.0 * d.volume / (4.0 * M_PI)) : std::sqrt(d.volume / M_PI);
-    const int Kx = std::max(1, static_cast<int>(std::ceil(a / g.xn.back() * (1 - 1e-12))));
-    const int Ky = three ? std::max(1, static_cast<int>(std::ceil(a / g.yn.back() * (1 - 1e-12)))) : 0;
-    Grid u;
-    u.geometry = g.geometry;
-    std::vector<int> mx, my;
-    u.xn = unfold(g.xn, Kx, mx);
-    if (three) {
-      u.yn = unfold(g.yn, Ky, my);
-    } else {
-      u.yn = g.yn;
-      my = {0};
-    }
-    u.zn = g.zn;
-    u.cell_layer = g.cell_layer;
-    u.layer_names = g.layer_names;
-    u.finalize();
-    const BolusShape shape = bolus_in_grid(u, d.volume, 0.0, 0.0, d.depth);
-    std::map<size_t, double> folded;
-    for (const auto& [cell, w] : shape.weights) {
-      const int i = static_cast<int>(cell % u.nx);
-      const int j = static_cast<int>((cell / u.nx) % u.ny);
-      const int k = static_cast<int>(cell / (static_cast<size_t>(u.nx) * u.ny));
-      folded[g.index(mx[i], my[j], k)] += w;
-    }
-    // build_problem spread an amount X (solute mass, fluid volume, or a rate) as X * f * w over the
-    // clipped ball (f: its fraction inside the unit cell, w: its weights); X is recovered from the sum
-    // and spread again as share * X * f' * w' over the folded ball. Works for deposits and for
-    // constant-rate sources (injections with a duration) of every species, the fluid included.
-    const BolusShape orig = bolus_in_grid(g, d.volume, d.x, d.y, d.depth);
-    auto respread = [&](std::vector<std::pair<size_t, double>>& list) {
-      double sum = 0;
-      for (const auto& [cell, v] : list) sum += v;
-      const double X = orig.fraction_inside > 0 ? sum / orig.fraction_inside : 0.0;
-      list.clear();
-      for (const auto& [cell, w] : folded) list.emplace_back(cell, share * X * shape.fraction_inside * w);
-      return X;
-    };
-    for (auto& dep : p.deposits) {
-      if (dep.source != static_cast<int>(di)) continue;
-      double X = 0;
-      if (!dep.mass.empty())
-        X = respread(dep.mass);
-      else if (orig.fraction_inside < 1)
-        X = dep.clipped / (1.0 - orig.fraction_inside);
-      dep.clipped = share * X * (1.0 - shape.fraction_inside);
-    }
-    for (auto& sp : p.species)
-      for (auto& so : sp.sources)
-        if (so.source == static_cast<int>(di)) respread(so.rate);
-    if (warnings) {
-      const std::string prefix = "delivery[" + std::to_string(di) + "]: ";
-      warnings->erase(std::remove_if(warnings->begin(), warnings->end(),
-                                     [&](const std::string& w) { return w.rfind(prefix, 0) == 0 && w.find("outside the domain") != std::string::npos; }),
-                      warnings->end());
-      if (shape.fraction_inside < 1.0 - 1e-9) {
-        std::ostringstream os;
-        os.precision(3);
-        os << prefix << (1.0 - shape.fraction_inside) * 100 << " % of the injected volume (radius " << format_quantity(shape.radius, dims::length)
-           << ") lies above the skin surface or below the bottom of the domain; that part is not applied and is reported as clipped";
-        warnings->push_back(os.str());
-      }
-    }
-  }
   if (warnings) warnings->push_back(unit_cell_note(c));
 }
 

@@ -118,10 +118,9 @@ void read_unit_cell(const Located& l, Case& c);
 void resolve_unit_cell(MapReader& root, Case& c);
 // The line printed by `check`/`run` and written into the resolved case.
 std::string unit_cell_note(const Case& c);
-// Called at the end of build_problem: in a unit cell, an injection at the corner stands for the
-// whole lattice; its deposit is the part of the ball (and of its mirror images) in the unit cell,
-// and only what lies above the surface or below the bottom is clipped. Replaces the deposits and
-// warnings build_problem made for those injections, and adds the unit-cell note.
+// Called at the end of build_problem: adds the unit-cell note. (In a unit cell each injection at
+// the corner fills its share of the lattice point, models/delivery/injection.cpp; the mirror edges
+// make that the lattice's fill folded into the cell.)
 void finish_unit_cell(const Case& c, Problem& p, std::vector<std::string>* warnings);
 
 // Reads an injection's `species: {name: concentration, ...}` into d.contents.

@@ -62,7 +62,7 @@ TEST_CASE("spherical papule in axisymmetric geometry converges under refinement 
       << "geometry: {kind: axisymmetric, width: 10 mm, lateral_cells: " << n << "}\n"
       << "skin:\n  layers:\n    - {name: t, thickness: 10 mm, cells: " << n << "}\n"
       << "species:\n  - name: s\n    properties:\n      t: {diffusivity: " << D << " m2/s, partition: 1}\n"
-      << "delivery:\n  - {type: injection, species: {s: 20 mg/mL}, volume: 20 uL, depth: 0 mm}\n"
+      << "delivery:\n  - {type: injection, species: {s: 20 mg/mL}, volume: 10 uL, depth: 0 mm}\n"  // the lower half of the 20 uL sphere
       << "fluid: {enabled: false}\n";  // pure diffusion, as in Crank's solution
     auto sim = make_sim(y.str());
     sim->run();
@@ -86,7 +86,7 @@ TEST_CASE("spherical papule in axisymmetric geometry converges under refinement 
   const auto p = observed_orders(errors);
   CAPTURE(p);
   // The operator is second order on the axis (a smooth Gaussian converges at 2.0 there). The sphere's
-  // sharp edge is placed by sub-sampling each cut cell with a fixed number of samples, which costs
+  // sharp edge is placed by sub-sampling each cell of the fill (models/injection), which costs
   // about one order near the edge: first to second order is what this checks.
   CHECK(p[0] > 1.5);
   CHECK(p[1] > 1.0);

@@ -19,7 +19,8 @@
 namespace dermasim {
 
 // Fluid that an injection puts into the tissue: a volume at an instant (duration 0) or over a
-// duration, spread over cells with weights that sum to the fraction inside the domain.
+// duration, spread over the cells of its fill (models/injection.hpp: the whole volume goes in;
+// fraction_inside stays 1).
 struct FluidInjection {
   size_t delivery = 0;
   double time = 0, duration = 0, volume = 0;

@@ -2,6 +2,7 @@
 // `type: injection`: a bolus of fluid placed in the tissue at an instant (or over a duration), with
 // the solutes it carries (models/injection: the ball of the injected volume on the grid).
 #include <sstream>
+#include <stdexcept>
 
 #include "../injection.hpp"
 #include "../patterns.hpp"
@@ -16,7 +17,8 @@ class Injection : public DeliveryType {
     static const PluginInfo i{"injection", "a bolus of fluid placed in the tissue (the elementary event every injection technique expands into)", {
       {"species", "map of name: concentration", "", "**required**", "names from `species`; concentrations > 0", "what the injected fluid carries, e.g. `{caffeine: 20 mg/mL, ha: 5 mg/mL}`"},
       {"volume", "1d: length (volume per area, e.g. `2 uL/cm2`); 2d: area (volume per length, e.g. `0.2 uL/mm` or `0.2 mm2`); axisymmetric and 3d: volume (e.g. `10 uL`, `0.02 mL`)", "", "**required**", "> 0", "the injected volume, in the geometry's amount convention"},
-      {"depth", "length", "", "**required**", "0 to the total skin thickness", "depth of the bolus centre below the skin surface"},
+      {"depth", "length", "", "**required**", "0 to the total skin thickness", "depth of the needle tip below the skin surface; the injectate fills the tissue outward from it (above the skin or below the bottom: an error)"},
+      {"fill_limit", "number", "", "1", "0 < f <= 1", "largest share of a cell's volume the injectate fills (1: a cavity of injectate; less: it shares the tissue); the tissue must hold the volume"},
       {"at", "list `[x]` or `[x, y]` of lengths", "", "`[0, 0]`", "1d: `[0, 0]`; axisymmetric: on the axis, `[0, 0]`; 2d: y = 0; x in [0, width], y in [0, length]", "lateral position of the bolus centre"},
       {"time", "time", "", "0", "≥ 0, < `time.end`", "injection time"},
       {"technique", "text", "", "`injection`", "`injection` or a technique name", "which technique the point belongs to (written by the resolved case of a technique)"},
@@ -52,10 +54,14 @@ class Injection : public DeliveryType {
     }
     d.volume = positive(vol, want);
     Located dep = m.at("depth");
-    d.depth = non_negative(dep, dims::length);
+    d.depth = dep.as_quantity(dims::length);
+    if (d.depth < 0)
+      dep.fail("the needle tip is above the skin surface (depth " + format_quantity(d.depth, dims::length) + "); give a depth from 0 to " +
+               format_quantity(depth_total, dims::length) + " (the skin's thickness)");
     if (d.depth > depth_total)
       dep.fail("injection outside the domain: depth " + format_quantity(d.depth, dims::length) + " is below the bottom of the skin (" +
                format_quantity(depth_total, dims::length) + ")");
+    if (auto fl = m.maybe("fill_limit")) d.fill_limit = read_fill_limit(*fl);
     if (auto at = m.maybe("at")) {
       auto xy = at->as_list();
       if (xy.empty() || xy.size() > 2) at->fail("give the lateral position as [x, y]");
@@ -90,10 +96,31 @@ class Injection : public DeliveryType {
     e << YAML::Key << "depth" << YAML::Value << len_q(d.depth);
     e << YAML::Key << "at" << YAML::Value << YAML::BeginSeq << q(d.x, "mm") << q(d.y, "mm") << YAML::EndSeq;
     e << YAML::Key << "time" << YAML::Value << time_q(d.time);
+    if (d.fill_limit != kDefaultFillLimit) e << YAML::Key << "fill_limit" << YAML::Value << d.fill_limit;
     // a technique's points (models/patterns): where they came from
     if (d.duration > 0) e << YAML::Key << "duration" << YAML::Value << time_q(d.duration);
     if (!d.technique.empty() && d.technique != "injection") e << YAML::Key << "technique" << YAML::Value << d.technique;
     if (d.session != 0) e << YAML::Key << "session" << YAML::Value << d.session;
+  }
+
+  // The tissue the injectate may enter must hold it (with the fill limit): checked here, where the
+  // entry's keys can be named, for every event (techniques and schedules expand an entry).
+  void finish(Case& c, const std::vector<Located>& entries, const std::vector<size_t>& origin) const override {
+    for (size_t i = 0; i < c.delivery.size(); ++i) {
+      const DeliveryDef& d = c.delivery[i];
+      if (d.type != "injection") continue;
+      const double cap = injection_capacity(c, d);
+      if (!(cap > 0) || d.volume <= cap * (1 + 1e-12)) continue;
+      const Located& item = entries[origin[i]];
+      const bool has_volume = item.node.IsMap() && item.node["volume"];
+      const Located where = has_volume ? Located{item.node["volume"], item.child_path("volume"), item.src} : item;
+      const char* vu = c.geometry == Geometry::OneD ? "uL/cm2" : c.geometry == Geometry::TwoD ? "mm2" : "uL";
+      std::ostringstream os;
+      os << "the injected volume " << format_in(d.volume, vu, 4) << " does not fit into the domain: the tissue it may enter (below the "
+         << "epidermis unless the tip is in it" << (c.unit_cell ? ", one lattice cell" : "") << ") holds at most " << format_in(cap, vu, 4)
+         << " with fill_limit " << d.fill_limit << "; use a wider (or longer) domain, a smaller volume, or a larger fill_limit";
+      where.fail(os.str());
+    }
   }
 
   double start(const DeliveryDef& d) const override { return d.time; }
@@ -101,44 +128,34 @@ class Injection : public DeliveryType {
 
   void lower(const Case& c, size_t di, const DeliveryDef& d, Lowering& lw) const override {
     Problem& p = lw.p;
-    const Grid& g = p.grid;
-    std::vector<std::string>* warnings = lw.warnings;
-    BolusShape shape = bolus_in_grid(g, d.volume, d.x, d.y, d.depth);
-    if (shape.fraction_inside < 1.0 - 1e-9 && warnings) {
-      std::ostringstream os;
-      os.precision(3);
-      os << "delivery[" << di << "]: " << (1.0 - shape.fraction_inside) * 100
-         << " % of the injected volume (radius " << format_quantity(shape.radius, dims::length)
-         << ") lies outside the domain; that part is not applied and is reported as clipped";
-      warnings->push_back(os.str());
-    }
+    // A unit cell holds its share of the lattice point at its corner (models/patterns): a quarter
+    // in 3d, half in 2d; its mirror edges make that share exactly the corner's part of the fill.
+    const double share = c.unit_cell ? (c.geometry == Geometry::ThreeD ? 0.25 : 0.5) : 1.0;
+    const double volume = share * d.volume;
+    const InjectionFill fill = injection_fill(c, p.grid, d, volume);
+    if (fill.placed < 1.0 - 1e-12)  // checked on reading (Injection::finish); a defect if reached
+      throw std::logic_error("delivery[" + std::to_string(di) + "]: the tissue cannot hold the injected volume");
     for (const auto& [name, conc] : d.contents) {
       const int sidx = c.species_index(name);
-      const double total = conc * d.volume;
+      const double total = conc * volume;
       if (d.duration > 0) {
         // injected at a constant rate over the duration
         SourceSpec so;
         so.t_start = d.time;
         so.t_end = d.time + d.duration;
         so.source = static_cast<int>(di);
-        for (const auto& [cell, w] : shape.weights) so.rate.emplace_back(cell, total * shape.fraction_inside * w / d.duration);
+        for (const auto& [cell, w] : fill.weights) so.rate.emplace_back(cell, total * w / d.duration);
         p.species[sidx].sources.push_back(std::move(so));
-        DepositSpec clip;  // nothing placed; keeps the clipped amount on the books
-        clip.species = sidx;
-        clip.time = d.time;
-        clip.clipped = total * (1.0 - shape.fraction_inside);
-        p.deposits.push_back(std::move(clip));
         continue;
       }
       DepositSpec dep;
       dep.species = sidx;
       dep.time = d.time;
       dep.source = static_cast<int>(di);
-      for (const auto& [cell, w] : shape.weights) dep.mass.emplace_back(cell, total * shape.fraction_inside * w);
-      dep.clipped = total * (1.0 - shape.fraction_inside);
+      for (const auto& [cell, w] : fill.weights) dep.mass.emplace_back(cell, total * w);
       p.deposits.push_back(std::move(dep));
     }
-    lw.fluid.push_back({di, d.time, d.duration, d.volume, shape.fraction_inside, shape.weights});
+    lw.fluid.push_back({di, d.time, d.duration, volume, 1.0, fill.weights});
   }
 };
 

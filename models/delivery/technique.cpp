@@ -20,6 +20,7 @@ Technique::Technique(TechniqueDefaults defaults, TechniqueLayout layout, std::st
   k.push_back({"duration", "time", "", "0 (instantaneous)", "> 0", "each point injected at a constant rate over this time"});
   k.push_back({"at", "`[x]` or `[x, y]`", "length", layout_ == TechniqueLayout::Points ? "[0, 0]" : "the middle of the lateral domain",
                "inside the lateral domain", "centre of the grid; entry point of a line; origin of CSV coordinates"});
+  k.push_back({"fill_limit", "number", "", "1", "0 < f <= 1", "largest share of a cell's volume the injectate fills (see `injection`)"});
   k.push_back({"scatter", "map", "", "none", "`{depth, position, seed}`", "normal scatter of each point's depth and position"});
   k.push_back({"schedule", "map", "", "one session", "`{count, interval}`", "a treatment course"});
   k.push_back({"session", "whole number", "", "0", "0 to 1000", "treatment session (written by the resolved case)"});
@@ -29,7 +30,7 @@ Technique::Technique(TechniqueDefaults defaults, TechniqueLayout layout, std::st
       k.push_back({"columns", "whole number", "", std::to_string(defaults_.columns), "1 to 100000", "points along x"});
       k.push_back({"spacing", "length, or `[sx, sy]`", "length", len(defaults_.spacing), "> 0", "distance between neighbouring points"});
       k.push_back({"volume", "volume", "uL", vol(defaults_.volume), "> 0", "volume per point"});
-      k.push_back({"depth", "length", "mm", len(defaults_.depth), "0 to the skin thickness", "depth of each bolus centre"});
+      k.push_back({"depth", "length", "mm", len(defaults_.depth), "0 to the skin thickness", "depth of each needle tip"});
       break;
     case TechniqueLayout::Line:
       k.push_back({"volume", "volume", "uL", vol(defaults_.volume), "> 0", "volume of the whole line"});
