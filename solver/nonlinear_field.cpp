@@ -16,6 +16,12 @@ void NonlinearField::setup(Problem& p) {
     throw std::invalid_argument("state-dependent coefficients: a law is missing");
   if (!(max_change_ > 0)) throw std::invalid_argument("state-dependent coefficients: max_change must be positive");
   DK0_ = p.species[s_].DK;
+  if (!law_.potential_loss.empty()) {
+    auto& L = p.species[s_].losses;
+    if (std::none_of(L.begin(), L.end(), [&](const LossChannel& c) { return c.name == law_.potential_loss; }))
+      throw std::invalid_argument("state-dependent coefficients: species '" + p.species[s_].name + "' has no loss channel '" + law_.potential_loss + "'");
+    if (law_.potential_loss_coeff.size() != p.grid.cells()) throw std::invalid_argument("state-dependent coefficients: one loss coefficient per cell needed");
+  }
 }
 
 void NonlinearField::coefficients(const std::vector<double>& c, const std::vector<double>& K, std::vector<double>& a, std::vector<double>& f) const {
@@ -79,6 +85,11 @@ void NonlinearField::before_step(Simulation& sim) {
     st.spec.K[i] = 1.0 / a[i];
     st.u[i] = a[i] * c[i];  // the same mass V c under the new capacity
   }
+  if (!law_.potential_loss.empty())
+    for (auto* losses : {&st.spec.losses, &st.base_losses})
+      for (auto& L : *losses)
+        if (L.name == law_.potential_loss)
+          for (size_t i = 0; i < n; ++i) L.k[i] = law_.potential_loss_coeff[i] * a[i];
   a_built_ = a;
   f_built_ = f;
   sim.rebuild(s_, t);

@@ -15,6 +15,7 @@
 // Knows nothing of what the field is (models/ gives the laws).
 #pragma once
 #include <functional>
+#include <string>
 #include <vector>
 
 #include "simulation.hpp"
@@ -26,6 +27,11 @@ struct StateLaw {
   // f(c) > 0 that multiplies the species' base D K. Without potential/slope only the conductance
   // follows the state (the capacity is left to the species or another coupling).
   std::function<double(size_t, double)> potential, slope, conductance;
+  // Optionally a loss channel of the species whose rate is proportional to the potential: per cell
+  // G u (amount per volume per second), i.e. the channel's first-order rate k = G P(c)/c = G / K
+  // (e.g. a leak to a sink held at zero potential). Kept in step with the capacity.
+  std::string potential_loss;
+  std::vector<double> potential_loss_coeff;  // G per cell
 };
 
 class NonlinearField : public Coupling {
