@@ -158,6 +158,7 @@ int run_checked(Case& c, const std::string& file, const std::vector<std::string>
   for (const auto& w : res.metrics.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());  // also in the metrics text
   std::printf("%s", metrics_text(res.metrics).c_str());
   std::printf("%s", hydration_text(res.hydration).c_str());
+  for (const auto& w : res.hydration.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());  // also in the results file (/scalars/papule)
   std::printf("\n  results: %s\n  ParaView: %s\n", c.output_file.c_str(), res.xdmf_path.c_str());
   std::printf("  metrics: %s\n", metrics_path.c_str());
   if (!report_path.empty()) std::printf("  report: %s\n", report_path.c_str());

@@ -13,6 +13,7 @@
 #include "metrics.hpp"
 #include "vehicle.hpp"
 #include "couplings/excess_fluid.hpp"
+#include "../solver/nonlinear_field.hpp"
 #include "delivery/delivery_type.hpp"
 
 namespace dermasim {
@@ -467,27 +468,71 @@ void read_metrics(MapReader& root, Case& c) {
   m.finish();
 }
 
-// fluid: {enabled, viscosity, layers: {<layer>|all: {permeability, stiffness, drainage}}}
+// fluid: {enabled, law, max_change, viscosity, layers: {<layer>|all: {permeability, stiffness, drainage,
+// strain_exponent, compliant_stiffness, compliance_onset, stiffening_strain}}}
 void read_fluid(MapReader& root, Case& c) {
   // Opt-in: with the sourced k and H ([WeirWeiss2023], [Thomsen2014]) the excess fluid equilibrates within about a second
   // (poroelastic time ~0.7 s over 1 mm, [Derived:poroelastic-time]), so on hour scales it changes solute
   // transport little while making the step much stiffer; cases that study the papule enable it.
   c.fluid = false;
+  // linear by default for now: the HA osmotic coupling is linearised about a constant stiffness, and
+  // the nonlinear law costs more (docs/validation.md "Injected fluid", docs/performance.md)
+  c.fluid_nonlinear = false;
   c.hydraulics.clear();
   for (const auto& l : c.layers) c.hydraulics.push_back(default_hydraulics(l));
   auto fl = root.maybe("fluid");
-  if (!fl) return;
+  auto small_strain = [&c] {
+    // the nonlinear law's small-strain stiffness H0 ([ReedWiig1981], models/fluid.cpp)
+    if (!c.fluid_nonlinear) return;
+    for (size_t l = 0; l < c.layers.size(); ++l) {
+      if (c.layers[l].kind != "stratum_corneum") c.hydraulics[l].stiffness = 9.5e3;
+      // the subcutaneous 3.2e-11 m2 of [Thomsen2014] is an effective value of tissue dilated by an
+      // injection; the law's k0 is that of undeformed tissue: none found for fat, the skin's k0
+      // [WeirWeiss2023] is used ([Assumed:fat-permeability])
+      if (c.layers[l].kind == "hypodermis") c.hydraulics[l].permeability = 9.6e-15;
+    }
+  };
+  if (!fl) {
+    small_strain();
+    return;
+  }
   MapReader f(*fl);
   if (auto e = f.maybe("enabled")) c.fluid = e->as_bool();
+  if (auto e = f.maybe("law")) {
+    const std::string law = e->as_string();
+    if (law != "linear" && law != "nonlinear") e->fail("unknown fluid law '" + law + "' (allowed: linear, nonlinear)");
+    c.fluid_nonlinear = law == "nonlinear";
+  }
+  small_strain();
+  if (auto v = f.maybe("max_change")) {
+    c.fluid_max_change = v->as_number();
+    if (!(c.fluid_max_change > 0 && c.fluid_max_change <= 1)) v->fail("max_change must be in (0, 1]");
+  }
   if (auto v = f.maybe("viscosity")) c.fluid_viscosity = positive(*v, Dim(-1, 1, -1, 0));
   if (auto ls = f.maybe("layers")) {
     MapReader lm(*ls);
     auto apply = [&](const Located& entry, size_t l) {
       MapReader e(entry);
-      if (auto v = e.maybe("permeability")) c.hydraulics[l].permeability = positive(*v, dims::area);
-      if (auto v = e.maybe("stiffness")) c.hydraulics[l].stiffness = positive(*v, Dim(-1, 1, -2, 0));
-      if (auto v = e.maybe("drainage")) c.hydraulics[l].drainage = non_negative(*v, dims::rate);
-      c.hydraulics[l].source = "given in the case";
+      HydraulicProps& h = c.hydraulics[l];
+      if (auto v = e.maybe("permeability")) h.permeability = positive(*v, dims::area);
+      if (auto v = e.maybe("stiffness")) h.stiffness = positive(*v, Dim(-1, 1, -2, 0));
+      if (auto v = e.maybe("drainage")) h.drainage = non_negative(*v, dims::rate);
+      if (auto v = e.maybe("strain_exponent")) {
+        h.strain_exponent = v->as_number();
+        if (!(h.strain_exponent >= 0 && h.strain_exponent <= 20)) v->fail("strain_exponent must be in [0, 20]");
+      }
+      if (auto v = e.maybe("absorption")) h.absorption = non_negative(*v, Dim(1, -1, 1, 0));
+      if (auto v = e.maybe("compliant_stiffness")) h.compliant_stiffness = positive(*v, Dim(-1, 1, -2, 0));
+      if (auto v = e.maybe("compliance_onset")) {
+        h.compliance_onset = v->as_number();
+        if (!(h.compliance_onset > 0 && h.compliance_onset < 1)) v->fail("compliance_onset must be in (0, 1) (a volume fraction)");
+      }
+      if (auto v = e.maybe("stiffening_strain")) {
+        h.stiffening_strain = v->as_number();
+        if (!(h.stiffening_strain > 0 && h.stiffening_strain <= 100)) v->fail("stiffening_strain must be in (0, 100]");
+      }
+      if (h.compliant_stiffness > h.stiffness) entry.fail("compliant_stiffness must not exceed stiffness (the small-strain stiffness)");
+      h.source = "given in the case";
       e.finish();
     };
     if (auto all = lm.maybe("all"))
@@ -675,6 +720,8 @@ std::string dump_case(const Case& c) {
   e << YAML::Key << "fluid" << YAML::Value << YAML::BeginMap;
   e << YAML::Key << "enabled" << YAML::Value << c.fluid;
   if (c.fluid) {
+    e << YAML::Key << "law" << YAML::Value << (c.fluid_nonlinear ? "nonlinear" : "linear");
+    if (c.fluid_nonlinear) e << YAML::Key << "max_change" << YAML::Value << c.fluid_max_change;
     e << YAML::Key << "viscosity" << YAML::Value << q(c.fluid_viscosity, "mPa*s");
     e << YAML::Key << "layers" << YAML::Value << YAML::BeginMap;
     for (size_t l = 0; l < c.layers.size(); ++l) {
@@ -683,6 +730,13 @@ std::string dump_case(const Case& c) {
       e << YAML::Key << "permeability" << YAML::Value << q(h.permeability, "m2");
       e << YAML::Key << "stiffness" << YAML::Value << q(h.stiffness, "kPa");
       e << YAML::Key << "drainage" << YAML::Value << q(h.drainage, "1/s");
+      e << YAML::Key << "absorption" << YAML::Value << q(h.absorption, "m*s/kg");
+      if (c.fluid_nonlinear) {
+        e << YAML::Key << "strain_exponent" << YAML::Value << h.strain_exponent;
+        e << YAML::Key << "compliant_stiffness" << YAML::Value << q(h.compliant_stiffness, "kPa");
+        e << YAML::Key << "compliance_onset" << YAML::Value << h.compliance_onset;
+        e << YAML::Key << "stiffening_strain" << YAML::Value << h.stiffening_strain;
+      }
       e << YAML::EndMap;
     }
     e << YAML::EndMap;
@@ -738,6 +792,10 @@ int add_fluid(const Case& c, Problem& p, const std::vector<FluidInjection>& inje
   stiffness.resize(n);
   tissue_water_per_cell.resize(n);
   LossChannel drained{"drained", std::vector<double>(n)};
+  // capillary absorption G P: with the linear law a first-order rate G H; with the nonlinear law
+  // kept in step with the secant stiffness by the coupling below
+  LossChannel absorbed{"absorbed", std::vector<double>(n)};
+  std::vector<double> absorption(n, 0.0);
   for (int k = 0; k < g.nz; ++k) {
     const HydraulicProps& h = c.hydraulics[g.cell_layer[k]];
     const double water = tissue_water(c.layers[g.cell_layer[k]]);
@@ -747,11 +805,17 @@ int add_fluid(const Case& c, Problem& p, const std::vector<FluidInjection>& inje
         f.K[idx] = 1.0 / h.stiffness;
         f.DK[idx] = h.permeability / c.fluid_viscosity;
         drained.k[idx] = h.drainage;
+        absorption[idx] = h.absorption;
+        if (c.fluid_nonlinear) absorbed.k[idx] = h.absorption * h.stiffness;
         stiffness[idx] = h.stiffness;
         tissue_water_per_cell[idx] = water;
       }
   }
   f.losses = {drained};
+  // capillary absorption comes with the nonlinear law (the linear law keeps its lymph drainage alone)
+  if (!c.fluid_nonlinear) absorption.assign(n, 0.0);
+  const bool absorbs = std::any_of(absorption.begin(), absorption.end(), [](double x) { return x > 0; });
+  if (absorbs) f.losses.push_back(absorbed);
   const int fluid = static_cast<int>(p.species.size());
   p.carrier = {fluid, "drained", "cleared_lymph"};
   p.couplings.push_back(std::make_shared<ExcessFluidCoupling>(fluid));
@@ -774,6 +838,26 @@ int add_fluid(const Case& c, Problem& p, const std::vector<FluidInjection>& inje
     }
   }
   p.species.push_back(std::move(f));
+  if (c.fluid_nonlinear) {
+    // k = k0 exp(m phi) and the tissue pressure P(phi) (models/fluid.cpp) as lagged coefficients of
+    // the carrier (solver/nonlinear_field.hpp). With HA hydration the osmotic coupling owns the
+    // capacity (its linearisation about H): only the permeability follows the state then.
+    std::vector<HydraulicProps> per_row;
+    for (int k = 0; k < g.nz; ++k) per_row.push_back(c.hydraulics[g.cell_layer[k]]);
+    const size_t plane = static_cast<size_t>(g.nx) * g.ny;
+    StateLaw law;
+    law.conductance = [per_row, plane](size_t i, double phi) { return permeability_factor(per_row[i / plane], phi); };
+    const bool osmotic = c.hydration.enabled && !c.hydration.species.empty();
+    if (!osmotic) {
+      law.potential = [per_row, plane](size_t i, double phi) { return tissue_pressure(per_row[i / plane], phi); };
+      law.slope = [per_row, plane](size_t i, double phi) { return tissue_pressure_slope(per_row[i / plane], phi); };
+      if (absorbs) {
+        law.potential_loss = "absorbed";
+        law.potential_loss_coeff = absorption;
+      }
+    }
+    p.couplings.push_back(std::make_shared<NonlinearField>(fluid, std::move(law), c.fluid_max_change));
+  }
   return fluid;
 }
 }  // namespace

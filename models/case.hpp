@@ -98,6 +98,10 @@ struct Case {
   bool fluid = false;
   std::vector<HydraulicProps> hydraulics;  // per layer
   double fluid_viscosity = kFluidViscosity;
+  // fluid.law: "nonlinear" (strain-dependent permeability and compliance, capillary absorption) or
+  // "linear" (the default)
+  bool fluid_nonlinear = false;
+  double fluid_max_change = 0.1;  // largest relative change of the lagged coefficients per step
   HydrationDef hydration;               // water held by HA (models/hydration.hpp)
   std::vector<ReactionDef> reactions;   // models/reactions.hpp
   // time

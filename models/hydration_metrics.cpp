@@ -33,6 +33,35 @@ PapuleShape papule_shape(const Grid& g, const std::vector<double>& e, double thr
   return s;
 }
 
+double visible_diameter(const Grid& g, const std::vector<double>& e, double threshold, double mirror) {
+  if (g.geometry != Geometry::Axisymmetric) return papule_shape(g, e, threshold, mirror).diameter;
+  // the radius where the elevation last falls below the threshold, interpolated between the
+  // column centres (the wheal's edge, not the edge of the last cell that is raised)
+  int last = -1;
+  for (int i = 0; i < g.nx; ++i)
+    if (e[i] >= threshold) last = i;
+  if (last < 0) return 0.0;
+  if (last == g.nx - 1) return 2.0 * g.xn.back();
+  const double xa = g.xc(last), xb = g.xc(last + 1);
+  const double r = xa + (e[last] - threshold) / (e[last] - e[last + 1]) * (xb - xa);
+  return 2.0 * r * std::sqrt(mirror);
+}
+
+bool raised_at_edge(const Grid& g, const std::vector<double>& e, double threshold) {
+  if (g.geometry == Geometry::OneD) return false;
+  auto at = [&](int i, int j) { return e[static_cast<size_t>(j) * g.nx + i] >= threshold; };
+  const bool x_edges = !g.periodic_x, y_edges = g.geometry == Geometry::ThreeD && !g.periodic_y;
+  for (int j = 0; j < g.ny; ++j) {
+    if (x_edges && at(g.nx - 1, j)) return true;
+    // the axis r = 0 is not a boundary
+    if (x_edges && g.geometry != Geometry::Axisymmetric && at(0, j)) return true;
+  }
+  if (y_edges)
+    for (int i = 0; i < g.nx; ++i)
+      if (at(i, 0) || at(i, g.ny - 1)) return true;
+  return false;
+}
+
 DecayFit fit_decay(const std::vector<double>& t_in, const std::vector<double>& y_in) {
   std::vector<double> t, y;
   for (size_t i = 0; i < t_in.size(); ++i)
@@ -75,6 +104,7 @@ DecayFit fit_decay(const std::vector<double>& t_in, const std::vector<double>& y
 HydrationSetup hydration_setup(const Case& c) {
   HydrationSetup s;
   s.papule_threshold = c.metrics.papule_threshold;
+  s.unit_cell = c.unit_cell;
   if (c.unit_cell) s.mirror = c.geometry == Geometry::ThreeD ? 4 : c.geometry == Geometry::TwoD ? 2 : 1;
   for (const auto& l : c.layers) s.layer_water.push_back(tissue_water(l));  // the hydration model's water (models/hydration)
   // HA: the case's hydration species (by default the species of library HA grades, models/hydration)
@@ -135,6 +165,8 @@ HydrationRecorder::Row HydrationRecorder::sample(const Simulation& sim, double t
   r.height = s.height;
   r.diameter = s.diameter;
   r.volume = s.volume;
+  r.visible_diameter = visible_diameter(g, e, kVisibleElevation, setup_.mirror);
+  r.at_edge = !setup_.unit_cell && raised_at_edge(g, e, setup_.papule_threshold);
   const double top = g.top_area();
   for (size_t l = 0; l < layer_cells_.size(); ++l) {
     double v = 0;
@@ -163,6 +195,8 @@ HydrationRecorder::Row HydrationRecorder::start_row(const Simulation& sim) const
   r.height = s.height;
   r.diameter = s.diameter;
   r.volume = s.volume;
+  r.visible_diameter = visible_diameter(g, e, kVisibleElevation, setup_.mirror);
+  r.at_edge = !setup_.unit_cell && raised_at_edge(g, e, setup_.papule_threshold);
   for (size_t l = 0; l < layer_cells_.size(); ++l) {
     double v = 0;
     for (size_t n = 0; n < layer_cells_[l].size(); ++n) v += start_phi_[layer_cells_[l][n]] * layer_volumes_[l][n];
@@ -222,6 +256,8 @@ HydrationMetrics HydrationRecorder::finish(const Simulation& sim) {
       m.height.push_back(rows_[i].height);
       m.diameter.push_back(rows_[i].diameter);
       m.volume.push_back(rows_[i].volume);
+      m.visible_diameter.push_back(rows_[i].visible_diameter);
+      if (rows_[i].at_edge && !std::isfinite(m.edge_time)) m.edge_time = m.time[i];
       for (size_t l = 0; l < rows_[i].excess.size(); ++l) m.excess[l][i] = rows_[i].excess[l];
     }
   }
@@ -337,10 +373,29 @@ HydrationMetrics HydrationRecorder::finish(const Simulation& sim) {
         win.halving_time = halving([](const Point& q) { return q.height; }, win.peak_height, win.peak_time, row);
         win.volume_halving_time = halving([](const Point& q) { return q.volume; }, vpeak, vpeak_t, vrow);
         if (w == 0) m.peak_row = row;
+        // visible: height >= kVisibleElevation; crossings interpolated linearly between points
+        for (size_t q = 0; q < idx.size(); ++q) {
+          const Point& b = pts[idx[q]];
+          if (b.height >= kVisibleElevation) win.visible_until = b.t;
+          if (q == 0) continue;
+          const Point& a = pts[idx[q - 1]];
+          if (!std::isfinite(a.height) || !std::isfinite(b.height) || b.t <= a.t) continue;
+          const bool va = a.height >= kVisibleElevation, vb = b.height >= kVisibleElevation;
+          if (va && vb) {
+            win.visible_duration += b.t - a.t;
+          } else if (va != vb) {
+            const double s = (kVisibleElevation - a.height) / (b.height - a.height);
+            win.visible_duration += va ? s * (b.t - a.t) : (1 - s) * (b.t - a.t);
+            if (va) win.visible_until = a.t + s * (b.t - a.t);
+          }
+        }
       }
     }
     m.windows.push_back(win);
   }
+  if (std::isfinite(m.edge_time))
+    m.warnings.push_back("the raised region (elevation >= " + format_quantity(m.threshold, dims::length) + ") reached a lateral boundary of the domain at t = " +
+                         format_quantity(m.edge_time, dims::time) + ": the papule's size and duration then depend on the domain; widen it (geometry.width)");
   return m;
 }
 
@@ -391,6 +446,16 @@ std::string hydration_text(const HydrationMetrics& m) {
        << (std::isfinite(all.volume_halving_time) ? when(all.volume_halving_time) + " after its peak" : std::string("n/a (not by the end of the run)"))
        << "\n";
     os << "  at the end (" << when(m.time[end]) << "): height " << len(m.height[end]) << ", " << shape(end) << "\n";
+    if (m.geometry != Geometry::OneD) {
+      os << "  visible wheal (raised by >= " << len(kVisibleElevation) << "): ";
+      if (std::isfinite(all.visible_until))
+        os << "largest " << diameter_label(m.geometry) << " " << len(*std::max_element(m.visible_diameter.begin(), m.visible_diameter.end(), [](double a, double b) {
+             return (std::isfinite(a) ? a : 0) < (std::isfinite(b) ? b : 0);
+           })) << ", visible for " << when(all.visible_duration) << " (last at " << when(all.visible_until) << ")\n";
+      else
+        os << "never\n";
+    }
+    for (const auto& wmsg : m.warnings) os << "  WARNING: " << wmsg << "\n";
     os << "  excess water per layer at the peak, per area of skin (% of the layer's own water):\n";
     for (size_t l = 0; l < m.layers.size(); ++l) {
       const double ex = m.excess[l][pk];
@@ -449,6 +514,12 @@ void add_hydration_scalars(RunWriter& w, const HydrationMetrics& m) {
     w.add_series("papule/height", m.height, "m");
     if (m.geometry != Geometry::OneD) w.add_series("papule/diameter", m.diameter, "m");
     w.add_series("papule/volume", m.volume, vunit);
+    if (m.geometry != Geometry::OneD) w.add_series("papule/visible_diameter", m.visible_diameter, "m");
+    w.add_attribute("papule", "visible_threshold", kVisibleElevation);
+    w.add_attribute("papule", "visible_duration", all.visible_duration);
+    w.add_attribute("papule", "visible_until", all.visible_until);
+    w.add_attribute("papule", "edge_time", m.edge_time);
+    if (!m.warnings.empty()) w.add_attribute("papule", "warnings", m.warnings);
     w.add_attribute("papule", "threshold", m.threshold);
     w.add_attribute("papule", "diameter_definition",
                     m.geometry == Geometry::OneD   ? std::string("n/a in 1d")

@@ -31,6 +31,17 @@ struct PapuleShape {
 // It scales the area (the width in 2d), not the volume, which stays that of the domain.
 PapuleShape papule_shape(const Grid& g, const std::vector<double>& elevation, double threshold, double mirror = 1);
 
+// The elevation a clinician sees: the wheal is where the surface is raised by at least 0.1 mm.
+constexpr double kVisibleElevation = 1e-4;  // m
+// Whether the surface is raised by >= threshold on a lateral boundary of the domain that is not
+// periodic (the outer radius in axisymmetric geometry; x and y edges in 2d and 3d): the papule then
+// depends on the domain's size.
+// The diameter where the surface is raised by >= threshold: in axisymmetric geometry from the
+// radius where the elevation crosses the threshold, interpolated linearly between column centres;
+// elsewhere as papule_shape (the area of the columns raised).
+double visible_diameter(const Grid& g, const std::vector<double>& elevation, double threshold, double mirror = 1);
+bool raised_at_edge(const Grid& g, const std::vector<double>& elevation, double threshold);
+
 // Weighted least-squares fit of ln y = a - k t. Each point weighs the time it stands for (half the
 // span to its neighbours), so the many short steps after an injection do not dominate: the fit is
 // that of the continuous curve over [t_start, t_end]. Points with y <= 0 are left out; fewer than 3
@@ -49,6 +60,7 @@ DecayFit fit_decay(const std::vector<double>& t, const std::vector<double>& y);
 struct HydrationSetup {
   double papule_threshold = 0;        // m (a case: metrics.papule_threshold, default 10 um)
   double mirror = 1;                  // unit cell: 4 (3d), 2 (2d)
+  bool unit_cell = false;             // a lattice's unit cell: its edges are symmetry planes
   std::vector<double> layer_water;    // water volume fraction per layer (0: not given)
   std::vector<int> ha;                // HA species (indices in the Problem)
   std::vector<double> session_starts; // as MetricsSetup
@@ -67,6 +79,10 @@ struct HydrationWindow {
   // extra water stays; spreading lowers the height but not the volume.
   double volume_halving_time = metrics_na;
   double ha_remaining = metrics_na;  // % of the HA applied, in tissue at the window's end
+  // The visible wheal (raised by >= kVisibleElevation): the time it was visible within the window
+  // (sum of the recorded intervals whose ends are both visible, plus interpolated crossings), and
+  // the last time it was visible (NaN: never).
+  double visible_duration = 0, visible_until = metrics_na;
 };
 
 struct HydrationMetrics {
@@ -79,6 +95,11 @@ struct HydrationMetrics {
   // Series, one value per entry of Simulation::history().time (/scalars/time).
   std::vector<double> time;
   std::vector<double> height, diameter, volume;  // m, m, m3 (per m in 2d, per m2 in 1d)
+  std::vector<double> visible_diameter;          // m: the diameter where raised by >= kVisibleElevation
+  // The first time the raised region (>= threshold) reached a lateral boundary (NaN: never) and the
+  // warnings that follow (printed by `run`, stored in the results file).
+  double edge_time = metrics_na;
+  std::vector<std::string> warnings;
   std::vector<std::vector<double>> excess;       // [layer][time]: excess water, m3 per m2 of skin
   size_t peak_row = 0;                           // the row of the whole run's peak height
   std::vector<std::string> ha_names;             // HA species measured (empty: none)
@@ -101,7 +122,8 @@ class HydrationRecorder : public Recorder {
 
  private:
   struct Row {
-    double height = metrics_na, diameter = metrics_na, volume = metrics_na;
+    double height = metrics_na, diameter = metrics_na, volume = metrics_na, visible_diameter = metrics_na;
+    bool at_edge = false;
     double height_before = metrics_na;  // at an injection of fluid: the height just before it
     std::vector<double> excess;         // per layer, m3 per m2 of skin
   };

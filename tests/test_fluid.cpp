@@ -58,7 +58,7 @@ TEST_CASE("steady spherical fluid source with drainage against the analytic solu
     << "skin:\n  layers:\n    - {name: tissue, thickness: 9 mm, cells: 90}\n"
     << "species:\n  - {name: s, properties: {all: {diffusivity: 1e-10 m2/s, partition: 1}}}\n"
     << "delivery:\n  - {type: injection, species: {s: 1 mg/mL}, volume: 2 uL, depth: 0 mm, duration: 4000 s}\n"
-    << "fluid: {enabled: true, viscosity: 1 mPa*s, layers: {all: {permeability: 1e-15 m2, stiffness: 10 kPa, drainage: 1e-2 1/s}}}\n";
+    << "fluid: {enabled: true, law: linear, viscosity: 1 mPa*s, layers: {all: {permeability: 1e-15 m2, stiffness: 10 kPa, drainage: 1e-2 1/s, absorption: 0 m*s/kg}}}\n";
   auto sim = make_sim(y.str());
   sim->run();
   const Balance b = sim->balance(excess_fluid_species(*sim));
