@@ -18,6 +18,7 @@
 #include "grid.hpp"
 #include "linear_solver.hpp"
 #include "operator.hpp"
+#include "state.hpp"
 
 namespace dermasim {
 
@@ -220,6 +221,15 @@ class Simulation {
   // Offset g of the carrier's potential: its flux follows the gradient of u - g (set by a coupling).
   std::vector<double>& carrier_offset() { return carrier_offset_; }
 
+  // ---- Checkpoint and restart (solver/state.hpp; at the end of simulation.cpp). save_state, from
+  // the on_step callback (after an accepted step), saves everything needed to continue exactly:
+  // the fields, reservoirs, operators as built, step size, counters, history and the couplings'
+  // states. restore_state, on a simulation of the same problem before run(), takes it back (throws
+  // CheckpointError for a state that does not fit the problem); run() then continues from its time:
+  // outputs and events up to it are not visited again and the next output gets the saved index.
+  void save_state(SavedState& st) const;
+  void restore_state(const SavedState& st);
+
  private:
   struct SpeciesRun;
   void apply_events(double t);
@@ -234,6 +244,11 @@ class Simulation {
   std::vector<size_t> order_;  // solve order: unadvected species, the carrier, then the others; sources before what they feed
   std::vector<double> carrier_offset_;
   double h_now_ = 0;
+  // checkpoint and restart: the step proposed next and the index of the next output (kept by
+  // run() for save_state), and whether run() continues a restored state
+  double h_next_ = 0;
+  int out_index_ = 0;
+  bool restored_ = false;
   bool keep_previous_ = false;
   void accept();
   void record();
