@@ -187,6 +187,9 @@ int run_checked(Case& c, const std::string& file, const std::vector<std::string>
   }
   const Simulation& sim = *res.sim;
   print_summary(stdout, sim);
+  if (res.checkpoints > 0)
+    std::printf("  checkpoints: %d written to %s in %.2f s in all (replaced by the output at the end)\n", res.checkpoints,
+                opt.checkpoint_path.c_str(), res.checkpoint_seconds);
   if (!res.stopped.empty()) {
     std::fprintf(stderr,
                  "dermasim: %s of %s. The results so far (every output before the stop) are in %s, marked incomplete "
