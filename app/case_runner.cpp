@@ -105,6 +105,8 @@ CaseRunResult run_case(const Case& c, const CaseRunOptions& opt) {
     if (writer) stop_state = save_run(sim);  // thrown after an accepted step: a state to continue from
   } catch (const InputError&) {
     throw;
+  } catch (const StepFailure& e) {  // where, in the user's terms (the solver gives the cell)
+    failure = describe_step_failure(sim, e);
   } catch (const std::runtime_error& e) {
     failure = e.what();
   }

@@ -452,8 +452,10 @@ double Simulation::attempt(double h) {
   const bool adaptive = p_.time.dt_fixed <= 0;
   const double rtol = p_.time.rtol;
   double err = 0;
+  worst_ratio_ = 0;
   for (size_t s : order_) {
     SpeciesRun& r = *sp_[s];
+    solving_ = static_cast<int>(s);
     if (p_.carrier.species >= 0 && static_cast<int>(s) != p_.carrier.species && p_.species[s].advected) couple_to_carrier(static_cast<int>(s));
     for (auto& c : p_.couplings) c->before_solve(*this, static_cast<int>(s));
     const StencilOperator& op = *r.op;
@@ -655,6 +657,14 @@ double Simulation::attempt(double h) {
       den += scaleQ;
       const double atol = 1e-6 * rtol * r.amount_scale;
       err = std::max(err, num / (rtol * den + atol));
+      if (num / (rtol * den + atol) >= worst_ratio_) {  // the place a collapsing step is reported at
+        worst_ratio_ = num / (rtol * den + atol);
+        worst_species_ = static_cast<int>(s);
+        size_t at = 0;
+        for (size_t i = 0; i < p_.grid.cells(); ++i)
+          if (M[i] * std::fabs(r.e[i]) > M[at] * std::fabs(r.e[at])) at = i;
+        worst_cell_ = static_cast<long>(at);
+      }
     }
   }
   if (stage_failed) return std::numeric_limits<double>::infinity();  // rejected, also with a fixed dt
@@ -763,7 +773,28 @@ void Simulation::run(const OutputFn& on_output, const StepFn& on_step) {
     prepare_reservoirs(t_ + step);
     prepare_conductances(t_ + step);
     for (auto& c : p_.couplings) c->before_step(*this);
-    const double err = attempt(step);
+    double err = 0;
+    try {
+      err = attempt(step);
+    } catch (const StepFailure&) {
+      throw;
+    } catch (const std::runtime_error& e) {  // a linear solve that failed: where, the stiffest cell of the species
+      long at = -1;
+      if (solving_ >= 0) {
+        const SpeciesRun& r = *sp_[solving_];
+        double worst = -1;
+        for (int k = 0; k < p_.grid.nz; ++k)
+          for (int j = 0; j < p_.grid.ny; ++j)
+            for (int i = 0; i < p_.grid.nx; ++i) {
+              const size_t c = p_.grid.index(i, j, k);
+              const double rate = r.spec.DK[c] / (r.spec.K[c] * p_.grid.dz[k] * p_.grid.dz[k]);
+              if (rate > worst) worst = rate, at = static_cast<long>(c);
+            }
+      }
+      throw StepFailure(std::string("a linear solve failed (") + e.what() + ") at t = " + format_quantity(t_, dims::time) +
+                            " with a step of " + format_quantity(step, dims::time),
+                        StepFailure::Kind::LinearSolve, t_, step, solving_, at);
+    }
     if (std::isinf(err)) {
       // a coupling's stage iteration did not converge: a shorter step (also under a fixed dt, which
       // is then the longest step; it comes back by doubling)
@@ -774,8 +805,9 @@ void Simulation::run(const OutputFn& on_output, const StepFn& on_step) {
         for (const auto& c : p_.couplings)
           for (int s = 0; s < static_cast<int>(p_.species.size()); ++s)
             if (c->has_stage_source(s)) names += (names.empty() ? "" : ", ") + c->name();
-        throw std::runtime_error("the coupling (" + names + ") did not converge at t = " + format_quantity(t_, dims::time) +
-                                 " even with a step of " + format_quantity(step, dims::time));
+        throw StepFailure("the coupling (" + names + ") did not converge at t = " + format_quantity(t_, dims::time) +
+                              " even with a step of " + format_quantity(step, dims::time),
+                          StepFailure::Kind::Coupling, t_, step, solving_, -1);
       }
       continue;
     }
@@ -783,7 +815,9 @@ void Simulation::run(const OutputFn& on_output, const StepFn& on_step) {
       ++stats_.rejected;
       const double fac = std::max(0.2, 0.9 * std::pow(err, p_.time.scheme == Scheme::TrBdf2 ? -1.0 / 3.0 : -0.5));
       h = step * fac;
-      if (h < 1e-14 * T) throw std::runtime_error("time step became too small (" + std::to_string(h) + " s) at t = " + std::to_string(t_) + " s");
+      if (h < 1e-14 * T)
+        throw StepFailure("time step became too small (" + format_quantity(h, dims::time) + ") at t = " + format_quantity(t_, dims::time),
+                          StepFailure::Kind::StepTooSmall, t_, h, worst_species_, worst_cell_);
       continue;
     }
     accept();
@@ -963,7 +997,8 @@ void Simulation::restore_state(const SavedState& st) {
   hist.species.resize(sp_.size());
   // everything into new species states first: the simulation is unchanged if anything is wrong
   std::vector<SpeciesRun> runs(sp_.size());
-  const size_t fx = static_cast<size_t>(g.nz) * g.ny * (g.nx + 1), fy = static_cast<size_t>(g.nz) * (g.ny + 1) * g.nx;
+  const size_t fx = static_cast<size_t>(g.nz) * g.ny * (g.nx + 1), fy = static_cast<size_t>(g.nz) * (g.ny + 1) * g.nx,
+               fz = static_cast<size_t>(g.nz + 1) * g.ny * g.nx;  // face counts (solver/operator.hpp)
   for (size_t s = 0; s < sp_.size(); ++s) {
     const std::string k = "sp/" + std::to_string(s) + "/";
     SpeciesRun& r = runs[s];
@@ -998,7 +1033,7 @@ void Simulation::restore_state(const SavedState& st) {
       throw CheckpointError("the checkpoint's reservoir capacity or activity of species " + std::to_string(s) + " is out of range");
     r.spec.flux_x = get_field(st, k + "flux_x", fx, true);
     r.spec.flux_y = get_field(st, k + "flux_y", fy, true);
-    r.spec.flux_z = get_field(st, k + "flux_z", n, true);
+    r.spec.flux_z = get_field(st, k + "flux_z", fz, true);
     if (r.spec.flux_x.empty() != r.spec.flux_y.empty() || r.spec.flux_x.empty() != r.spec.flux_z.empty())
       throw CheckpointError("the checkpoint's face fluxes of species " + std::to_string(s) + " are incomplete");
     r.spec.losses = get_losses(st, k + "losses", n);

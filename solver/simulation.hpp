@@ -11,6 +11,7 @@
 #include <limits>
 #include <map>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -110,6 +111,19 @@ struct DepositSpec {
 };
 
 class Coupling;
+
+// A step the time loop cannot make: the step size collapsed under the error control, a linear solve
+// failed, or a coupling's iteration did not converge. It says where: the species and the cell
+// (-1: unknown) that models/app translate into a layer and depth.
+struct StepFailure : std::runtime_error {
+  enum class Kind { StepTooSmall, LinearSolve, Coupling };
+  StepFailure(const std::string& what, Kind k, double t_, double h_, int s, long c)
+      : std::runtime_error(what), kind(k), t(t_), h(h_), species(s), cell(c) {}
+  Kind kind;
+  double t, h;  // time reached (s) and the last step tried (s)
+  int species;  // -1: unknown
+  long cell;    // -1: unknown
+};
 
 enum class Scheme { BackwardEuler, TrBdf2 };
 
@@ -249,6 +263,11 @@ class Simulation {
   double h_next_ = 0;
   int out_index_ = 0;
   bool restored_ = false;
+  // where the last attempted step's error estimate was largest (species, cell), and the species
+  // being solved: the place of a StepFailure
+  int worst_species_ = -1, solving_ = -1;
+  long worst_cell_ = -1;
+  double worst_ratio_ = 0;
   bool keep_previous_ = false;
   void accept();
   void record();

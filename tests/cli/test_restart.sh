@@ -4,8 +4,8 @@
 # this script at a random moment, then continued with --restart, ends with a results file equal to
 # an uninterrupted run's (every dataset and attribute, 1e-12 relative; tests/cli/h5_compare.py) and
 # the same metrics table; likewise after SIGKILL from the periodic checkpoint <stem>.ckpt.h5. In
-# 1d with a vehicle, axisymmetric with the injected fluid (and the osmotic coupling), 3d with a
-# schedule. A restart with a case changed in another key than time.end or the outputs is refused
+# 1d with a vehicle, axisymmetric with the injected fluid (with the osmotic coupling; advecting a
+# solute), 3d with a schedule. A restart with a case changed in another key than time.end or the outputs is refused
 # (exit 2) naming the key. Usage: test_restart.sh DERMASIM ROOT [long]
 BIN=$1
 ROOT=$2
@@ -104,6 +104,9 @@ one_case vehicle1d configs/caffeine_franz.yaml --set 'time.dt_max=1 s'
 # axisymmetric, the injected fluid with the osmotic pressure of HA and a conversion (deposit -> mobile)
 KILL_EVERY="12 h"
 one_case fluid_axi configs/ha/linear_booster_papules.yaml --set 'time.end=2 d'
+# axisymmetric, the injected fluid advecting the solute (the carrier's face fluxes are state)
+KILL_EVERY="1 h"
+one_case papule_axi configs/techniques/papule.yaml --set 'time.end=6 h'
 # 3d, a schedule of three sessions
 KILL_EVERY="2 h"
 one_case schedule3d configs/techniques/nappage.yaml --set 'delivery[0].schedule={count: 3, interval: 6 h}' --set 'time.end=18 h' --set 'time.dt_max=1 min'
