@@ -48,7 +48,7 @@ interrupt() {
     (cd "int_$name" && exec "$BIN" run "$ROOT/$cfg" "$@" -o out.h5 -q "${EXTRA[@]}" >run.log 2>&1) &
     local pid=$!
     if [ "$sig" = KILL ]; then  # after the first checkpoint, so that there is one to continue from
-      for _ in $(seq 1 600); do [ -f "int_$name/out.ckpt.h5" ] && break; kill -0 $pid 2>/dev/null || break; sleep 0.02; done
+      while [ ! -f "int_$name/out.ckpt.h5" ] && kill -0 $pid 2>/dev/null; do sleep 0.02; done
       ms=$((ms / 4))
     fi
     sleep "$(awk -v m="$ms" 'BEGIN { printf "%.3f", m / 1000 }')"
