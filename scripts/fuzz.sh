@@ -11,7 +11,7 @@ BUILD="${DERMASIM_FUZZ_BUILD_DIR:-$ROOT/build-fuzz}"
 SECONDS_EACH="${1:-60}"
 shift || true
 NAMES=("$@")
-[ ${#NAMES[@]} -eq 0 ] && NAMES=(case ingredients points_csv)
+[ ${#NAMES[@]} -eq 0 ] && NAMES=(case ingredients points_csv restart sweep fit)
 cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
   -DDERMASIM_FUZZ=ON -DDERMASIM_BUILD_TESTS=OFF -DDERMASIM_WITH_VTK=OFF >/dev/null
 cmake --build "$BUILD" -j"$(nproc)" --target $(printf 'fuzz_%s ' "${NAMES[@]}")
