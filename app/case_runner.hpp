@@ -12,6 +12,7 @@
 #include "../models/case.hpp"
 #include "../models/hydration_metrics.hpp"
 #include "../models/metrics.hpp"
+#include "../solver/io/checkpoint.hpp"
 #include "../solver/simulation.hpp"
 
 namespace dermasim {
@@ -35,6 +36,16 @@ struct CaseRunOptions {
   std::function<void(const Simulation&, const std::vector<std::string>& warnings)> on_start;
   // Called after every accepted step (e.g. to stop a run: throw from it).
   std::function<void(const Simulation&, double t, double dt)> on_step;
+  // Checkpoints (docs/reliability.md), when output is written: the file (the output's sibling
+  // "<stem>.ckpt.h5", written atomically) every `checkpoint_wall` seconds of wall time and/or every
+  // `checkpoint_sim` seconds of simulated time (0: not by that measure); removed when the run ends
+  // (complete, or stopped by a signal: the checkpoint then goes into the output itself).
+  std::string checkpoint_path;
+  double checkpoint_wall = 0, checkpoint_sim = 0;
+  // A restart: continue the run saved in this checkpoint (read and checked against the case by
+  // the caller); its snapshots become the output's first ones. A state that does not fit the
+  // problem throws CheckpointError before anything is written.
+  const CheckpointFile* restart = nullptr;
 };
 
 struct CaseRunResult {
@@ -45,6 +56,8 @@ struct CaseRunResult {
   std::string xdmf_path, pvd_path;    // when written
   std::string stopped;                // why the run ended before time.end (a RunStop); "" if it did not
   int exit_code = 0;                  // the RunStop's exit code
+  int checkpoints = 0;                // checkpoints written during the run (the sibling file)
+  double checkpoint_seconds = 0;      // wall time spent writing them
 };
 
 // Builds the problem of `c`, runs it and returns what it computed. Throws InputError for an invalid

@@ -61,7 +61,8 @@ Prediction predict(const FitSpec& spec, const std::vector<double>& v, bool curve
   // data sets with the same case share one run
   std::map<std::pair<std::string, std::vector<std::string>>, std::vector<int>> runs;
   for (size_t d = 0; d < nd; ++d) runs[{spec.data[d].base, fit_sets(spec, static_cast<int>(d), v)}].push_back(static_cast<int>(d));
-  for (const auto& [what, members] : runs) {
+  for (const auto& [what, group] : runs) {
+    const std::vector<int>& members = group;  // clang 14 (the fuzz build) cannot capture a structured binding
     Case c = read_case(load_yaml_file(what.first, what.second));
     for (int d : members)
       for (const auto& pt : spec.data[d].points) c.outputs.push_back(std::min(pt.t, c.end));

@@ -24,6 +24,7 @@
 #include "report.hpp"
 #include "sweep.hpp"
 #include "run_safety.hpp"
+#include "restart.hpp"
 
 using namespace dermasim;
 
@@ -69,7 +70,28 @@ int cmd_check(const std::string& file, const std::vector<std::string>& sets) {
   return 0;
 }
 
-int run_checked(Case& c, const std::string& file, const std::vector<std::string>& sets, const std::string& output, bool quiet, bool force);
+// Checkpoint and restart options of `run` (docs/reliability.md).
+struct RestartOptions {
+  std::string restart;                     // --restart FILE ("": a new run)
+  std::string every_wall = "10 min";       // --checkpoint-every (wall time; 0: none)
+  std::string every_sim;                   // --checkpoint-sim (simulated time; "": none)
+};
+
+// A duration given on the command line: a time with a unit, or 0.
+double parse_interval(const std::string& option, const std::string& text) {
+  if (text.empty()) return 0;
+  try {
+    const Quantity q = parse_quantity(text);
+    if (q.si == 0) return 0;
+    if (!(q.dim == dims::time) || !(q.si > 0)) throw UnitError("not a positive time");
+    return q.si;
+  } catch (const UnitError& e) {
+    throw InputError(option, 0, "", "'" + text + "' is not a duration (" + e.what() + "); give a time with its unit, e.g. '10 min', or 0 for none");
+  }
+}
+
+int run_checked(Case& c, const std::string& file, const std::vector<std::string>& sets, const std::string& output, bool quiet, bool force,
+                const RestartOptions& ro);
 
 // The first folder of `dir` (or `dir` itself) that does not exist yet: what writing into `dir` creates.
 std::filesystem::path first_missing_folder(const std::filesystem::path& dir) {
@@ -92,20 +114,22 @@ void remove_empty_folders(const std::filesystem::path& top) {
   std::filesystem::remove(top, ec);  // only if empty
 }
 
-int cmd_run(const std::string& file, const std::vector<std::string>& sets, const std::string& output, bool quiet, bool force) {
+int cmd_run(const std::string& file, const std::vector<std::string>& sets, const std::string& output, bool quiet, bool force,
+            const RestartOptions& ro) {
   install_stop_signals();
   Case c = load_case(file, sets, output);
   const std::filesystem::path out_dir = std::filesystem::path(c.output_file).parent_path();
   const std::filesystem::path created = first_missing_folder(out_dir.empty() ? std::filesystem::path(".") : out_dir);
   try {
-    return run_checked(c, file, sets, output, quiet, force);
+    return run_checked(c, file, sets, output, quiet, force, ro);
   } catch (...) {
     remove_empty_folders(created);  // a failed run leaves no empty output folders behind
     throw;
   }
 }
 
-int run_checked(Case& c, const std::string& file, const std::vector<std::string>& sets, const std::string& output, bool quiet, bool force) {
+int run_checked(Case& c, const std::string& file, const std::vector<std::string>& sets, const std::string& output, bool quiet, bool force,
+                const RestartOptions& ro) {
   const std::string why = RunWriter::check_writable(c.output_file);
   if (!why.empty()) {
     if (!output.empty()) throw InputError("--output", 0, "", "output path not writable: " + why);
@@ -118,6 +142,30 @@ int run_checked(Case& c, const std::string& file, const std::vector<std::string>
   }
   CaseRunOptions opt;
   opt.progress = !quiet;
+  opt.checkpoint_wall = parse_interval("--checkpoint-every", ro.every_wall);
+  opt.checkpoint_sim = parse_interval("--checkpoint-sim", ro.every_sim);
+  opt.checkpoint_path = checkpoint_sibling(c.output_file);
+  // a restart: the checkpoint, checked against this case before anything runs
+  CheckpointFile ckpt;
+  if (!ro.restart.empty()) {
+    std::string note;
+    ckpt = open_restart(ro.restart, &note);
+    std::string diff;
+    try {
+      diff = case_difference(ckpt.case_text, dump_case(c));
+    } catch (const CheckpointError& e) {
+      throw InputError("--restart", 0, "", "cannot continue from '" + ckpt.path + "': " + e.what());
+    }
+    if (!diff.empty())
+      throw InputError(file, 0, "", "the case differs from the one of the checkpoint '" + ckpt.path + "' at " + diff +
+                                        "; a restart may change only time.end and the outputs (run the case anew instead)");
+    if (ckpt.time >= c.end)
+      throw InputError(file, 0, "time.end", "the checkpoint '" + ckpt.path + "' is at t = " + format_quantity(ckpt.time, dims::time) +
+                                                ", not before time.end (" + format_quantity(c.end, dims::time) + "): nothing to continue");
+    if (!note.empty()) std::fprintf(stderr, "dermasim: %s\n", note.c_str());
+    std::fprintf(stderr, "dermasim: continuing from the checkpoint at t = %s in %s\n", format_quantity(ckpt.time, dims::time).c_str(), ckpt.path.c_str());
+    opt.restart = &ckpt;
+  }
   std::string estimate;
   opt.on_problem = [&](const Problem& p) { estimate = preflight(p, file, c.output_file, true, force); };
   opt.on_start = [&](const Simulation& sim, const std::vector<std::string>& warnings) {
@@ -131,15 +179,24 @@ int run_checked(Case& c, const std::string& file, const std::vector<std::string>
     if (const int sig = stop_signal())
       throw RunStop("stopped by " + signal_name(sig) + " at t = " + format_quantity(t, dims::time), 128 + sig);
   };
-  CaseRunResult res = run_case(c, opt);
+  CaseRunResult res;
+  try {
+    res = run_case(c, opt);
+  } catch (const CheckpointError& e) {  // a state that does not fit the problem: bad input, nothing written
+    throw InputError("--restart", 0, "", "cannot continue from '" + ckpt.path + "': " + e.what());
+  }
   const Simulation& sim = *res.sim;
   print_summary(stdout, sim);
+  if (res.checkpoints > 0)
+    std::printf("  checkpoints: %d written to %s in %.2f s in all (replaced by the output at the end)\n", res.checkpoints,
+                opt.checkpoint_path.c_str(), res.checkpoint_seconds);
   if (!res.stopped.empty()) {
     std::fprintf(stderr,
                  "dermasim: %s of %s. The results so far (every output before the stop) are in %s, marked incomplete "
-                 "(attributes status and time_reached); no metrics or report were written. To continue, run the case "
-                 "again (restart from a checkpoint is not available yet).\n",
-                 res.stopped.c_str(), format_quantity(c.end, dims::time).c_str(), c.output_file.c_str());
+                 "(attributes status and time_reached), with a checkpoint; no metrics or report were written. To continue: "
+                 "dermasim run %s%s --restart %s\n",
+                 res.stopped.c_str(), format_quantity(c.end, dims::time).c_str(), c.output_file.c_str(), file.c_str(),
+                 sets.empty() ? "" : " [the same --set options]", c.output_file.c_str());
     return res.exit_code;
   }
   const std::string metrics_path = metrics_csv_path(c.output_file);
@@ -250,6 +307,10 @@ int main(int argc, char** argv) {
   run->add_flag("--quiet,-q", quiet, "no progress line");
   bool force = false;
   run->add_flag("--force", force, "run even when the estimate says the steps, memory or output size are too large");
+  RestartOptions ro;
+  run->add_option("--restart", ro.restart, "continue the interrupted run recorded in FILE (its output, or FILE's sibling <stem>.ckpt.h5)");
+  run->add_option("--checkpoint-every", ro.every_wall, "write a checkpoint (<output stem>.ckpt.h5) every DURATION of wall time, e.g. '10 min'; 0: none (default 10 min)");
+  run->add_option("--checkpoint-sim", ro.every_sim, "also every DURATION of simulated time, e.g. '1 d'");
   auto* check = app.add_subcommand("check", "validate a case and print it with every default filled in");
   check->add_option("case", file, "case file (YAML)")->required();
   check->add_option("--set", sets, "override a value: KEY.PATH=VALUE");
@@ -309,7 +370,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   try {
-    if (*run) return cmd_run(file, sets, output, quiet, force);
+    if (*run) return cmd_run(file, sets, output, quiet, force, ro);
     if (*check) return cmd_check(file, sets);
     if (*compare) return cmd_compare(compare_files, sets, compare_out, quiet);
     if (*ingredients) return cmd_ingredients(json);

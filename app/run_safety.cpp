@@ -61,6 +61,37 @@ const char* kLikely =
     "many orders of magnitude off), or a grid far too coarse or fine for it; check the values with `dermasim check`";
 }  // namespace
 
+std::string describe_step_failure(const Simulation& sim, const StepFailure& f) {
+  const Problem& p = sim.problem();
+  std::ostringstream os;
+  os << f.what();
+  const bool species = f.species >= 0 && f.species < static_cast<int>(p.species.size());
+  const bool cell = f.cell >= 0 && static_cast<size_t>(f.cell) < sim.grid().cells();
+  if (species || cell) {
+    os << (f.kind == StepFailure::Kind::StepTooSmall ? ": the error control (time.rtol) could not be met" : "");
+    if (species) os << " for '" << p.species[f.species].name << "'";
+    if (cell) os << (f.kind == StepFailure::Kind::LinearSolve ? " (stiffest cell: " : " in ") << place(sim.grid(), static_cast<size_t>(f.cell))
+                 << (f.kind == StepFailure::Kind::LinearSolve ? ")" : "");
+  }
+  switch (f.kind) {
+    case StepFailure::Kind::StepTooSmall:
+      os << "; likely cause: the solution changes there faster than any step can follow: a stiff coupling or a sudden change "
+            "(e.g. the injected fluid near a volume fraction of 1 with a gel's osmotic pressure, a deposit or reservoir switching on), "
+            "or a value far outside the physical range; try time.scheme: backward_euler (robust, first order), a larger time.rtol, "
+            "a smaller injected volume or a finer grid there, and check the values with `dermasim check`";
+      break;
+    case StepFailure::Kind::LinearSolve:
+      os << "; likely cause: coefficients (diffusivity, partition, clearance) spanning too many orders of magnitude, or a value far "
+            "outside the physical range; try solver.linear: direct, and check the values with `dermasim check`";
+      break;
+    case StepFailure::Kind::Coupling:
+      os << "; likely cause: a coupled law (the osmotic pressure of HA, a gel) far outside its range there, e.g. a very high "
+            "polymer concentration or an injected volume larger than the tissue holds; check the values with `dermasim check`";
+      break;
+  }
+  return os.str();
+}
+
 std::string field_guard(const Simulation& sim, double t, std::vector<double>& peak) {
   const Grid& g = sim.grid();
   peak.resize(sim.species_count(), 0.0);

@@ -30,6 +30,10 @@ std::string field_guard(const Simulation& sim, double t, std::vector<double>& pe
 // likely cause.
 std::string balance_guard(const Simulation& sim, double t);
 
+// A step the solver could not make (solver/simulation.hpp StepFailure): its message with the place
+// in the user's terms (species, layer, cell, depth) and the likely cause.
+std::string describe_step_failure(const Simulation& sim, const StepFailure& f);
+
 // Before a run: the number of steps a fixed step size (or a step limit) implies, the memory and
 // the output size. Throws InputError (exit 2) naming the key and how to reduce it when the steps
 // exceed kMaxFixedSteps or the memory/disk exceed what is available, unless `force`. Returns a

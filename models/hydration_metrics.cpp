@@ -565,4 +565,41 @@ void add_hydration_scalars(RunWriter& w, const HydrationMetrics& m) {
   }
 }
 
+// ---- Checkpoint and restart: the rows sampled so far (one per recorded time), each as height,
+// diameter, volume, height before an injection, then the excess water per layer.
+void HydrationRecorder::save_state(SavedState& st, const std::string& prefix) const {
+  std::vector<double> rows, sizes;
+  for (const Row& r : rows_) {
+    rows.insert(rows.end(), {r.height, r.diameter, r.volume, r.height_before, r.visible_diameter, r.at_edge ? 1.0 : 0.0});
+    rows.insert(rows.end(), r.excess.begin(), r.excess.end());
+    sizes.push_back(static_cast<double>(r.excess.size()));
+  }
+  st.put(prefix + "rows", rows);
+  st.put(prefix + "excess_sizes", sizes);
+}
+
+void HydrationRecorder::restore_state(const SavedState& st, const std::string& prefix) {
+  const auto& rows = st.get(prefix + "rows");
+  const auto& sizes = st.get(prefix + "excess_sizes");
+  std::vector<Row> out;
+  constexpr size_t kFixed = 6;  // the fixed numbers of a row, as save_state writes them
+  size_t at = 0;
+  for (double n : sizes) {
+    if (!(n >= 0 && n <= 1e6) || n != std::floor(n) || rows.size() - at < kFixed + static_cast<size_t>(n))
+      throw CheckpointError("the checkpoint entry '" + prefix + "rows' does not match its sizes");
+    Row r;
+    r.height = rows[at];
+    r.diameter = rows[at + 1];
+    r.volume = rows[at + 2];
+    r.height_before = rows[at + 3];
+    r.visible_diameter = rows[at + 4];
+    r.at_edge = rows[at + 5] != 0;
+    r.excess.assign(rows.begin() + static_cast<long>(at + kFixed), rows.begin() + static_cast<long>(at + kFixed + static_cast<size_t>(n)));
+    at += kFixed + static_cast<size_t>(n);
+    out.push_back(std::move(r));
+  }
+  if (at != rows.size()) throw CheckpointError("the checkpoint entry '" + prefix + "rows' does not match its sizes");
+  rows_ = std::move(out);
+}
+
 }  // namespace dermasim

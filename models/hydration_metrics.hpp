@@ -118,6 +118,8 @@ class HydrationRecorder : public Recorder {
   HydrationRecorder(const Simulation& sim, HydrationSetup setup);
   void on_output(const Simulation& sim, double t, int index) override;
   void on_step(const Simulation& sim, double t, double dt) override;
+  void save_state(SavedState& st, const std::string& prefix) const override;
+  void restore_state(const SavedState& st, const std::string& prefix) override;
   HydrationMetrics finish(const Simulation& sim);
 
  private:

@@ -734,4 +734,65 @@ std::string metrics_csv_path(const std::string& h5_path) {
 }
 
 
+// ---- Checkpoint and restart: the points and running extremes gathered so far (the layer's cells,
+// windows, deposit jumps and event times come from the problem and are rebuilt by the constructor).
+void MetricsRecorder::save_state(SavedState& st, const std::string& prefix) const {
+  st.put(prefix + "seen", static_cast<double>(seen_));
+  for (size_t si = 0; si < points_.size(); ++si) {
+    const std::string k = prefix + std::to_string(si) + "/";
+    std::vector<double> pts;
+    for (const Point& p : points_[si]) pts.insert(pts.end(), {p.t, p.m, p.applied, p.blood, p.lymph, p.degraded});
+    st.put(k + "points", pts);
+    st.put(k + "best_mean", best_mean_[si]);
+    st.put(k + "cv_best", cv_best_[si]);
+    st.put(k + "cv_sum", cv_sum_[si]);
+    st.put(k + "cv_count", std::vector<double>(cv_count_[si].begin(), cv_count_[si].end()));
+    if (!whole_ && si < region_hist_.size()) st.put(k + "region_hist", region_hist_[si]);
+  }
+  // the boundary watch (docs/metrics.md): the largest edge share so far and when it passed the threshold
+  if (!edge_max_.empty()) {
+    st.put(prefix + "edge_max", edge_max_);
+    st.put(prefix + "edge_time", edge_time_);
+  }
+}
+
+void MetricsRecorder::restore_state(const SavedState& st, const std::string& prefix) {
+  const size_t seen = static_cast<size_t>(st.integer(prefix + "seen", 0, 1L << 40));
+  auto points = points_;
+  auto best_mean = best_mean_, cv_best = cv_best_, cv_sum = cv_sum_;
+  auto cv_count = cv_count_;
+  auto region_hist = region_hist_;
+  for (size_t si = 0; si < points_.size(); ++si) {
+    const std::string k = prefix + std::to_string(si) + "/";
+    const auto& pts = st.get(k + "points");
+    if (pts.size() % 6 != 0) throw CheckpointError("the checkpoint entry '" + k + "points' is not a list of points");
+    points[si].clear();
+    for (size_t i = 0; i < pts.size(); i += 6) points[si].push_back({pts[i], pts[i + 1], pts[i + 2], pts[i + 3], pts[i + 4], pts[i + 5]});
+    const size_t nw = best_mean_[si].size();
+    best_mean[si] = st.get(k + "best_mean", nw);
+    cv_best[si] = st.get(k + "cv_best", nw);
+    cv_sum[si] = st.get(k + "cv_sum", nw);
+    const auto& cc = st.get(k + "cv_count", nw);
+    for (size_t w = 0; w < nw; ++w) {
+      if (!(cc[w] >= 0 && cc[w] < 2e9)) throw CheckpointError("the checkpoint entry '" + k + "cv_count' is out of range");
+      cv_count[si][w] = static_cast<int>(cc[w]);
+    }
+    if (!whole_ && si < region_hist.size()) region_hist[si] = st.get(k + "region_hist");
+  }
+  auto edge_max = edge_max_, edge_time = edge_time_;
+  if (!edge_max_.empty()) {
+    edge_max = st.get(prefix + "edge_max", edge_max_.size());
+    edge_time = st.get(prefix + "edge_time", edge_time_.size());
+  }
+  seen_ = seen;
+  points_ = std::move(points);
+  best_mean_ = std::move(best_mean);
+  cv_best_ = std::move(cv_best);
+  cv_sum_ = std::move(cv_sum);
+  cv_count_ = std::move(cv_count);
+  region_hist_ = std::move(region_hist);
+  edge_max_ = std::move(edge_max);
+  edge_time_ = std::move(edge_time);
+}
+
 }  // namespace dermasim

@@ -116,6 +116,8 @@ class MetricsRecorder : public Recorder {
   MetricsRecorder(const Simulation& sim, MetricsSetup setup);
   void on_output(const Simulation& sim, double t, int index) override;
   void on_step(const Simulation& sim, double t, double dt) override;
+  void save_state(SavedState& st, const std::string& prefix) const override;
+  void restore_state(const SavedState& st, const std::string& prefix) override;
   // Computes the metrics from what was recorded (call after run()).
   RunMetrics finish(const Simulation& sim);
 

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # Builds the libFuzzer harnesses (clang, ASan+UBSan, build-fuzz/) and runs each for SECONDS
 # (default 60) from its corpus in tests/fuzz/corpus/<name>/ (new inputs go to build-fuzz/corpus/,
-# findings to build-fuzz/findings/). Usage: scripts/fuzz.sh [SECONDS] [case|ingredients|points_csv ...]
+# findings to build-fuzz/findings/). Usage: scripts/fuzz.sh [SECONDS] [case|ingredients|points_csv|restart|sweep|fit ...]
 # Findings are inputs that crash, leak, hang (> 10 s) or let an exception other than an input
 # error escape a reader; each becomes a regression test (docs/reliability.md).
 set -euo pipefail
@@ -11,7 +11,7 @@ BUILD="${DERMASIM_FUZZ_BUILD_DIR:-$ROOT/build-fuzz}"
 SECONDS_EACH="${1:-60}"
 shift || true
 NAMES=("$@")
-[ ${#NAMES[@]} -eq 0 ] && NAMES=(case ingredients points_csv)
+[ ${#NAMES[@]} -eq 0 ] && NAMES=(case ingredients points_csv restart sweep fit)
 cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
   -DDERMASIM_FUZZ=ON -DDERMASIM_BUILD_TESTS=OFF -DDERMASIM_WITH_VTK=OFF >/dev/null
 cmake --build "$BUILD" -j"$(nproc)" --target $(printf 'fuzz_%s ' "${NAMES[@]}")

@@ -14,6 +14,8 @@
 //   [error control; the step is accepted or retried]
 //   record, balance       named amounts for the history and the mass balance
 //   surface_fields        named 2d fields written with every snapshot
+// A checkpoint (solver/state.hpp) saves what a coupling keeps between steps with save_state and
+// gives it back with restore_state, after init, before the run continues.
 #pragma once
 #include <functional>
 #include <limits>
@@ -26,6 +28,7 @@ namespace dermasim {
 struct Problem;
 struct Balance;
 class Simulation;
+class SavedState;
 
 // A field per surface column (nx * ny values), written with every snapshot.
 struct SurfaceField {
@@ -74,6 +77,11 @@ class Coupling {
   // Units of the series it records that are not amounts (e.g. a height in m).
   virtual void series_units(std::map<std::string, std::string>& units) const {}
   virtual void surface_fields(const Simulation& sim, std::vector<SurfaceField>& f) const {}
+
+  // Checkpoint and restart: what the coupling keeps from one step to the next (not what it can
+  // recompute from the problem or the species' states), under keys that start with `prefix`.
+  virtual void save_state(SavedState& st, const std::string& prefix) const {}
+  virtual void restore_state(const SavedState& st, const std::string& prefix) {}
 };
 
 }  // namespace dermasim

@@ -453,8 +453,10 @@ double Simulation::attempt(double h) {
   const bool adaptive = p_.time.dt_fixed <= 0;
   const double rtol = p_.time.rtol;
   double err = 0;
+  worst_ratio_ = 0;
   for (size_t s : order_) {
     SpeciesRun& r = *sp_[s];
+    solving_ = static_cast<int>(s);
     if (p_.carrier.species >= 0 && static_cast<int>(s) != p_.carrier.species && p_.species[s].advected) couple_to_carrier(static_cast<int>(s));
     for (auto& c : p_.couplings) c->before_solve(*this, static_cast<int>(s));
     const StencilOperator& op = *r.op;
@@ -656,6 +658,14 @@ double Simulation::attempt(double h) {
       den += scaleQ;
       const double atol = 1e-6 * rtol * r.amount_scale;
       err = std::max(err, num / (rtol * den + atol));
+      if (num / (rtol * den + atol) >= worst_ratio_) {  // the place a collapsing step is reported at
+        worst_ratio_ = num / (rtol * den + atol);
+        worst_species_ = static_cast<int>(s);
+        size_t at = 0;
+        for (size_t i = 0; i < p_.grid.cells(); ++i)
+          if (M[i] * std::fabs(r.e[i]) > M[at] * std::fabs(r.e[at])) at = i;
+        worst_cell_ = static_cast<long>(at);
+      }
     }
   }
   if (stage_failed) return std::numeric_limits<double>::infinity();  // rejected, also with a fixed dt
@@ -732,7 +742,18 @@ void Simulation::run(const OutputFn& on_output, const StepFn& on_step) {
 
   const double h0 = p_.time.dt_fixed > 0 ? p_.time.dt_fixed : (p_.time.dt_initial > 0 ? p_.time.dt_initial : 1e-7 * T);
   double h = h0;
-  t_ = 0.0;
+  // A step has collapsed when the time can hardly advance by it any more (16 round-offs of t), or,
+  // near t = 0, below 1e-20 of the run. Always below the former floor, 1e-14 of the run, which
+  // stopped long runs whose first transient needs steps of 1e-8 s (issue 14,
+  // configs/ha/crosslinked_booster.yaml in 1d).
+  auto collapsed = [&](double hh) { return hh < std::max(1e-20 * T, 16 * std::numeric_limits<double>::epsilon() * t_); };
+  if (restored_) {  // a restart: continue after the saved time (its outputs and events are done)
+    h = h_next_;
+    out_index = out_index_;
+    next_out = static_cast<size_t>(std::upper_bound(outs.begin(), outs.end(), t_) - outs.begin());
+  } else {
+    t_ = 0.0;
+  }
   auto visit_stop = [&](double t) {
     apply_events(t);
     if (next_out < outs.size() && outs[next_out] == t) {
@@ -741,9 +762,11 @@ void Simulation::run(const OutputFn& on_output, const StepFn& on_step) {
       ++next_out;
     }
   };
-  visit_stop(0.0);
-  record();
-  size_t si = (!stops.empty() && stops.front() == 0.0) ? 1 : 0;
+  size_t si = static_cast<size_t>(std::upper_bound(stops.begin(), stops.end(), t_) - stops.begin());
+  if (!restored_) {
+    visit_stop(0.0);
+    record();
+  }
   while (t_ < T) {
     const double stop = stops[si];
     double step = std::min({h, max_step_for_reservoirs(), max_step_for_conductances()});
@@ -756,19 +779,41 @@ void Simulation::run(const OutputFn& on_output, const StepFn& on_step) {
     prepare_reservoirs(t_ + step);
     prepare_conductances(t_ + step);
     for (auto& c : p_.couplings) c->before_step(*this);
-    const double err = attempt(step);
+    double err = 0;
+    try {
+      err = attempt(step);
+    } catch (const StepFailure&) {
+      throw;
+    } catch (const std::runtime_error& e) {  // a linear solve that failed: where, the stiffest cell of the species
+      long at = -1;
+      if (solving_ >= 0) {
+        const SpeciesRun& r = *sp_[solving_];
+        double worst = -1;
+        for (int k = 0; k < p_.grid.nz; ++k)
+          for (int j = 0; j < p_.grid.ny; ++j)
+            for (int i = 0; i < p_.grid.nx; ++i) {
+              const size_t c = p_.grid.index(i, j, k);
+              const double rate = r.spec.DK[c] / (r.spec.K[c] * p_.grid.dz[k] * p_.grid.dz[k]);
+              if (rate > worst) worst = rate, at = static_cast<long>(c);
+            }
+      }
+      throw StepFailure(std::string("a linear solve failed (") + e.what() + ") at t = " + format_quantity(t_, dims::time) +
+                            " with a step of " + format_quantity(step, dims::time),
+                        StepFailure::Kind::LinearSolve, t_, step, solving_, at);
+    }
     if (std::isinf(err)) {
       // a coupling's stage iteration did not converge: a shorter step (also under a fixed dt, which
       // is then the longest step; it comes back by doubling)
       ++stats_.rejected;
       h = 0.2 * step;
-      if (h < 1e-14 * T) {
+      if (collapsed(h)) {
         std::string names;
         for (const auto& c : p_.couplings)
           for (int s = 0; s < static_cast<int>(p_.species.size()); ++s)
             if (c->has_stage_source(s)) names += (names.empty() ? "" : ", ") + c->name();
-        throw std::runtime_error("the coupling (" + names + ") did not converge at t = " + format_quantity(t_, dims::time) +
-                                 " even with a step of " + format_quantity(step, dims::time));
+        throw StepFailure("the coupling (" + names + ") did not converge at t = " + format_quantity(t_, dims::time) +
+                              " even with a step of " + format_quantity(step, dims::time),
+                          StepFailure::Kind::Coupling, t_, step, solving_, -1);
       }
       continue;
     }
@@ -776,7 +821,9 @@ void Simulation::run(const OutputFn& on_output, const StepFn& on_step) {
       ++stats_.rejected;
       const double fac = std::max(0.2, 0.9 * std::pow(err, p_.time.scheme == Scheme::TrBdf2 ? -1.0 / 3.0 : -0.5));
       h = step * fac;
-      if (h < 1e-14 * T) throw std::runtime_error("time step became too small (" + std::to_string(h) + " s) at t = " + std::to_string(t_) + " s");
+      if (collapsed(h))
+        throw StepFailure("time step became too small (" + format_quantity(h, dims::time) + ") at t = " + format_quantity(t_, dims::time),
+                          StepFailure::Kind::StepTooSmall, t_, h, worst_species_, worst_cell_);
       continue;
     }
     accept();
@@ -802,6 +849,8 @@ void Simulation::run(const OutputFn& on_output, const StepFn& on_step) {
       if (has_event && p_.time.dt_fixed <= 0) h = std::min(h, h0);
     }
     record();
+    h_next_ = h;
+    out_index_ = out_index;
     if (on_step) on_step(*this, t_, step);
   }
   stats_.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
@@ -810,6 +859,227 @@ void Simulation::run(const OutputFn& on_output, const StepFn& on_step) {
     stats_.linear.iterations += r->solver->stats.iterations;
     stats_.linear.factorizations += r->solver->stats.factorizations;
   }
+}
+
+// ---- Checkpoint and restart -------------------------------------------------------------------
+// Everything run() keeps from one accepted step to the next, under keys "sim/...", "sp/<s>/...",
+// "hist/..." and "coupling/<i>/..." (solver/state.hpp). Transient arrays of a step (stage values,
+// right-hand sides, estimates) are not saved; the operators are rebuilt from their saved specs, so
+// the continued run makes the same steps to round-off.
+
+namespace {
+
+void put_losses(SavedState& st, const std::string& key, const std::vector<LossChannel>& losses) {
+  std::vector<std::string> names;
+  for (size_t i = 0; i < losses.size(); ++i) {
+    names.push_back(losses[i].name);
+    st.put(key + "/" + std::to_string(i), losses[i].k);
+  }
+  st.put_text(key, names);
+}
+
+std::vector<LossChannel> get_losses(const SavedState& st, const std::string& key, size_t n) {
+  std::vector<LossChannel> out;
+  const auto& names = st.text(key);
+  for (size_t i = 0; i < names.size(); ++i) {
+    out.push_back({names[i], st.get(key + "/" + std::to_string(i), n)});
+    for (double k : out.back().k)
+      if (!std::isfinite(k) || k < 0) throw CheckpointError("the checkpoint entry '" + key + "' holds a rate that is negative or not finite");
+  }
+  return out;
+}
+
+// A field of n values (or, when `optional`, none), every one finite.
+std::vector<double> get_field(const SavedState& st, const std::string& key, size_t n, bool optional = false) {
+  const auto& v = st.get(key);
+  if (!(optional && v.empty()) && v.size() != n)
+    throw CheckpointError("the checkpoint entry '" + key + "' has " + std::to_string(v.size()) + " values, expected " + std::to_string(n));
+  for (double x : v)
+    if (!std::isfinite(x)) throw CheckpointError("the checkpoint entry '" + key + "' holds a value that is not finite");
+  return v;
+}
+
+double get_finite(const SavedState& st, const std::string& key) {
+  const double v = st.scalar(key);
+  if (!std::isfinite(v)) throw CheckpointError("the checkpoint entry '" + key + "' is not finite");
+  return v;
+}
+
+}  // namespace
+
+void Simulation::save_state(SavedState& st) const {
+  std::vector<std::string> names;
+  for (const auto& sp : p_.species) names.push_back(sp.name);
+  st.put_text("sim/species", names);
+  st.put("sim/cells", static_cast<double>(p_.grid.cells()));
+  st.put("sim/t", t_);
+  st.put("sim/h", h_next_);
+  st.put("sim/out_index", static_cast<double>(out_index_));
+  st.put("sim/accepted", static_cast<double>(stats_.accepted));
+  st.put("sim/rejected", static_cast<double>(stats_.rejected));
+  LinearStats lin = stats_.linear;
+  for (const auto& r : sp_) {
+    lin.solves += r->solver->stats.solves;
+    lin.iterations += r->solver->stats.iterations;
+    lin.factorizations += r->solver->stats.factorizations;
+  }
+  st.put("sim/linear", {static_cast<double>(lin.solves), static_cast<double>(lin.iterations), static_cast<double>(lin.factorizations)});
+  st.put("sim/carrier_offset", carrier_offset_);
+  for (size_t s = 0; s < sp_.size(); ++s) {
+    const SpeciesRun& r = *sp_[s];
+    const std::string k = "sp/" + std::to_string(s) + "/";
+    st.put(k + "u", r.u);
+    st.put(k + "u_prev", r.u_prev);
+    st.put(k + "h_prev", r.h_prev);
+    std::vector<std::string> qn;
+    std::vector<double> qv;
+    for (const auto& [name, v] : r.Q) {
+      qn.push_back(name);
+      qv.push_back(v);
+    }
+    st.put_text(k + "Q", qn);
+    st.put(k + "Q", qv);
+    st.put(k + "applied_fixed", r.applied_fixed);
+    st.put(k + "removed", r.removed);
+    st.put(k + "clipped", r.clipped);
+    st.put(k + "active_reservoir", static_cast<double>(r.active_reservoir));
+    st.put(k + "reservoir_mass", r.reservoir_mass);
+    st.put(k + "saturated", r.saturated ? 1.0 : 0.0);
+    st.put(k + "built_openness", r.built_openness);
+    st.put(k + "coupled_phi", r.coupled_phi);
+    st.put(k + "K", r.spec.K);
+    st.put(k + "DK", r.spec.DK);
+    st.put(k + "top", static_cast<double>(static_cast<int>(r.spec.top)));
+    st.put(k + "reservoir_capacity", r.spec.reservoir_capacity);
+    st.put(k + "fixed_activity", r.spec.fixed_activity);
+    st.put(k + "flux_x", r.spec.flux_x);
+    st.put(k + "flux_y", r.spec.flux_y);
+    st.put(k + "flux_z", r.spec.flux_z);
+    put_losses(st, k + "losses", r.spec.losses);
+    put_losses(st, k + "base_losses", r.base_losses);
+    std::vector<std::string> hn;
+    for (const auto& [name, v] : hist_.species[s]) {
+      hn.push_back(name);
+      st.put("hist/" + std::to_string(s) + "/" + std::to_string(hn.size() - 1), v);
+    }
+    st.put_text("hist/" + std::to_string(s), hn);
+  }
+  st.put("hist/time", hist_.time);
+  std::vector<std::string> cn;
+  for (size_t i = 0; i < p_.couplings.size(); ++i) {
+    cn.push_back(p_.couplings[i]->name());
+    p_.couplings[i]->save_state(st, "coupling/" + std::to_string(i) + "/");
+  }
+  st.put_text("sim/couplings", cn);
+}
+
+void Simulation::restore_state(const SavedState& st) {
+  const Grid& g = p_.grid;
+  const size_t n = g.cells();
+  std::vector<std::string> names;
+  for (const auto& sp : p_.species) names.push_back(sp.name);
+  if (st.text("sim/species") != names) throw CheckpointError("the checkpoint's species differ from the case's");
+  if (st.integer("sim/cells", 0, 1L << 40) != static_cast<long>(n)) throw CheckpointError("the checkpoint's grid has another number of cells");
+  std::vector<std::string> cn;
+  for (const auto& c : p_.couplings) cn.push_back(c->name());
+  if (st.text("sim/couplings") != cn) throw CheckpointError("the checkpoint's couplings differ from the case's");
+  const double t = get_finite(st, "sim/t");
+  const double h = get_finite(st, "sim/h");
+  if (t < 0 || !(h > 0)) throw CheckpointError("the checkpoint's time or step size is out of range");
+  const int out_index = static_cast<int>(st.integer("sim/out_index", 0, 1L << 30));
+  const long accepted = st.integer("sim/accepted", 0, 1L << 50), rejected = st.integer("sim/rejected", 0, 1L << 50);
+  const auto& lin = st.get("sim/linear", 3);
+  for (double x : lin)
+    if (!(x >= 0 && x < 9e15)) throw CheckpointError("the checkpoint's solver counters are out of range");
+  std::vector<double> offset = get_field(st, "sim/carrier_offset", n, true);
+  // the history first (its sizes are checked against its times)
+  History hist;
+  hist.time = st.get("hist/time");
+  if (hist.time.empty() || hist.time.back() != t) throw CheckpointError("the checkpoint's history does not end at its time");
+  for (size_t i = 0; i < hist.time.size(); ++i)
+    if (!std::isfinite(hist.time[i]) || (i > 0 && !(hist.time[i] >= hist.time[i - 1])))
+      throw CheckpointError("the checkpoint's history times are not increasing");
+  hist.units = hist_.units;
+  hist.species.resize(sp_.size());
+  // everything into new species states first: the simulation is unchanged if anything is wrong
+  std::vector<SpeciesRun> runs(sp_.size());
+  const size_t fx = static_cast<size_t>(g.nz) * g.ny * (g.nx + 1), fy = static_cast<size_t>(g.nz) * (g.ny + 1) * g.nx,
+               fz = static_cast<size_t>(g.nz + 1) * g.ny * g.nx;  // face counts (solver/operator.hpp)
+  for (size_t s = 0; s < sp_.size(); ++s) {
+    const std::string k = "sp/" + std::to_string(s) + "/";
+    SpeciesRun& r = runs[s];
+    r.u = get_field(st, k + "u", n + 1);
+    r.u_prev = get_field(st, k + "u_prev", n + 1, true);
+    r.h_prev = get_finite(st, k + "h_prev");
+    const auto& qn = st.text(k + "Q");
+    const auto& qv = st.get(k + "Q", qn.size());
+    for (size_t i = 0; i < qn.size(); ++i) {
+      if (!std::isfinite(qv[i])) throw CheckpointError("the checkpoint entry '" + k + "Q' holds a value that is not finite");
+      r.Q[qn[i]] = qv[i];
+    }
+    r.applied_fixed = get_finite(st, k + "applied_fixed");
+    r.removed = get_finite(st, k + "removed");
+    r.clipped = get_finite(st, k + "clipped");
+    r.active_reservoir = static_cast<int>(st.integer(k + "active_reservoir", -1, static_cast<long>(p_.reservoirs.size()) - 1));
+    if (r.active_reservoir >= 0 && p_.reservoirs[r.active_reservoir].species != static_cast<int>(s))
+      throw CheckpointError("the checkpoint entry '" + k + "active_reservoir' names a reservoir of another species");
+    r.reservoir_mass = get_finite(st, k + "reservoir_mass");
+    r.saturated = st.integer(k + "saturated", 0, 1) == 1;
+    r.built_openness = get_field(st, k + "built_openness", p_.species[s].conductances.size());
+    r.coupled_phi = get_field(st, k + "coupled_phi", n, true);
+    r.spec = sp_[s]->spec;
+    r.spec.K = get_field(st, k + "K", n);
+    r.spec.DK = get_field(st, k + "DK", n);
+    for (size_t i = 0; i < n; ++i)
+      if (!(r.spec.K[i] > 0) || r.spec.DK[i] < 0) throw CheckpointError("the checkpoint entry '" + k + "K' or 'DK' holds a value out of range");
+    r.spec.top = static_cast<TopMode>(st.integer(k + "top", 0, 2));
+    r.spec.reservoir_capacity = get_finite(st, k + "reservoir_capacity");
+    r.spec.fixed_activity = get_finite(st, k + "fixed_activity");
+    if (!(r.spec.reservoir_capacity > 0) || r.spec.fixed_activity < 0)
+      throw CheckpointError("the checkpoint's reservoir capacity or activity of species " + std::to_string(s) + " is out of range");
+    r.spec.flux_x = get_field(st, k + "flux_x", fx, true);
+    r.spec.flux_y = get_field(st, k + "flux_y", fy, true);
+    r.spec.flux_z = get_field(st, k + "flux_z", fz, true);
+    if (r.spec.flux_x.empty() != r.spec.flux_y.empty() || r.spec.flux_x.empty() != r.spec.flux_z.empty())
+      throw CheckpointError("the checkpoint's face fluxes of species " + std::to_string(s) + " are incomplete");
+    r.spec.losses = get_losses(st, k + "losses", n);
+    r.base_losses = get_losses(st, k + "base_losses", n);
+    const auto& hn = st.text("hist/" + std::to_string(s));
+    for (size_t i = 0; i < hn.size(); ++i)
+      hist.species[s][hn[i]] = st.get("hist/" + std::to_string(s) + "/" + std::to_string(i), hist.time.size());
+  }
+  // the couplings (they check their own entries), then the state is taken over
+  for (size_t i = 0; i < p_.couplings.size(); ++i) p_.couplings[i]->restore_state(st, "coupling/" + std::to_string(i) + "/");
+  for (size_t s = 0; s < sp_.size(); ++s) {
+    SpeciesRun& r = *sp_[s];
+    SpeciesRun& x = runs[s];
+    r.u = std::move(x.u);
+    r.u_prev = std::move(x.u_prev);
+    r.h_prev = x.h_prev;
+    r.Q = std::move(x.Q);
+    r.applied_fixed = x.applied_fixed;
+    r.removed = x.removed;
+    r.clipped = x.clipped;
+    r.active_reservoir = x.active_reservoir;
+    r.reservoir_mass = x.reservoir_mass;
+    r.saturated = x.saturated;
+    r.built_openness = std::move(x.built_openness);
+    r.coupled_phi = std::move(x.coupled_phi);
+    r.spec = std::move(x.spec);
+    r.base_losses = std::move(x.base_losses);
+    remake_operator(static_cast<int>(s));
+  }
+  carrier_offset_ = std::move(offset);
+  hist_ = std::move(hist);
+  t_ = t;
+  h_next_ = h;
+  out_index_ = out_index;
+  stats_.accepted = accepted;
+  stats_.rejected = rejected;
+  stats_.linear.solves = static_cast<long>(lin[0]);
+  stats_.linear.iterations = static_cast<long>(lin[1]);
+  stats_.linear.factorizations = static_cast<long>(lin[2]);
+  restored_ = true;
 }
 
 }  // namespace dermasim

@@ -11,6 +11,7 @@
 #include <limits>
 #include <map>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,7 @@
 #include "grid.hpp"
 #include "linear_solver.hpp"
 #include "operator.hpp"
+#include "state.hpp"
 
 namespace dermasim {
 
@@ -114,6 +116,19 @@ struct DepositSpec {
 };
 
 class Coupling;
+
+// A step the time loop cannot make: the step size collapsed under the error control, a linear solve
+// failed, or a coupling's iteration did not converge. It says where: the species and the cell
+// (-1: unknown) that models/app translate into a layer and depth.
+struct StepFailure : std::runtime_error {
+  enum class Kind { StepTooSmall, LinearSolve, Coupling };
+  StepFailure(const std::string& what, Kind k, double t_, double h_, int s, long c)
+      : std::runtime_error(what), kind(k), t(t_), h(h_), species(s), cell(c) {}
+  Kind kind;
+  double t, h;  // time reached (s) and the last step tried (s)
+  int species;  // -1: unknown
+  long cell;    // -1: unknown
+};
 
 enum class Scheme { BackwardEuler, TrBdf2 };
 
@@ -225,6 +240,15 @@ class Simulation {
   // Offset g of the carrier's potential: its flux follows the gradient of u - g (set by a coupling).
   std::vector<double>& carrier_offset() { return carrier_offset_; }
 
+  // ---- Checkpoint and restart (solver/state.hpp; at the end of simulation.cpp). save_state, from
+  // the on_step callback (after an accepted step), saves everything needed to continue exactly:
+  // the fields, reservoirs, operators as built, step size, counters, history and the couplings'
+  // states. restore_state, on a simulation of the same problem before run(), takes it back (throws
+  // CheckpointError for a state that does not fit the problem); run() then continues from its time:
+  // outputs and events up to it are not visited again and the next output gets the saved index.
+  void save_state(SavedState& st) const;
+  void restore_state(const SavedState& st);
+
  private:
   struct SpeciesRun;
   void apply_events(double t);
@@ -239,6 +263,16 @@ class Simulation {
   std::vector<size_t> order_;  // solve order: unadvected species, the carrier, then the others; sources before what they feed
   std::vector<double> carrier_offset_;
   double h_now_ = 0;
+  // checkpoint and restart: the step proposed next and the index of the next output (kept by
+  // run() for save_state), and whether run() continues a restored state
+  double h_next_ = 0;
+  int out_index_ = 0;
+  bool restored_ = false;
+  // where the last attempted step's error estimate was largest (species, cell), and the species
+  // being solved: the place of a StepFailure
+  int worst_species_ = -1, solving_ = -1;
+  long worst_cell_ = -1;
+  double worst_ratio_ = 0;
   bool keep_previous_ = false;
   void accept();
   void record();

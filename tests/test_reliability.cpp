@@ -8,7 +8,9 @@
 #include <filesystem>
 #include <fstream>
 
+#include "app/run_safety.hpp"
 #include "helpers.hpp"
+#include "solver/io/checkpoint.hpp"
 #include "solver/io/output.hpp"
 #include "solver/units.hpp"
 
@@ -199,4 +201,86 @@ TEST_CASE("YAML: an alias cycle and deep nesting are refused", "[input][reliabil
   CHECK_THAT(input_error("time: &t {end: 1 h, again: *t}\n"), Catch::Contains("test.yaml:1: time.again: a YAML alias"));
   CHECK_THAT(input_error("a: " + std::string(70, '[') + std::string(70, ']') + "\n"), Catch::Contains("nested more than 64 levels deep"));
   CHECK(input_error(std::string("defaults: &d {diffusivity: 1e-10 m2/s, partition: 0.7}\n") + kCase).find("alias") == std::string::npos);
+}
+
+// ---- Checkpoint and restart, and the place of a failed step (issue 14, items 1 and 3) ----------
+
+TEST_CASE("a collapsing step names the species, layer, cell and depth, and the likely cause", "[reliability]") {
+  Problem p = build_problem(test::parse(kCase, {"time.rtol=1e-20"}), nullptr);
+  Simulation sim(std::move(p));
+  try {
+    sim.run();
+    FAIL("the run should have failed");
+  } catch (const StepFailure& e) {
+    CHECK(e.kind == StepFailure::Kind::StepTooSmall);
+    REQUIRE(e.species == 0);
+    REQUIRE(e.cell >= 0);
+    const std::string m = describe_step_failure(sim, e);
+    CHECK(m.find("time step became too small") == 0);
+    CHECK(m.find("for 'caf' in layer '") != std::string::npos);
+    CHECK(m.find("), depth ") != std::string::npos);
+    CHECK(m.find("likely cause") != std::string::npos);
+  }
+}
+
+TEST_CASE("checkpoint: the state round-trips through its arrays; malformed arrays are refused", "[reliability][restart]") {
+  SavedState st;
+  st.put("a", {1.0, 2.0});
+  st.put("b", 3.0);
+  st.put_text("names", {"x", "y z", ""});
+  const RawCheckpoint raw = encode_state(st);
+  const SavedState back = decode_state(raw);
+  CHECK(back.get("a") == std::vector<double>{1.0, 2.0});
+  CHECK(back.scalar("b") == 3.0);
+  CHECK(back.text("names") == std::vector<std::string>{"x", "y z", ""});
+  RawCheckpoint bad = raw;
+  bad.counts[0] = 5;  // more than there are
+  CHECK_THROWS_AS(decode_state(bad), CheckpointError);
+  bad = raw;
+  bad.counts[0] = 0.5;
+  CHECK_THROWS_AS(decode_state(bad), CheckpointError);
+  bad = raw;
+  bad.keys[1] = bad.keys[0];  // repeated
+  CHECK_THROWS_AS(decode_state(bad), CheckpointError);
+  bad = raw;
+  bad.text_counts.push_back(1);
+  CHECK_THROWS_AS(decode_state(bad), CheckpointError);
+  CHECK_THROWS_AS(back.get("missing"), CheckpointError);
+  CHECK_THROWS_AS(back.get("a", 3), CheckpointError);
+}
+
+TEST_CASE("checkpoint: a simulation restored mid-run continues exactly; a state of another problem is refused", "[reliability][restart]") {
+  const Case c = test::parse(kCase, {});
+  Simulation ref(build_problem(c, nullptr));
+  ref.run();
+  // the same run, saved after its 7th accepted step
+  SavedState st;
+  {
+    Simulation sim(build_problem(c, nullptr));
+    struct Saved {};
+    try {
+      sim.run({}, [&](const Simulation& s, double, double) {
+        if (s.stats().accepted == 7) {
+          s.save_state(st);
+          throw Saved{};
+        }
+      });
+    } catch (const Saved&) {
+    }
+  }
+  Simulation cont(build_problem(c, nullptr));
+  cont.restore_state(st);
+  cont.run();
+  CHECK(cont.stats().accepted == ref.stats().accepted);
+  CHECK(cont.stats().rejected == ref.stats().rejected);
+  CHECK(cont.history().time == ref.history().time);
+  CHECK(cont.concentration(0) == ref.concentration(0));
+  CHECK(cont.balance(0).error() == ref.balance(0).error());
+  // another grid: refused before anything changes
+  Simulation other(build_problem(test::parse(kCase, {"skin.layers[1].cells=5"}), nullptr));
+  CHECK_THROWS_AS(other.restore_state(st), CheckpointError);
+  SavedState broken = st;
+  broken.put("sp/0/u", std::vector<double>(3, 0.0));
+  Simulation again(build_problem(c, nullptr));
+  CHECK_THROWS_AS(again.restore_state(broken), CheckpointError);
 }

@@ -24,6 +24,8 @@ class EnzymeCoupling : public Coupling {
   void setup(Problem& p) override;
   void order(std::vector<std::vector<int>>& soft) const override;
   bool needs_previous_state() const override { return true; }
+  // (checkpoint: no save_state of its own; the rates it sets are the substrate's losses, which the
+  // Simulation saves with the operator, and the enzyme's previous state is SpeciesState::u_prev)
   void before_solve(Simulation& sim, int s) override;
   const std::vector<EnzymeSpec>& reactions() const { return reactions_; }
   void add(const EnzymeSpec& e) { reactions_.push_back(e); }

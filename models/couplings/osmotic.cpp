@@ -190,4 +190,21 @@ std::vector<double> osmotic_pressure(const Simulation& sim) {
   return std::vector<double>(sim.grid().cells(), 0.0);
 }
 
+// The slope a is kept from step to step (refreshed only when it moved by 2 %): a restart must build
+// the fluid's operator with the same one. g is recomputed at every step; saved so that a restored
+// coupling is the one that was saved.
+void OsmoticCoupling::save_state(SavedState& st, const std::string& prefix) const {
+  st.put(prefix + "built_a", built_a_);
+  st.put(prefix + "g", g_);
+}
+
+void OsmoticCoupling::restore_state(const SavedState& st, const std::string& prefix) {
+  const size_t n = H_.size();
+  std::vector<double> a = st.get(prefix + "built_a", n), g = st.get(prefix + "g", n);
+  for (size_t i = 0; i < n; ++i)
+    if (!(a[i] > 0 && std::isfinite(a[i])) || !std::isfinite(g[i])) throw CheckpointError("the checkpoint's osmotic slope or offset is out of range");
+  built_a_ = std::move(a);
+  g_ = std::move(g);
+}
+
 }  // namespace dermasim

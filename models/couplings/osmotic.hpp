@@ -38,6 +38,9 @@ class OsmoticCoupling : public Coupling {
                      const std::function<void()>& resolve) override;
   void balance(const Simulation& sim, int s, Balance& b) const override;
   void record(const Simulation& sim, int s, const Balance& b, std::map<std::string, std::vector<double>>& h) const override;
+  // checkpoint: the slope the fluid's operator was built with (and the potential's offset)
+  void save_state(SavedState& st, const std::string& prefix) const override;
+  void restore_state(const SavedState& st, const std::string& prefix) override;
 
   const std::vector<OsmoticGroup>& groups() const { return groups_; }
   // Osmotic pressure per cell (Pa) for the fluid field phi; polymer species solved before the fluid

@@ -184,7 +184,8 @@ int RunWriter::remove_stale_temporaries(const std::string& path) {
   const fs::path p(path);
   const fs::path dir = p.parent_path().empty() ? fs::path(".") : p.parent_path();
   const std::vector<std::string> prefixes = {p.filename().string() + ".tmp-", p.stem().string() + ".xmf.tmp-",
-                                             p.stem().string() + "_metrics.csv.tmp-", p.stem().string() + "_report.md.tmp-"};
+                                             p.stem().string() + "_metrics.csv.tmp-", p.stem().string() + "_report.md.tmp-",
+                                             p.stem().string() + ".ckpt.h5.tmp-"};
   int removed = 0;
   std::error_code ec;
   for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
@@ -380,6 +381,100 @@ void RunWriter::finish(const Simulation& sim, const std::string& incomplete) {
     throw std::runtime_error("cannot rename " + tmpx + " to " + xmf_ + ": " + ec.message());
   }
   if (impl_->vtk) impl_->vtk->finish();
+}
+
+// ---- Checkpoints ------------------------------------------------------------------------------
+
+namespace {
+
+void add_snapshot_list(SavedState& st, const std::vector<std::pair<double, int>>& snaps) {
+  std::vector<double> t, i;
+  for (const auto& [ts, idx] : snaps) {
+    t.push_back(ts);
+    i.push_back(idx);
+  }
+  st.put("writer/snap_time", t);
+  st.put("writer/snap_index", i);
+}
+
+}  // namespace
+
+void RunWriter::add_checkpoint(SavedState st, double t) {
+  if (impl_->file < 0) throw std::runtime_error("output: the file '" + tmp_ + "' is already closed");
+  add_snapshot_list(st, impl_->snaps);
+  write_checkpoint_group(impl_->file, st, t);
+}
+
+void RunWriter::write_checkpoint(const std::string& ckpt_path, SavedState st, double t) {
+  if (impl_->file < 0) throw std::runtime_error("output: the file '" + tmp_ + "' is already closed");
+  add_snapshot_list(st, impl_->snaps);
+  // everything written so far reaches the file; a copy of it is then a valid HDF5 file
+  check(H5Fflush(impl_->file, H5F_SCOPE_GLOBAL), "flush for a checkpoint (is the disk full?)");
+  const std::string tmp = ckpt_path + ".tmp-" + std::to_string(::getpid());
+  try {
+    fs::copy_file(tmp_, tmp, fs::copy_options::overwrite_existing);
+    hid_t f = H5Fopen(tmp.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+    if (f < 0) throw std::runtime_error("cannot open the checkpoint '" + tmp + "'");
+    try {
+      char reason[96];
+      std::snprintf(reason, sizeof reason, "incomplete: checkpoint at t = %.17g s", t);
+      attr_string(f, "status", reason);
+      attr_double(f, "time_reached", t);
+      write_checkpoint_group(f, st, t);
+    } catch (...) {
+      H5Fclose(f);
+      throw;
+    }
+    check(H5Fclose(f), "close the checkpoint (is the disk full?)");
+    fs::rename(tmp, ckpt_path);
+  } catch (...) {
+    std::error_code ec;
+    fs::remove(tmp, ec);
+    throw;
+  }
+}
+
+void RunWriter::adopt_snapshots(const CheckpointFile& from, const Simulation& sim) {
+  const auto& ts = from.state.get("writer/snap_time");
+  const auto& is = from.state.get("writer/snap_index", ts.size());
+  hid_t src = H5Fopen(from.path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  if (src < 0) throw CheckpointError("cannot open '" + from.path + "'");
+  try {
+    if (!ts.empty()) {
+      if (H5Lexists(src, "snapshots", H5P_DEFAULT) <= 0) throw CheckpointError("'" + from.path + "' has no /snapshots");
+      check(H5Ocopy(src, "snapshots", impl_->file, "snapshots", H5P_DEFAULT, H5P_DEFAULT), "copy the snapshots of the checkpoint");
+    }
+    const Grid& g = sim.grid();
+    for (size_t k = 0; k < ts.size(); ++k) {
+      if (!(is[k] >= 0 && is[k] < 1e9) || is[k] != std::floor(is[k]) || !std::isfinite(ts[k]))
+        throw CheckpointError("'" + from.path + "': the checkpoint's list of snapshots is invalid");
+      const int idx = static_cast<int>(is[k]);
+      const std::string grp = "snapshots/" + snapshot_name(idx);
+      if (H5Lexists(impl_->file, grp.c_str(), H5P_DEFAULT) <= 0) throw CheckpointError("'" + from.path + "' has no /" + grp);
+      impl_->snaps.emplace_back(ts[k], idx);
+      if (!impl_->vtk) continue;
+      std::vector<std::string> names;
+      std::vector<std::vector<double>> fields;
+      for (const auto& sp : sim.problem().species) {
+        names.push_back(sp.name);
+        fields.emplace_back(g.cells());
+        const std::string d = grp + "/" + sp.name;
+        hid_t ds = H5Dopen2(impl_->file, d.c_str(), H5P_DEFAULT);
+        if (ds < 0) throw CheckpointError("'" + from.path + "' has no /" + d);
+        hid_t space = H5Dget_space(ds);
+        const bool fits = H5Sget_simple_extent_npoints(space) == static_cast<hssize_t>(g.cells());
+        H5Sclose(space);
+        const herr_t e = fits ? H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, fields.back().data()) : -1;
+        H5Dclose(ds);
+        if (e < 0) throw CheckpointError("'" + from.path + "': cannot read /" + d);
+      }
+      impl_->vtk->write(ts[k], idx, names, fields);
+    }
+  } catch (...) {
+    H5Fclose(src);
+    throw;
+  }
+  H5Fclose(src);
 }
 
 }  // namespace dermasim

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "../simulation.hpp"
+#include "checkpoint.hpp"
 
 namespace dermasim {
 
@@ -39,6 +40,17 @@ class RunWriter {
   static int remove_stale_temporaries(const std::string& path);
   // Checks that a file can be created next to `path` (creating its folder); returns "" or a reason.
   static std::string check_writable(const std::string& path);
+  // ---- Checkpoints (solver/io/checkpoint.hpp; docs/output.md). The writer adds the list of its
+  // snapshots to the state (keys writer/snap_time, writer/snap_index).
+  // Writes `ckpt_path` atomically (a temporary file renamed over the previous checkpoint): a copy of
+  // this output so far (snapshots, grid, /case) with root attributes status/time_reached and the
+  // group /checkpoint holding `st`, taken at time t.
+  void write_checkpoint(const std::string& ckpt_path, SavedState st, double t);
+  // Adds the group /checkpoint to this output (before finish() of a stopped run).
+  void add_checkpoint(SavedState st, double t);
+  // A restart: the snapshots of the checkpoint file `from` become this output's first ones (copied
+  // as they are; the VTK series gets them too).
+  void adopt_snapshots(const CheckpointFile& from, const Simulation& sim);
   const std::string& xdmf_path() const { return xmf_; }
   const std::string& pvd_path() const { return pvd_; }
 
