@@ -28,8 +28,10 @@ class LinearSolver {
   LinearStats stats;
 };
 
-// kind: "direct", "cg"; tolerance: relative residual for CG.
+// kind: "direct", "cg" (block DIC preconditioner), "mg" (geometric multigrid preconditioner,
+// solver/multigrid.cpp); tolerance: relative residual for CG.
 std::unique_ptr<LinearSolver> make_linear_solver(const std::string& kind, double tolerance, int max_iterations);
+std::unique_ptr<LinearSolver> make_multigrid_solver(double tolerance, int max_iterations);
 // For non-symmetric operators (advection): "direct" (sparse LU) or anything else (BiCGSTAB).
 std::unique_ptr<LinearSolver> make_nonsymmetric_solver(const std::string& kind, double tolerance, int max_iterations);
 
