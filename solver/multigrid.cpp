@@ -228,10 +228,10 @@ struct Level {
 
 class MultigridCg final : public LinearSolver {
  public:
-  MultigridCg(double tol, int maxit) : tol_(tol), maxit_(maxit) {}
+  MultigridCg(double tol, int maxit, bool any_operator = false) : tol_(tol), maxit_(maxit), any_operator_(any_operator) {}
 
   void setup(const StencilOperator& op, long version, double cm, double ca) override {
-    if (!op.symmetric()) throw std::invalid_argument("multigrid CG needs a symmetric operator (use the non-symmetric solver)");
+    if (!op.symmetric() && !any_operator_) throw std::invalid_argument("multigrid CG needs a symmetric operator (use the non-symmetric solver)");
     if (&op == op_ && version == version_ && cm == cm_ && ca == ca_) return;
     op_ = &op;
     version_ = version;
@@ -324,6 +324,12 @@ class MultigridCg final : public LinearSolver {
   }
 
   std::string name() const override { return "conjugate gradients (geometric multigrid, matrix-free)"; }
+
+  // z = one V-cycle applied to r (cells and the reservoir slot)
+  void precondition(const std::vector<double>& r, std::vector<double>& z) {
+    z.resize(r.size());
+    precondition(r.data(), z.data());
+  }
 
  private:
   // Static partition of [0, n] (cells + reservoir slot) into one range per thread; partial sums
@@ -643,6 +649,7 @@ class MultigridCg final : public LinearSolver {
 
   double tol_;
   int maxit_;
+  bool any_operator_;  // as a preconditioner: non-symmetric operators too
   const StencilOperator* op_ = nullptr;
   long version_ = -1;
   double cm_ = -1, ca_ = -1;
@@ -656,5 +663,18 @@ class MultigridCg final : public LinearSolver {
 }  // namespace
 
 std::unique_ptr<LinearSolver> make_multigrid_solver(double tol, int maxit) { return std::make_unique<MultigridCg>(tol, maxit); }
+
+namespace {
+class MultigridPreconditioner final : public Preconditioner {
+ public:
+  void setup(const StencilOperator& op, long version, double cm, double ca) override { mg_.setup(op, version, cm, ca); }
+  void apply(const std::vector<double>& r, std::vector<double>& z) override { mg_.precondition(r, z); }
+
+ private:
+  MultigridCg mg_{0.0, 0, true};
+};
+}  // namespace
+
+std::unique_ptr<Preconditioner> make_multigrid_preconditioner() { return std::make_unique<MultigridPreconditioner>(); }
 
 }  // namespace dermasim
