@@ -19,6 +19,7 @@
 #include "franz_report.hpp"
 #include "../models/hydration_metrics.hpp"
 #include "../solver/io/output.hpp"
+#include "../solver/threads.hpp"
 #include "case_runner.hpp"
 #include "list.hpp"
 #include "report.hpp"
@@ -294,6 +295,7 @@ int cmd_describe(const std::string& name, const std::string& skin, const std::st
 }  // namespace
 
 int main(int argc, char** argv) {
+  dermasim::set_thread_environment(argv);  // OpenMP waiting and threads per rank (solver/threads.hpp)
   CLI::App app{"dermasim: drug and hyaluronic-acid transport in layered skin (topical, injected, microneedled)"};
   app.set_version_flag("--version", std::string("dermasim ") + DERMASIM_VERSION);
   app.require_subcommand(1);

@@ -8,6 +8,7 @@
 //
 // Prints one "RESULT key=value ..." line per repeat and a "MEDIAN ..." line over the repeats.
 #include <omp.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -21,6 +22,7 @@
 
 #include "models/case.hpp"
 #include "solver/io/output.hpp"
+#include "solver/threads.hpp"
 
 using namespace dermasim;
 using Clock = std::chrono::steady_clock;
@@ -39,7 +41,16 @@ struct Result {
   long steps = 0, rejected = 0, solves = 0, iterations = 0, factorizations = 0;
   size_t cells = 0;
   std::string solver;
+  double tolerance = 0;
+  double peak_mb = 0;  // peak resident memory of the process so far (getrusage)
+  double setup_peak_mb = 0;  // the same after the set-up
 };
+
+double peak_rss_mb() {
+  struct rusage u {};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_maxrss) / 1024.0;  // ru_maxrss is in KiB on Linux
+}
 
 Result run_once(const std::string& file, const std::vector<std::string>& sets, bool write, const std::string& dump) {
   Result r;
@@ -51,6 +62,7 @@ Result run_once(const std::string& file, const std::vector<std::string>& sets, b
   Simulation sim(std::move(p));
   const auto t1 = Clock::now();
   r.setup = seconds(t0, t1);
+  r.setup_peak_mb = peak_rss_mb();
   r.cells = sim.grid().cells();
   std::vector<double> step_times;
   auto last = Clock::now();
@@ -68,6 +80,8 @@ Result run_once(const std::string& file, const std::vector<std::string>& sets, b
   r.iterations = sim.stats().linear.iterations;
   r.factorizations = sim.stats().linear.factorizations;
   r.solver = sim.stats().linear_solver;
+  r.tolerance = c.solver.tolerance;
+  r.peak_mb = peak_rss_mb();
   if (!step_times.empty()) {
     r.first = step_times.front();
     std::vector<double> rest(step_times.begin() + (step_times.size() > 1 ? 1 : 0), step_times.end());
@@ -99,6 +113,7 @@ Result run_once(const std::string& file, const std::vector<std::string>& sets, b
 }  // namespace
 
 int main(int argc, char** argv) {
+  dermasim::set_thread_environment(argv);
   if (argc < 2) {
     std::fprintf(stderr, "usage: %s CASE.yaml [--set KEY=VALUE ...] [--repeat R] [--write] [--dump FIELD.f64]\n", argv[0]);
     return 2;
@@ -125,10 +140,10 @@ int main(int argc, char** argv) {
       Result r = run_once(file, sets, write, dump);
       std::printf("RESULT case=%s threads=%d cells=%zu setup_s=%.4f steps=%ld rejected=%ld stepping_s=%.4f first_step_s=%.4f "
                   "step_median_s=%.5f step_mean_s=%.5f loop_step_s=%.5f solves=%ld cg_iterations=%ld cg_per_solve=%.1f factorizations=%ld write_s=%.4f "
-                  "solver=\"%s\"\n",
+                  "tolerance=%g setup_peak_rss_mb=%.1f peak_rss_mb=%.1f peak_bytes_per_cell=%.0f solver=\"%s\"\n",
                   file.c_str(), omp_get_max_threads(), r.cells, r.setup, r.steps, r.rejected, r.stepping, r.first, r.per_step_median,
                   r.per_step_mean, r.loop_step, r.solves, r.iterations, r.solves ? double(r.iterations) / double(r.solves) : 0.0,
-                  r.factorizations, r.write, r.solver.c_str());
+                  r.factorizations, r.write, r.tolerance, r.setup_peak_mb, r.peak_mb, r.peak_mb * 1048576.0 / static_cast<double>(r.cells), r.solver.c_str());
       std::fflush(stdout);
       rs.push_back(r);
     }
@@ -138,10 +153,11 @@ int main(int argc, char** argv) {
       return median(v);
     };
     std::printf("MEDIAN case=%s threads=%d repeats=%d cells=%zu setup_s=%.4f stepping_s=%.4f first_step_s=%.4f step_median_s=%.5f "
-                "step_mean_s=%.5f loop_step_s=%.5f steps=%ld cg_per_solve=%.1f write_s=%.4f\n",
+                "step_mean_s=%.5f loop_step_s=%.5f steps=%ld cg_per_solve=%.1f tolerance=%g write_s=%.4f peak_rss_mb=%.1f\n",
                 file.c_str(), omp_get_max_threads(), repeat, rs.front().cells, med(&Result::setup), med(&Result::stepping),
                 med(&Result::first), med(&Result::per_step_median), med(&Result::per_step_mean), med(&Result::loop_step), rs.front().steps,
-                rs.front().solves ? double(rs.front().iterations) / double(rs.front().solves) : 0.0, med(&Result::write));
+                rs.front().solves ? double(rs.front().iterations) / double(rs.front().solves) : 0.0, rs.front().tolerance, med(&Result::write),
+                rs.back().peak_mb);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "error: %s\n", e.what());
     return 1;

@@ -553,7 +553,7 @@ void read_solver(MapReader& root, Case& c) {
   auto sl = root.maybe("solver");
   if (!sl) return;
   MapReader s(*sl);
-  if (auto l = s.maybe("linear")) c.solver.linear = one_of(*l, {"auto", "direct", "cg"});
+  if (auto l = s.maybe("linear")) c.solver.linear = one_of(*l, {"auto", "direct", "cg", "mg"});
   if (auto t = s.maybe("tolerance")) {
     c.solver.tolerance = t->as_number();
     if (!(c.solver.tolerance > 0 && c.solver.tolerance < 1e-2)) t->fail("must be between 0 and 1e-2 (a relative residual)");

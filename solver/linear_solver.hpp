@@ -28,9 +28,23 @@ class LinearSolver {
   LinearStats stats;
 };
 
-// kind: "direct", "cg"; tolerance: relative residual for CG.
+// kind: "direct", "cg" (block DIC preconditioner), "mg" (geometric multigrid preconditioner,
+// solver/multigrid.cpp); tolerance: relative residual for CG.
 std::unique_ptr<LinearSolver> make_linear_solver(const std::string& kind, double tolerance, int max_iterations);
-// For non-symmetric operators (advection): "direct" (sparse LU) or anything else (BiCGSTAB).
+std::unique_ptr<LinearSolver> make_multigrid_solver(double tolerance, int max_iterations);
+
+// z = P^-1 r for the matrix cm*M + ca*A of an operator (a preconditioner for the Krylov solvers).
+class Preconditioner {
+ public:
+  virtual ~Preconditioner() = default;
+  virtual void setup(const StencilOperator& op, long op_version, double cm, double ca) = 0;
+  virtual void apply(const std::vector<double>& r, std::vector<double>& z) = 0;
+};
+// One multigrid V-cycle (solver/multigrid.cpp) built from the operator's diffusive couplings and its
+// whole diagonal; for a non-symmetric (advected) operator the upwind outflows count with the diagonal.
+std::unique_ptr<Preconditioner> make_multigrid_preconditioner();
+// For non-symmetric operators (advection): "direct" (sparse LU) or anything else (BiCGSTAB,
+// preconditioned by the multigrid V-cycle for "mg", by the diagonal otherwise).
 std::unique_ptr<LinearSolver> make_nonsymmetric_solver(const std::string& kind, double tolerance, int max_iterations);
 
 }  // namespace dermasim

@@ -14,13 +14,26 @@ namespace {
 
 class BicgstabSolver final : public LinearSolver {
  public:
-  BicgstabSolver(double tol, int maxit) : tol_(tol), maxit_(maxit) {}
-  void setup(const StencilOperator& op, long, double cm, double ca) override {
+  BicgstabSolver(double tol, int maxit, std::unique_ptr<Preconditioner> pc = nullptr) : tol_(tol), maxit_(maxit), pc_(std::move(pc)) {}
+  void setup(const StencilOperator& op, long version, double cm, double ca) override {
     op_ = &op;
     cm_ = cm;
     ca_ = ca;
+    if (pc_) {
+      pc_->setup(op, version, cm, ca);
+      return;
+    }
     op.diagonal(cm, ca, inv_);
     for (double& d : inv_) d = 1.0 / d;
+  }
+  void precondition(const std::vector<double>& r, std::vector<double>& z) {
+    const size_t n = r.size();
+    if (pc_) {
+      pc_->apply(r, z);
+      return;
+    }
+    z.resize(n);
+    for (size_t i = 0; i < n; ++i) z[i] = inv_[i] * r[i];
   }
   void solve(const std::vector<double>& b, std::vector<double>& x) override {
     const size_t n = b.size();
@@ -49,14 +62,12 @@ class BicgstabSolver final : public LinearSolver {
       if (rho1 == 0) throw std::runtime_error("BiCGSTAB broke down (rho = 0)");
       const double beta = (rho1 / rho) * (alpha / omega);
       for (size_t i = 0; i < n; ++i) p_[i] = r_[i] + beta * (p_[i] - omega * v_[i]);
-      y_.resize(n);
-      for (size_t i = 0; i < n; ++i) y_[i] = inv_[i] * p_[i];
+      precondition(p_, y_);
       op_->apply(cm_, ca_, y_, v_);
       alpha = rho1 / dot(rhat_, v_);
       s_.resize(n);
       for (size_t i = 0; i < n; ++i) s_[i] = r_[i] - alpha * v_[i];
-      z_.resize(n);
-      for (size_t i = 0; i < n; ++i) z_[i] = inv_[i] * s_[i];
+      precondition(s_, z_);
       op_->apply(cm_, ca_, z_, t_);
       const double tt = dot(t_, t_);
       omega = tt > 0 ? dot(t_, s_) / tt : 0.0;
@@ -71,13 +82,14 @@ class BicgstabSolver final : public LinearSolver {
     if (std::sqrt(dot(r_, r_)) > tol_ * bnorm)
       throw std::runtime_error("BiCGSTAB did not converge in " + std::to_string(maxit_) + " iterations");
   }
-  std::string name() const override { return "BiCGSTAB (Jacobi, matrix-free)"; }
+  std::string name() const override { return pc_ ? "BiCGSTAB (multigrid, matrix-free)" : "BiCGSTAB (Jacobi, matrix-free)"; }
 
  private:
   double tol_;
   int maxit_;
   const StencilOperator* op_ = nullptr;
   double cm_ = 0, ca_ = 0;
+  std::unique_ptr<Preconditioner> pc_;
   std::vector<double> inv_, r_, rhat_, p_, v_, y_, s_, z_, t_;
 };
 
@@ -86,6 +98,7 @@ class BicgstabSolver final : public LinearSolver {
 std::unique_ptr<LinearSolver> make_nonsymmetric_solver(const std::string& kind, double tol, int maxit) {
   if (kind == "direct")
     return std::make_unique<SparseDirectSolver<Eigen::SparseLU<Eigen::SparseMatrix<double>, Eigen::COLAMDOrdering<int>>>>("direct (sparse LU)");
+  if (kind == "mg") return std::make_unique<BicgstabSolver>(tol, maxit, make_multigrid_preconditioner());
   return std::make_unique<BicgstabSolver>(tol, maxit);
 }
 

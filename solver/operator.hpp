@@ -84,6 +84,18 @@ class StencilOperator {
   void net_outflow(const std::vector<double>& fx, const std::vector<double>& fy, const std::vector<double>& fz,
                    std::vector<double>& out) const;
 
+  // The stored coefficients, for solvers that work on the structured grid directly (the
+  // multigrid preconditioner): face coefficients T_f indexed as OperatorSpec::flux_* (x faces
+  // (k*ny + j)*(nx+1) + i, y faces (k*(ny+1) + j)*nx + i, z faces (k*ny + j)*nx + i; boundary faces
+  // zero, periodic wrap faces at both ends), the diagonal of A, and per top cell the conductance
+  // to the reservoir unknown (coupled only when has_reservoir_unknown()).
+  const Grid& grid() const { return *g_; }
+  const std::vector<double>& face_x() const { return tx_; }
+  const std::vector<double>& face_y() const { return ty_; }
+  const std::vector<double>& face_z() const { return tz_; }
+  const std::vector<double>& diagonal_of_a() const { return diagA_; }
+  const std::vector<double>& top_conductance() const { return ttop_; }
+
  private:
   const Grid* g_;
   size_t n_;

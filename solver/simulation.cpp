@@ -61,9 +61,11 @@ Simulation::Simulation(Problem p) : p_(std::move(p)) {
   if (p_.time.end <= 0) throw std::invalid_argument("time.end must be positive");
   linear_kind_ = p_.solver.linear;
   if (linear_kind_ == "auto") {
-    // 3d sparse factorisations fill in fast (and are redone whenever dt changes): CG early there
+    // 3d sparse factorisations fill in fast (and are redone whenever dt changes): iterative early
+    // there. The iterative solver is CG with the multigrid preconditioner (solver/multigrid.cpp):
+    // its iteration count does not grow with the grid, and it stores no matrix.
     const size_t limit = (g.geometry == Geometry::ThreeD) ? 4000 : 250000;
-    linear_kind_ = (n <= limit) ? "direct" : "cg";
+    linear_kind_ = (n <= limit) ? "direct" : "mg";
   }
   const int ns = static_cast<int>(p_.species.size());
   auto valid = [ns](int s) { return s >= 0 && s < ns; };
@@ -484,9 +486,17 @@ double Simulation::attempt(double h) {
     const bool trbdf2 = p_.time.scheme == Scheme::TrBdf2;
     const std::string feed_name = sc ? sc->stage_counter(static_cast<int>(s)) : "converted_in";
     RateFunctional conv0{feed_name, {}, 0.0}, convg = conv0, conv1 = conv0;
-    r.f0.assign(N, 0.0);
-    r.fg.assign(N, 0.0);
-    r.f1.assign(N, 0.0);
+    const bool staged = fed || sc;
+    if (staged) {
+      r.f0.assign(N, 0.0);
+      r.fg.assign(N, 0.0);
+      r.f1.assign(N, 0.0);
+    } else {  // no stage sources: none stored (F() reads them as zero)
+      std::vector<double>().swap(r.f0);
+      std::vector<double>().swap(r.fg);
+      std::vector<double>().swap(r.f1);
+    }
+    auto F = [staged](const std::vector<double>& f, size_t i) { return staged ? f[i] : 0.0; };
     if (fed) {
       feed(static_cast<int>(s), 0, r.f0);
       if (trbdf2) feed(static_cast<int>(s), 1, r.fg);
@@ -501,7 +511,6 @@ double Simulation::attempt(double h) {
       if (trbdf2) sc->stage_source(*this, static_cast<int>(s), 1, r.fg, convg.r0);
       sc->stage_source(*this, static_cast<int>(s), 2, r.f1, conv1.r0);
     }
-    const bool staged = fed || sc;
     const auto& b0 = op.source();
     const bool has_rate_sources = sourced.r0 != 0.0;
     std::vector<double> b_eff;
@@ -510,9 +519,14 @@ double Simulation::attempt(double h) {
       for (size_t i = 0; i < N; ++i) b_eff[i] += r.src[i];
     }
     const std::vector<double>& b = has_rate_sources ? b_eff : b0;
-    r.Au.resize(N);
     r.rhs.resize(N);
-    op.apply(0.0, 1.0, r.u, r.Au);
+    // A u_n: for TR-BDF2's explicit half and the error estimate (not needed by fixed backward Euler steps)
+    if (trbdf2 || adaptive) {
+      r.Au.resize(N);
+      op.apply(0.0, 1.0, r.u, r.Au);
+    } else {
+      std::vector<double>().swap(r.Au);
+    }
     std::vector<const RateFunctional*> rates;
     for (const auto& f : op.outflows()) rates.push_back(&f);
     if (op.inflow()) rates.push_back(op.inflow());
@@ -572,7 +586,7 @@ double Simulation::attempt(double h) {
       solve_stage(2, r.f1, conv1.r0, r.u_new, [&](double& rhs_sum) {
         rhs_sum = h * (bsum + conv1.r0);
         for (size_t i = 0; i < N; ++i) {
-          r.rhs[i] = M[i] * r.u[i] + h * (b[i] + r.f1[i]);
+          r.rhs[i] = M[i] * r.u[i] + h * (b[i] + F(r.f1, i));
           rhs_sum += M[i] * r.u[i];
         }
       });
@@ -593,7 +607,7 @@ double Simulation::attempt(double h) {
         r.est.resize(N);
         // LTE of backward Euler ~ -(h/2)(f_{n+1} - f_n); in mass units M*est
         for (size_t i = 0; i < N; ++i) {
-          const double Mf0 = b[i] + r.f0[i] - r.Au[i];
+          const double Mf0 = b[i] + F(r.f0, i) - r.Au[i];
           const double Mf1 = M[i] * (r.u_new[i] - r.u[i]) / h;
           r.est[i] = -0.5 * h * (Mf1 - Mf0);
         }
@@ -605,7 +619,7 @@ double Simulation::attempt(double h) {
       const double Lu = L(r.u);
       r.ug = r.u;
       solve_stage(1, r.fg, convg.r0, r.ug, [&](double& stage1_sum) {
-        for (size_t i = 0; i < N; ++i) r.rhs[i] = M[i] * r.u[i] - alpha * r.Au[i] + alpha * (2.0 * b[i] + r.f0[i] + r.fg[i]);
+        for (size_t i = 0; i < N; ++i) r.rhs[i] = M[i] * r.u[i] - alpha * r.Au[i] + alpha * (2.0 * b[i] + F(r.f0, i) + F(r.fg, i));
         stage1_sum = -alpha * Lu + alpha * (2.0 * bsum + conv0.r0 + convg.r0);
         for (size_t i = 0; i < N; ++i) stage1_sum += M[i] * r.u[i];
       });
@@ -613,7 +627,7 @@ double Simulation::attempt(double h) {
       solve_stage(2, r.f1, conv1.r0, r.u_new, [&](double& stage2_sum) {
         stage2_sum = alpha * (bsum + conv1.r0);
         for (size_t i = 0; i < N; ++i) {
-          r.rhs[i] = M[i] * (kA * r.ug[i] + kB * r.u[i]) + alpha * (b[i] + r.f1[i]);
+          r.rhs[i] = M[i] * (kA * r.ug[i] + kB * r.u[i]) + alpha * (b[i] + F(r.f1, i));
           stage2_sum += M[i] * (kA * r.ug[i] + kB * r.u[i]);
         }
       });
@@ -637,7 +651,7 @@ double Simulation::attempt(double h) {
       if (adaptive) {
         r.est.resize(N);
         for (size_t i = 0; i < N; ++i) {
-          const double Mf0 = b[i] + r.f0[i] - r.Au[i];
+          const double Mf0 = b[i] + F(r.f0, i) - r.Au[i];
           const double Mfg = M[i] * (r.ug[i] - r.u[i]) / alpha - Mf0;
           const double Mf1 = M[i] * (r.u_new[i] - kA * r.ug[i] - kB * r.u[i]) / alpha;
           r.est[i] = 2.0 * kC * h * (Mf0 / kGamma - Mfg / (kGamma * (1.0 - kGamma)) + Mf1 / (1.0 - kGamma));

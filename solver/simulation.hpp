@@ -143,7 +143,7 @@ struct TimeSpec {
 };
 
 struct SolverSpec {
-  std::string linear = "auto";  // auto | direct | cg
+  std::string linear = "auto";  // auto | direct | cg | mg
   double tolerance = 1e-12;     // CG relative residual
   int max_iterations = 20000;
 };
