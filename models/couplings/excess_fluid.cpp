@@ -6,6 +6,11 @@
 
 namespace dermasim {
 
+// Out of line: GCC 12 warns (-Wrestrict, a false positive) on the inlined string assignment.
+void ExcessFluidCoupling::series_units(std::map<std::string, std::string>& units) const {
+  units.insert_or_assign("max_elevation", std::string("m"));
+}
+
 namespace {
 const Registration<CouplingDoc> doc(std::make_unique<CouplingDoc>(PluginInfo{
     "excess_fluid", "the injected fluid held in the tissue: advects the solutes, drains to lymph, raises the surface (case key `fluid`)", {

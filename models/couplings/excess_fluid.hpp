@@ -13,7 +13,7 @@ class ExcessFluidCoupling : public Coupling {
   explicit ExcessFluidCoupling(int species) : species_(species) {}
   std::string name() const override { return "excess fluid"; }
   void record(const Simulation& sim, int s, const Balance& b, std::map<std::string, std::vector<double>>& h) const override;
-  void series_units(std::map<std::string, std::string>& units) const override { units["max_elevation"] = "m"; }
+  void series_units(std::map<std::string, std::string>& units) const override;
   void surface_fields(const Simulation& sim, std::vector<SurfaceField>& f) const override;
   int species() const { return species_; }
 
