@@ -119,6 +119,17 @@ MetricsSetup metrics_setup(const Case& c) {
     s.clip = c.unit_cell || c.periodic;
     s.watch_edges = !s.points.empty() && !c.unit_cell;
   }
+  for (int i : s.species) {
+    const std::string& name = c.species[static_cast<size_t>(i)].name;
+    bool inj = false;
+    for (const auto& d : c.delivery) {
+      if (d.type != "injection" && d.type != "jet_injector") continue;
+      if (d.species == name) inj = true;
+      for (const auto& [n, conc] : d.contents)
+        if (n == name) inj = true;
+    }
+    s.injected.push_back(inj ? 1 : 0);
+  }
   return s;
 }
 
@@ -414,7 +425,7 @@ void MetricsRecorder::on_step(const Simulation& sim, double t, double) {
       region_hist_[si].resize(h.time.size() - 1, region_hist_[si].empty() ? 0.0 : region_hist_[si].back());
       region_hist_[si].push_back(region_amount(fields[si]));
     }
-    if (!edge_max_.empty()) {
+    if (!edge_max_.empty() && (si >= setup_.injected.size() || setup_.injected[si])) {
       double edge = 0;
       for (size_t n = 0; n < edge_cells_.size(); ++n) edge += fields[si][edge_cells_[n]] * edge_vol_[n];
       const auto& app = h.species[setup_.species[si]].at("applied");
@@ -545,7 +556,7 @@ RunMetrics MetricsRecorder::finish(const Simulation& sim) {
       }
       sm.windows.push_back(m);
     }
-    if (!edge_max_.empty()) {
+    if (!edge_max_.empty() && (si >= setup_.injected.size() || setup_.injected[si])) {
       sm.edge_pct_max = 100.0 * edge_max_[si];
       sm.edge_time = edge_time_[si];
       if (std::isfinite(sm.edge_time))

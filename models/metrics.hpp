@@ -38,6 +38,9 @@ struct MetricsSetup {
   bool clip = false;  // unit cell or periodic: the region's area is its part inside the domain
   // Warn when the solute reaches a lateral edge that is not a symmetry plane (boundary_watch.hpp).
   bool watch_edges = false;
+  // Per measured species: whether an injection delivers it (only those are watched; a laterally
+  // uniform delivery reaches every edge by design).
+  std::vector<char> injected;
 };
 
 // metrics.area / metrics.radius (read from the case's `metrics:` map; docs/metrics.md).

@@ -370,6 +370,29 @@ TEST_CASE("metrics over an area: the region's amount, its whole area, the bounda
   CHECK_THAT(error_of(skin_case("{kind: 3d, width: 8 mm}", inj, "metrics: {area: 1 cm2, radius: 2 mm}\n")), Catch::Contains("metrics.radius"));
 }
 
+TEST_CASE("the boundary watch looks at injected species only: a topical one covers every edge by design", "[unit][metrics]") {
+  // the demo's set-up: one species injected in the middle, another spread evenly over the surface
+  std::string y = skin_case("{kind: axisymmetric, width: 2 mm, lateral_cells: 8}",
+                            "  - {type: injection, species: {a: 5 mg/mL}, volume: 0.2 uL, depth: 0.5 mm}\n"
+                            "  - {type: topical, species: b, dose: 2 mg/cm2, concentration: 20 mg/mL}\n",
+                            "metrics: {target: pd}\n");
+  y.replace(y.find("{end: 10 min}"), 13, "{end: 2 h}");
+  y.replace(y.find("delivery:\n"), 10, "  - {name: b, properties: {all: {diffusivity: 3e-10 m2/s, partition: 1}, sc: {diffusivity: 1e-12 m2/s, partition: 3}}}\ndelivery:\n");
+  Case c = parse(y);
+  auto sim = std::make_unique<Simulation>(build_problem(c, nullptr));
+  MetricsRecorder rec(*sim, metrics_setup(c));
+  sim->run([&](const Simulation& s, double t, int i) { rec.on_output(s, t, i); },
+           [&](const Simulation& s, double t, double dt) { rec.on_step(s, t, dt); });
+  const RunMetrics m = rec.finish(*sim);
+  REQUIRE(m.species.size() == 2);
+  // the injected species reaches the edge of this 2 mm domain and is warned of; the topical one is
+  // everywhere at the surface from the start and is not watched (no warning, edge share n/a)
+  CHECK(m.species[0].edge_pct_max > 0.1);
+  CHECK(std::isnan(m.species[1].edge_pct_max));
+  REQUIRE(m.warnings.size() == 1);
+  CHECK_THAT(m.warnings[0], Catch::StartsWith("a reached the lateral edge"));
+}
+
 TEST_CASE("compare warns when the scenarios' domains differ in size and names the region", "[unit][compare]") {
   RunMetrics a;
   a.geometry = Geometry::Axisymmetric;
