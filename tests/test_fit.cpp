@@ -290,3 +290,19 @@ TEST_CASE("fit: coverage of the 95 % intervals with 5 % noise (20 seeds, >= 17 c
   CHECK(covered_D >= 17);
   CHECK(covered_K >= 17);
 }
+
+TEST_CASE("fit: a file name the system refuses (too long) is an input error naming the key", "[unit][fit][reliability]") {
+  // found by fuzz_fit (docs/reliability.md): std::filesystem::status threw "File name too long",
+  // which escaped as an internal error (exit 1) instead of exit 2 naming `base`
+  TempDir dir;
+  const std::string longname = std::string(5000, '8') + ".yaml";
+  const std::string f = dir.write("fit.yaml", "base: " + longname +
+                                                  "\nparameters:\n  - {key: \"species[0].properties.top.partition\", bounds: [0.1, 10]}\n"
+                                                  "data:\n  - {file: d.csv, quantity: receptor}\n");
+  try {
+    read_fit_file(f);
+    FAIL("a base with a 5000-character name was accepted");
+  } catch (const InputError& e) {
+    CHECK_THAT(std::string(e.what()), Catch::Contains("fit.yaml:1") && Catch::Contains("base") && Catch::Contains("no case file"));
+  }
+}
