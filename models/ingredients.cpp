@@ -13,8 +13,8 @@ const std::vector<std::string> kForms = {"solution", "gel", "deposit"};
 const std::vector<std::string> kIonization = {"acid", "base", "neutral"};
 const std::vector<std::string> kSolubilityWords = {"miscible", "soluble", "insoluble"};
 // The value keys an entry may carry, and so the keys allowed under `sources`.
-const std::vector<std::string> kValueKeys = {"description", "kind", "form", "mw", "log_kow", "solubility", "pka",
-                                             "ionization", "fu", "hydrodynamic_radius", "degradation"};
+const std::vector<std::string> kValueKeys = {"description", "kind", "form", "mw", "log_kow", "solubility", "solubility_oil",
+                                             "pka", "ionization", "fu", "hydrodynamic_radius", "degradation"};
 
 std::string join(const std::vector<std::string>& v) {
   std::string s;
@@ -64,6 +64,10 @@ Ingredient read_ingredient(const Located& entry) {
       if (!(q.si > 0)) s->fail("must be positive, got '" + g.solubility_text + "'");
       g.solubility = q.si;
     }
+  }
+  if (auto s = m.maybe("solubility_oil")) {
+    const double v = positive(*s, dims::concentration);
+    g.solubility_oil = v;
   }
   if (auto p = m.maybe("pka")) {
     const double v = p->as_number();
@@ -156,6 +160,7 @@ void emit_ingredient(YAML::Emitter& e, const Ingredient& g) {
   e << YAML::Key << "mw" << YAML::Value << num(g.mw) + " g/mol";
   if (g.log_kow) e << YAML::Key << "log_kow" << YAML::Value << num(*g.log_kow);
   if (!g.solubility_text.empty()) e << YAML::Key << "solubility" << YAML::Value << g.solubility_text;
+  if (g.solubility_oil) e << YAML::Key << "solubility_oil" << YAML::Value << num(*g.solubility_oil) + " mg/mL";
   if (g.pka) e << YAML::Key << "pka" << YAML::Value << num(*g.pka);
   e << YAML::Key << "ionization" << YAML::Value << g.ionization;
   if (g.fu) e << YAML::Key << "fu" << YAML::Value << num(*g.fu);

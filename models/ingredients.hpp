@@ -23,6 +23,8 @@ struct Ingredient {
   std::optional<double> log_kow;        // log10 Kow; absent where not defined
   std::optional<double> solubility;     // kg/m3 (= mg/mL) in water, if a number was given
   std::string solubility_text;          // as written ("21.6 mg/mL", "miscible", ...), "" if not given
+  std::optional<double> solubility_oil; // kg/m3 in an oil (mineral oil, triglyceride), if measured: with a numeric
+                                        // water solubility it gives a vehicle's oil/water partition S_oil/S_w
   std::optional<double> pka;
   std::string ionization = "neutral";   // acid | base | neutral
   std::optional<double> fu;             // fraction unbound in 2.7 % albumin

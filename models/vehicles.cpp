@@ -85,15 +85,26 @@ std::vector<std::string> vehicle_type_names() {
 }
 
 VehicleForIngredient vehicle_for(const VehicleType& v, const Ingredient* g) {
+  // Two kinds of phase. Water and the water-miscible cosolvents (partition `water`, `log_linear`) form ONE
+  // solution: its solubility follows the log-linear cosolvency model, log10(S_mix/S_w) = sum_i f_i log10 K_i
+  // over the fractions f_i of the miscible solvent ([Yalkowsky1985]: the mixed solvent as a linear
+  // combination of its components, in log solubility). An oil phase (`kow`) is a separate phase of an
+  // emulsion: it holds K_oil times the water concentration, and the film's mean is volume-weighted. Hence
+  //   K_vw = phi_m 10^(sum_i (phi_i/phi_m) log10 K_i) + sum_oil phi_j K_j,   phi_m = sum_miscible phi_i.
   VehicleForIngredient r;
   r.partition = 0;
-  std::ostringstream f;
-  f << "vehicle '" << v.name << "': K_vw = sum phi_i K_i =";
-  bool first = true;
+  double phi_m = 0, log_k_m = 0, oil = 0;
+  std::ostringstream mis, sep;
+  bool first_m = true, first_o = true;
   for (const auto& [name, x] : v.phases) {
     const VehiclePhase& p = phase(name);
     double K = 1;
-    if (p.partition != "water") {
+    // an oil phase with the ingredient's measured oil and water solubilities: K = S_oil / S_w (the ratio of the
+    // saturated concentrations, the activity picture of the film); otherwise estimated from log Kow
+    const bool measured_oil = p.partition == "kow" && g && g->solubility_oil && g->solubility;
+    if (measured_oil) {
+      K = *g->solubility_oil / *g->solubility;
+    } else if (p.partition != "water") {
       if (!g || !g->log_kow) {
         r.error = "the " + name + " phase of vehicle '" + v.name + "' needs the ingredient's log Kow to estimate its partition (give `partition` on the delivery)";
         return r;
@@ -101,13 +112,32 @@ VehicleForIngredient vehicle_for(const VehicleType& v, const Ingredient* g) {
       K = p.partition == "kow" ? std::pow(10.0, *g->log_kow) : std::pow(10.0, p.M * *g->log_kow + p.N);
       r.estimated = true;
     }
-    r.partition += x * K;
     if (p.volatile_) r.volatile_fraction += x;
-    f << (first ? " " : " + ") << x << " x " << K << " (" << name
-      << (p.partition == "water" ? "" : p.partition == "kow" ? ": Kow, estimated" : ": 10^(M log Kow + N), estimated") << ")";
-    first = false;
+    if (p.partition == "kow") {
+      oil += x * K;
+      sep << (first_o ? "" : " + ") << x << " x " << K << " (" << name
+          << (measured_oil ? ": S_oil/S_w of the ingredient's solubilities" : ": Kow, estimated") << ")";
+      first_o = false;
+    } else {
+      phi_m += x;
+      log_k_m += x * std::log10(K);
+      mis << (first_m ? "" : " + ") << x << " x log10 " << K << " (" << name
+          << (p.partition == "water" ? "" : ": 10^(M log Kow + N), estimated") << ")";
+      first_m = false;
+    }
   }
-  f << " = " << r.partition;
+  const double K_m = phi_m > 0 ? std::pow(10.0, log_k_m / phi_m) : 0.0;
+  r.partition = phi_m * K_m + oil;
+  std::ostringstream f;
+  f << "vehicle '" << v.name << "': K_vw =";
+  if (phi_m > 0) {
+    f << " " << phi_m << " x K_m";
+    if (!first_o) f << " + " << sep.str();
+    f << ", log-linear mixing of the miscible solvents: log10 K_m = (" << mis.str() << ") / " << phi_m << ", K_m = " << K_m;
+  } else {
+    f << " " << sep.str();
+  }
+  f << "; K_vw = " << r.partition;
   r.formula = f.str();
   return r;
 }

@@ -31,7 +31,7 @@ std::vector<std::string> vehicle_type_names();
 
 // What a vehicle type means for one ingredient.
 struct VehicleForIngredient {
-  double partition = 1;          // vehicle/water, volume-weighted over the phases at application
+  double partition = 1;          // vehicle/water at application: log-linear over the miscible solvents, volume-weighted with an oil phase
   double volatile_fraction = 0;  // volume fraction of the volatile phases
   bool estimated = false;        // a phase partition came from log Kow (not measured)
   std::string formula;           // the numbers, for the resolved case and warnings

@@ -46,11 +46,11 @@ def topical(dermasim, out):
             below_sc = sum(layers[k][-1] for k in layers if k != "stratum_corneum")
             below_sc += sum(s[k][-1] for k in ("cleared_blood", "cleared_lymph", "degraded") if k in s)
             rows.append((sp, 100 * (applied - left) / applied, 100 * below_sc / applied))
-    model = "; ".join("%s %.1f %% absorbed (%.2f %% below the SC)" % r for r in rows)
+    model = "; ".join("%s %.3g %% absorbed (%.3g %% below the SC)" % r for r in rows)
     return ("Topical products reach only about 5-10 % absorption", "5-10 % of the dose absorbed",
             "24 h on the cheek: " + model,
             "2 mg/cm2 of product, no evaporation or rub-off; niacinamide and caffeine 2 % aqueous serums, retinol 0.3 % o/w cream "
-            "(vehicle partition estimated from log Kow); `absorbed` = left the vehicle into or through the skin",
+            "(oil/water partition from its measured oil and water solubilities); `absorbed` = left the vehicle into or through the skin",
             "configs/claims/topical_absorption.yaml")
 
 

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "helpers.hpp"
+#include "models/vehicles.hpp"
 
 using namespace dermasim;
 using namespace dermasim::test;
@@ -83,7 +84,9 @@ TEST_CASE("unbound kinetics: clearance acts on the unbound part only (the check 
   // With every layer's unbound fraction forced to 1 (clearance on the total, the model before binding was
   // used) and the retinol held in an aqueous film (vehicle water: no lipophilic phase keeps it), most of the
   // dose goes to the blood: the acceptance check above fails.
-  std::vector<std::string> all_free = {"delivery[0].vehicle=water"};
+  // The film is held dissolved at 3 mg/mL (`solubility`: a fiction, retinol's water solubility is 1.7e-5 mg/mL,
+  // [Web:iarc-retinol-properties]) so that enough crosses for the clearance to show.
+  std::vector<std::string> all_free = {"delivery[0].vehicle=water", "delivery[0].solubility=3 mg/mL"};
   for (const char* l : {"stratum_corneum", "viable_epidermis", "papillary_dermis", "reticular_dermis", "hypodermis"})
     all_free.push_back(std::string("species[0].properties.") + l + ".unbound_fraction=1");
   Run r = run_validation_case("retinol_serum_cheek.yaml", all_free);
@@ -93,7 +96,7 @@ TEST_CASE("unbound kinetics: clearance acts on the unbound part only (the check 
   CHECK(d.blood + d.lymph > 0.05);
   // The same aqueous film with binding: clearance on the unbound part (f = 1/B = 0.0042) cuts the blood share
   // several-fold (96.7 % -> 12.4 %).
-  Run b = run_validation_case("retinol_serum_cheek.yaml", {"delivery[0].vehicle=water"});
+  Run b = run_validation_case("retinol_serum_cheek.yaml", {"delivery[0].vehicle=water", "delivery[0].solubility=3 mg/mL"});
   const Distribution db = distribution(*b.sim);
   CHECK(db.balance < 1e-10);
   CHECK(db.blood < d.blood / 5);
@@ -140,8 +143,9 @@ TEST_CASE("unbound fraction, vehicle partition, dry-deposit factor and vehicle p
   const IngredientSummary caf = summarize(lib("caffeine"));
   CHECK(c.species[0].props[1].unbound == Approx(1.0 / caf.B).epsilon(1e-12));
   CHECK(c.species[0].props[0].unbound == 1.0);  // stratum corneum: no clearance, no split
-  // the cream's vehicle/water partition: 0.75 x 1 + 0.25 x Kow (estimate), volatile 0.75 less the solute
-  CHECK(c.delivery[1].partition == Approx(0.75 + 0.25 * std::pow(10.0, 5.68)).epsilon(1e-12));
+  // the cream's vehicle/water partition: 0.75 x 1 + 0.25 x S_oil/S_w (retinol's measured oil and water
+  // solubilities, [Web:iarc-retinol-properties]), volatile 0.75 less the solute
+  CHECK(c.delivery[1].partition == Approx(0.75 + 0.25 * 716.0 / 1.72e-5).epsilon(1e-12));
   CHECK(c.delivery[1].volatile_fraction == Approx(0.75 * (1 - 1.0 / 1000)).epsilon(1e-12));
   // retinol's unbound fraction is far below caffeine's: binding to tissue lipids
   CHECK(c.species[1].props[1].unbound < 0.01);
@@ -152,6 +156,32 @@ TEST_CASE("unbound fraction, vehicle partition, dry-deposit factor and vehicle p
   const size_t deep = p.grid.cells() - 1;  // a dermal cell
   for (const auto& ch : L)
     if (ch.name == "cleared_blood") CHECK(ch.k[deep] == Approx(c.species[1].props.back().clearance * c.species[1].props.back().unbound));
+}
+
+TEST_CASE("vehicle partition: water and a cosolvent mix log-linearly, an oil phase adds by volume (the check can fail)", "[unit][vehicles]") {
+  // Log-linear cosolvency ([Yalkowsky1985]): log10(S_mix/S_w) = f_c log10(S_c/S_w), with log10(S_c/S_w) =
+  // M log Kow + N for ethanol (M 0.93, N 0.40, models/data/vehicles.yaml). Retinol (log Kow 5.68) in 60 %
+  // ethanol: 10^(0.6 x 5.682) = 2.6e3. A volume-weighted sum of the neat solubilities (the rule before,
+  // 0.4 + 0.6 x 10^5.682 = 2.9e5) overstates a mixture's solubility a hundredfold: the check tells them apart.
+  const double lk = 5.68;
+  const VehicleForIngredient e = vehicle_for(*find_vehicle_type("ethanol_water"), &lib("retinol"));
+  CHECK(e.estimated);
+  CHECK(e.partition == Approx(std::pow(10.0, 0.6 * (0.93 * lk + 0.40))).epsilon(1e-12));
+  CHECK(e.partition < 0.1 * (0.4 + 0.6 * std::pow(10.0, 0.93 * lk + 0.40)));
+  CHECK(e.volatile_fraction == Approx(1.0));
+  // an emulsion: the water phase (K 1) and the oil phase side by side, volume-weighted; the oil phase from
+  // the measured solubilities where the ingredient has both (retinol: 716 / 1.72e-5 mg/mL, not estimated),
+  // else from Kow (caffeine: estimated)
+  const VehicleForIngredient c = vehicle_for(*find_vehicle_type("ow_cream"), &lib("retinol"));
+  CHECK(c.partition == Approx(0.75 + 0.25 * 716.0 / 1.72e-5).epsilon(1e-12));
+  CHECK_FALSE(c.estimated);
+  const VehicleForIngredient k = vehicle_for(*find_vehicle_type("ow_cream"), &lib("caffeine"));
+  CHECK(k.partition == Approx(0.75 + 0.25 * std::pow(10.0, -0.07)).epsilon(1e-12));
+  CHECK(k.estimated);
+  // neat cosolvent: the cosolvency relation itself; water: 1
+  CHECK(vehicle_for(*find_vehicle_type("propylene_glycol"), &lib("caffeine")).partition ==
+        Approx(std::pow(10.0, 0.77 * -0.07 + 0.58)).epsilon(1e-12));
+  CHECK(vehicle_for(*find_vehicle_type("water"), &lib("caffeine")).partition == 1.0);
 }
 
 TEST_CASE("vehicle pH: an acid's stratum-corneum partition drops above its pKa", "[validation][ionisation][vehicles]") {
