@@ -40,13 +40,26 @@ PopulationEntry flow(const char* site, const char* sex, double mean, double sd, 
   return e;
 }
 
+// A tissue-water index measured per person (tissue dielectric constant): like blood flow, relative,
+// `reference` the study's mean of both sexes.
+PopulationEntry water_index(const char* site, const char* sex, const char* age, double mean, double sd, double reference, const char* method,
+                            const char* source) {
+  PopulationEntry e = thick(site, "dermis", sex, age, mean, sd, "TDC", method, source);
+  e.property = "water";
+  e.layer = "";
+  e.reference = reference;
+  return e;
+}
+
 }  // namespace
 
 // Sources (docs/references.md): [SandbyMoller2003] dorsal forearm, histology; [Web:forearm-sc-raman]
 // volar forearm, Raman; [Tsugita2013] 11 sites, OCT; [Meng2022] face, ultrasound (Table 2: dermis per
 // sex, 49 men, 69 women); [Web:face-50mhz-age] face, 50 MHz ultrasound, full skin (epidermis +
 // dermis) per sex and age group (20-29, 30-39, 40-49; the 50-70 group was not recorded);
-// [Fei2018] basal perfusion by full-field laser perfusion imaging, per sex (406 adults, 20-80 y).
+// [Fei2018] basal perfusion by full-field laser perfusion imaging, per sex (406 adults, 20-80 y);
+// [Mayrovitz2010] tissue dielectric constant at 300 MHz, an index of local tissue water, volar
+// forearm to 1.5 mm, per sex (30 men, 30 women, young adults).
 const std::vector<PopulationEntry>& skin_population() {
   static const std::vector<PopulationEntry> p = [] {
     const char* hist = "histology (biopsies)";
@@ -100,6 +113,13 @@ const std::vector<PopulationEntry>& skin_population() {
     v.push_back(flow("face_periorbital", "female", 967.83, 225.49, (931.20 + 967.83) / 2, flpi, "Fei2018"));
     v.push_back(flow("leg_pretibial", "male", 89.09, 30.28, (89.09 + 85.08) / 2, flpi, "Fei2018"));
     v.push_back(flow("leg_pretibial", "female", 85.08, 33.59, (89.09 + 85.08) / 2, flpi, "Fei2018"));
+    // [Mayrovitz2010]: tissue dielectric constant (relative permittivity at 300 MHz, to 1.5 mm), per
+    // sex; the reference is the mean of the two sexes' means (the model's default dermal water
+    // stands for the site's mean). Ages: men 25.0 +- 2.5 y, women 27.4 +- 6.6 y (the range is not
+    // in the abstract): taken as the group 18-40.
+    const char* tdc = "tissue dielectric constant, 300 MHz, to 1.5 mm";
+    v.push_back(water_index("forearm_volar", "male", "18-40", 33.2, 4.0, (33.2 + 29.4) / 2, tdc, "Mayrovitz2010"));
+    v.push_back(water_index("forearm_volar", "female", "18-40", 29.4, 2.7, (33.2 + 29.4) / 2, tdc, "Mayrovitz2010"));
     return v;
   }();
   return p;
@@ -135,6 +155,17 @@ AgeQuery parse_age_query(const std::string& text) {
 
 std::string describe_population_entry(const PopulationEntry& e) {
   return e.site + "/" + e.property + (e.layer.empty() ? "" : "/" + e.layer) + " (" + e.sex + ", " + e.age + ")";
+}
+
+std::vector<std::string> population_age_groups(const std::string& site, const std::string& property, const std::string& layer,
+                                               const std::string& sex) {
+  std::vector<std::string> exact, both;
+  for (const auto& e : skin_population())
+    if (e.site == site && e.property == property && e.layer == layer && e.age != "adult") {
+      if (e.sex == sex) exact.push_back(e.age);
+      else if (e.sex == "any") both.push_back(e.age);
+    }
+  return exact.empty() ? both : exact;
 }
 
 const PopulationEntry* find_population_entry(const std::string& site, const std::string& property, const std::string& layer,
