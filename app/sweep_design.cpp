@@ -428,8 +428,9 @@ void population_axes(const Located& pl, const PopulationQuery& q, const std::vec
   }
   if (want("water")) {
     // a tissue-water index (tissue dielectric constant) onto the water fraction of every dermal
-    // layer that has one, scaled from the layer's value by index / the study's reference (one draw:
-    // one person's tissue water; [Assumed:tdc-water])
+    // layer that has one, scaled from the layer's value by index / the group's mean: the spread
+    // only, the base value standing for the group's average person (one draw: one person's tissue
+    // water; [Assumed:tdc-water])
     if (const PopulationEntry* e = find("water", "")) {
       const int draw = draws++;
       for (size_t i = 0; i < layers.size(); ++i)

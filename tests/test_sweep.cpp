@@ -312,7 +312,7 @@ TEST_CASE("skin populations: a tissue-water index onto the dermal water, and age
   // Protocol as above (4000 LHS draws; within 0.5 % and 1.5 % of the exact truncated moments).
   // Volar forearm of men aged 18-40: tissue dielectric constant 33.2 +- 4.0 ([Mayrovitz2010]) onto
   // the water fraction of both dermal layers of forearm_invivo, scaled from the preset's value by
-  // TDC / 31.3 (the mean of the two sexes); one draw for both layers.
+  // TDC / 33.2 (the group's own mean: its spread only); one draw for both layers.
   const SweepSpec sp = sweep("set: {skin.preset: forearm_invivo}\ndesign: {kind: lhs, samples: 4000, seed: 11}\nvary:\n"
                              "  - population: {site: forearm_volar, sex: male, age: 25, properties: [water]}\n");
   REQUIRE(sp.axes.size() == 2);
@@ -321,18 +321,21 @@ TEST_CASE("skin populations: a tissue-water index onto the dermal water, and age
   CHECK(sp.dims == 1);
   CHECK(sp.notes.empty());
   const Case base = preset_case("forearm_invivo");
-  const double ref = (33.2 + 29.4) / 2;
   for (size_t a = 0; a < 2; ++a) {
-    check_scaled_population(sp, a, base.layers[2 + a].water, ref, 33.2, 4.0);
+    check_scaled_population(sp, a, base.layers[2 + a].water, 33.2, 33.2, 4.0);
     CHECK(sp.axes[a].dist.hi < 1);  // a water fraction stays below 1 at mean + 3 SD
   }
   for (size_t i = 0; i < 50; ++i) CHECK(si(sp.cases[i].values[0]) / base.layers[2].water == Approx(si(sp.cases[i].values[1]) / base.layers[3].water).epsilon(1e-6));
-  // women: the mean water is the preset's times 29.4 / 31.3
+  // women: the preset's water as the mean, the SD 2.7 / 29.4 of it; the forehead of men ([Mayrovitz2012])
   const SweepSpec women = sweep("set: {skin.preset: forearm_invivo}\ndesign: {kind: lhs, samples: 8, seed: 3}\nvary:\n"
                                 "  - population: {site: forearm_volar, sex: female, age: 30, properties: [water]}\n");
   REQUIRE(women.axes.size() == 2);
-  CHECK(women.axes[1].dist.a == Approx(base.layers[3].water * 29.4 / ref));
-  CHECK(women.axes[1].dist.b == Approx(base.layers[3].water * 2.7 / ref));
+  CHECK(women.axes[1].dist.a == Approx(base.layers[3].water));
+  CHECK(women.axes[1].dist.b == Approx(base.layers[3].water * 2.7 / 29.4));
+  const SweepSpec forehead = sweep("set: {skin.preset: forehead}\ndesign: {kind: lhs, samples: 8, seed: 3}\nvary:\n"
+                                   "  - population: {site: face_forehead, sex: male, age: 30, properties: [water]}\n");
+  REQUIRE(forehead.axes.size() == 2);
+  CHECK(forehead.axes[0].dist.b == Approx(preset_case("forehead").layers[2].water * 2.9 / 39.6));
 
   // An age no recorded group holds: that property is not sampled, the others are, with a note.
   // Periorbital women aged 60: full skin is recorded for 20-49 only ([Web:face-50mhz-age]); the
