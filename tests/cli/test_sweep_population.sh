@@ -58,4 +58,5 @@ bad bad_sex.yaml "vary[0].population.sex" "'other' is not allowed; choose one of
 bad bad_age.yaml "vary[0].population.age" "give a number of years (45), a range (40-60), adult or any"
 bad bad_age_group.yaml "vary[0].population" "the site has: face_periorbital/thickness/dermis"
 bad bad_age_old.yaml "vary[0].population" "full_skin (female) is recorded for ages 20-29, 30-39, 40-49 only"
+bad wet_dermis.yaml "vary[0].population" "scales the water fraction of layer 'dermis' (0.9) to 1.23 at mean + 3 SD: a water fraction must stay below 1"
 cli_end
