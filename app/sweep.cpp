@@ -877,6 +877,7 @@ int cmd_sweep(const SweepOptions& o, int argc, char** argv) {
     std::fprintf(stderr, "dermasim %s sweep: %s, base %s, %s design, %zu cases, %zu inputs, %zu metrics%s\n", DERMASIM_VERSION, o.file.c_str(),
                  sp.base_file.c_str(), sp.design.c_str(), sp.cases.size(), sp.axes.size(), sp.metrics.size(),
                  size > 1 ? (", " + std::to_string(size - 1) + " MPI workers").c_str() : (", " + std::to_string(jobs) + " jobs").c_str());
+    for (const auto& n : sp.notes) std::fprintf(stderr, "note: %s\n", n.c_str());
   }
   if (sp.fields && !o.output.empty()) sp.case_dir = (std::filesystem::path(o.output) / "cases").string();
   int ok = 1;

@@ -341,8 +341,11 @@ bool dermal_kind(const std::string& k) { return k == "dermis" || k == "papillary
 // full skin (epidermis + dermis) onto the deepest dermal layer as the rest of the skin above it;
 // blood flow onto the clearance of every dermal layer with one, scaled from the layer's value by
 // flow / the study's reference (one draw for all of them: one person's perfusion).
+// A property recorded per age group where no group holds the age asked is not sampled: the other
+// properties are, with a note saying so; when none is left the population is refused, naming the
+// groups recorded.
 void population_axes(const Located& pl, const PopulationQuery& q, const std::vector<std::string>& properties, const std::vector<LayerDef>& layers,
-                     std::vector<SweepAxis>& out, std::vector<int>& draw_of_axis) {
+                     std::vector<SweepAxis>& out, std::vector<int>& draw_of_axis, std::vector<std::string>& notes) {
   struct Target {
     size_t layer;
     std::string what;  // thickness, clearance
@@ -352,11 +355,18 @@ void population_axes(const Located& pl, const PopulationQuery& q, const std::vec
   };
   std::vector<Target> targets;
   std::vector<std::string> unresolved;  // a property the query does not choose (per sex, per age)
+  std::vector<std::string> outside;     // a property recorded for other age groups only
   int draws = 0;
   auto want = [&](const std::string& p) { return properties.empty() || std::find(properties.begin(), properties.end(), p) != properties.end(); };
   auto find = [&](const std::string& property, const std::string& layer) -> const PopulationEntry* {
     try {
-      return find_population_entry(q.site, property, layer, q.sex, q.age);
+      const PopulationEntry* e = find_population_entry(q.site, property, layer, q.sex, q.age);
+      if (!e && !q.age.any) {
+        const std::vector<std::string> groups = population_age_groups(q.site, property, layer, q.sex);
+        if (!groups.empty())
+          outside.push_back(property + (layer.empty() ? "" : "/" + layer) + " (" + q.sex + ") is recorded for ages " + join(groups) + " only");
+      }
+      return e;
     } catch (const std::invalid_argument& e) {
       unresolved.push_back(e.what());
       return nullptr;
@@ -416,13 +426,44 @@ void population_axes(const Located& pl, const PopulationQuery& q, const std::vec
           put({i, "clearance", e, population_distribution(*e, layers[i].clearance / e->reference, 0, "1/s", 1.0), draw});
     }
   }
+  if (want("water")) {
+    // a tissue-water index (tissue dielectric constant) onto the water fraction of every dermal
+    // layer that has one, scaled from the layer's value by index / the group's mean: the spread
+    // only, the base value standing for the group's average person (one draw: one person's tissue
+    // water; [Assumed:tdc-water])
+    if (const PopulationEntry* e = find("water", "")) {
+      const int draw = draws++;
+      for (size_t i = 0; i < layers.size(); ++i)
+        if (dermal_kind(layers[i].kind) && layers[i].water > 0) {
+          SweepDistribution d = population_distribution(*e, layers[i].water / e->reference, 0, "", 1.0);
+          auto num = [](double v) {
+            char b[32];
+            std::snprintf(b, sizeof b, "%.3g", v);
+            return std::string(b);
+          };
+          if (!(d.hi < 1))
+            pl.fail("the population's water index (" + describe_population_entry(*e) + ") scales the water fraction of layer '" + layers[i].name +
+                    "' (" + num(layers[i].water) + ") to " + num(d.hi) + " at mean + 3 SD: a water fraction must stay below 1");
+          put({i, "water", e, d, draw});
+        }
+    }
+  }
   if (targets.empty()) {
     std::vector<std::string> layer_names;
     for (const auto& l : layers) layer_names.push_back(l.name + " (" + l.kind + ")");
     if (!unresolved.empty()) pl.fail(unresolved.front());
+    if (!outside.empty()) {
+      std::string o;
+      for (const auto& x : outside) o += (o.empty() ? "" : "; ") + x;
+      pl.fail("no population data at site '" + q.site + "' for age " + q.age.text + ": " + o + " (no source found for other ages); the site has: " +
+              population_at(q.site));
+    }
     pl.fail("no layer of the base case (" + join(layer_names) + ") has population data at site '" + q.site + "' for sex " + q.sex + ", age " +
             q.age.text + "; the site has: " + population_at(q.site));
   }
+  for (const auto& x : outside)
+    notes.push_back((pl.src ? pl.src->file : std::string("?")) + ":" + std::to_string(pl.line()) + ": " + pl.path + ": age " + q.age.text + " at site '" + q.site + "': " + x +
+                    ", not sampled (the other properties are)");
   std::sort(targets.begin(), targets.end(), [](const Target& a, const Target& b) { return a.layer != b.layer ? a.layer < b.layer : a.what > b.what; });
   for (const auto& t : targets) {
     SweepAxis ax;
@@ -823,8 +864,8 @@ SweepSpec read_sweep_text(const std::string& text, const std::string& name) {
       const PopulationQuery q = read_population_query(pq);
       std::vector<std::string> properties;
       if (auto pp = pq.maybe("properties")) {
-        if (!pp->is_list() || pp->as_list().empty()) pp->fail("a list of properties: thickness, full_skin, blood_flow");
-        for (const auto& x : pp->as_list()) properties.push_back(one_of(x, {"thickness", "full_skin", "blood_flow"}));
+        if (!pp->is_list() || pp->as_list().empty()) pp->fail("a list of properties: thickness, full_skin, blood_flow, water");
+        for (const auto& x : pp->as_list()) properties.push_back(one_of(x, {"thickness", "full_skin", "blood_flow", "water"}));
       }
       pq.finish();
       Case base;
@@ -835,7 +876,7 @@ SweepSpec read_sweep_text(const std::string& text, const std::string& name) {
       }
       std::vector<SweepAxis> axes;
       std::vector<int> draw;
-      population_axes(pl, q, properties, base.layers, axes, draw);
+      population_axes(pl, q, properties, base.layers, axes, draw, sp.notes);
       std::map<int, int> group_of_draw;  // axes of one draw (one person's perfusion) share its input
       for (size_t k = 0; k < axes.size(); ++k) {
         SweepAxis ax = std::move(axes[k]);

@@ -77,6 +77,7 @@ struct SweepSpec {
   std::string case_dir;    // set by the command: DIR/cases
   int curve_points = 49;
   std::string fingerprint; // a hash of everything that defines the table (sweep + base text)
+  std::vector<std::string> notes;  // said once before the run ("FILE:LINE: KEY: ..."): e.g. population data not recorded for the age asked
 
   // The overrides of one case: `set:` entries, then KEY=VALUE per axis.
   std::vector<std::string> case_sets(const SweepCase& c) const;

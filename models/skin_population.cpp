@@ -40,13 +40,27 @@ PopulationEntry flow(const char* site, const char* sex, double mean, double sd, 
   return e;
 }
 
+// A tissue-water index measured per person (tissue dielectric constant): relative, and its
+// differences between sexes and sites follow skin thickness ([Mayrovitz2012]): only its spread is
+// used, the reference being the group's own mean ([Assumed:tdc-water]).
+PopulationEntry water_index(const char* site, const char* sex, const char* age, double mean, double sd, const char* method, const char* source) {
+  PopulationEntry e = thick(site, "dermis", sex, age, mean, sd, "TDC", method, source);
+  e.property = "water";
+  e.layer = "";
+  e.reference = mean;
+  return e;
+}
+
 }  // namespace
 
 // Sources (docs/references.md): [SandbyMoller2003] dorsal forearm, histology; [Web:forearm-sc-raman]
 // volar forearm, Raman; [Tsugita2013] 11 sites, OCT; [Meng2022] face, ultrasound (Table 2: dermis per
 // sex, 49 men, 69 women); [Web:face-50mhz-age] face, 50 MHz ultrasound, full skin (epidermis +
 // dermis) per sex and age group (20-29, 30-39, 40-49; the 50-70 group was not recorded);
-// [Fei2018] basal perfusion by full-field laser perfusion imaging, per sex (406 adults, 20-80 y).
+// [Fei2018] basal perfusion by full-field laser perfusion imaging, per sex (406 adults, 20-80 y);
+// [Mayrovitz2010] tissue dielectric constant at 300 MHz, an index of local tissue water, volar
+// forearm to 1.5 mm, per sex (30 men, 30 women, young adults); [Mayrovitz2012] the same at the
+// forehead of men (30 young men; the other facial groups are not in the abstract).
 const std::vector<PopulationEntry>& skin_population() {
   static const std::vector<PopulationEntry> p = [] {
     const char* hist = "histology (biopsies)";
@@ -100,6 +114,14 @@ const std::vector<PopulationEntry>& skin_population() {
     v.push_back(flow("face_periorbital", "female", 967.83, 225.49, (931.20 + 967.83) / 2, flpi, "Fei2018"));
     v.push_back(flow("leg_pretibial", "male", 89.09, 30.28, (89.09 + 85.08) / 2, flpi, "Fei2018"));
     v.push_back(flow("leg_pretibial", "female", 85.08, 33.59, (89.09 + 85.08) / 2, flpi, "Fei2018"));
+    // [Mayrovitz2010], [Mayrovitz2012]: tissue dielectric constant (relative permittivity at
+    // 300 MHz, to 1.5 mm), per sex; each group's spread about its own mean (the model's default
+    // dermal water stands for the group's average person). Ages: young adults (2010: men 25.0 +-
+    // 2.5 y, women 27.4 +- 6.6 y; the ranges are not in the abstracts): taken as the group 18-40.
+    const char* tdc = "tissue dielectric constant, 300 MHz, to 1.5 mm";
+    v.push_back(water_index("forearm_volar", "male", "18-40", 33.2, 4.0, tdc, "Mayrovitz2010"));
+    v.push_back(water_index("forearm_volar", "female", "18-40", 29.4, 2.7, tdc, "Mayrovitz2010"));
+    v.push_back(water_index("face_forehead", "male", "18-40", 39.6, 2.9, tdc, "Mayrovitz2012"));
     return v;
   }();
   return p;
@@ -135,6 +157,17 @@ AgeQuery parse_age_query(const std::string& text) {
 
 std::string describe_population_entry(const PopulationEntry& e) {
   return e.site + "/" + e.property + (e.layer.empty() ? "" : "/" + e.layer) + " (" + e.sex + ", " + e.age + ")";
+}
+
+std::vector<std::string> population_age_groups(const std::string& site, const std::string& property, const std::string& layer,
+                                               const std::string& sex) {
+  std::vector<std::string> exact, both;
+  for (const auto& e : skin_population())
+    if (e.site == site && e.property == property && e.layer == layer && e.age != "adult") {
+      if (e.sex == sex) exact.push_back(e.age);
+      else if (e.sex == "any") both.push_back(e.age);
+    }
+  return exact.empty() ? both : exact;
 }
 
 const PopulationEntry* find_population_entry(const std::string& site, const std::string& property, const std::string& layer,

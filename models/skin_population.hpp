@@ -12,14 +12,14 @@ namespace dermasim {
 
 struct PopulationEntry {
   std::string site;      // body site, e.g. face_cheek
-  std::string property;  // thickness (of `layer`), full_skin (epidermis + dermis), blood_flow
+  std::string property;  // thickness (of `layer`), full_skin (epidermis + dermis), blood_flow, water (an index)
   std::string layer;     // thickness: stratum_corneum, viable_epidermis or dermis; else ""
   std::string sex;       // any, female, male
   std::string age;       // "adult" (groups not separated) or "A-B" years
   double age_lo = 18, age_hi = 99;  // the age group, years
-  double mean = 0, sd = 0;          // thickness, full_skin: m; blood_flow: the study's unit
-  double reference = 0;  // blood_flow: the study's value the model's default clearance stands for
-  std::string unit;      // how values are shown: um, mm, APU
+  double mean = 0, sd = 0;          // thickness, full_skin: m; blood_flow, water: the study's unit
+  double reference = 0;  // blood_flow, water: the study's value the model's default (clearance, water) stands for
+  std::string unit;      // how values are shown: um, mm, APU, TDC
   std::string method, source;  // source: a docs/references.md key
 };
 
@@ -42,6 +42,12 @@ AgeQuery parse_age_query(const std::string& text);
 // query does not choose (the message says what to give).
 const PopulationEntry* find_population_entry(const std::string& site, const std::string& property, const std::string& layer,
                                              const std::string& sex, const AgeQuery& age);
+
+// The age groups ("A-B") recorded for a site, property and layer for a sex (the entries of that sex,
+// else those of both sexes), `adult` entries left out: empty when the data are not split by age.
+// For messages and notes: an age outside every group finds no entry.
+std::vector<std::string> population_age_groups(const std::string& site, const std::string& property, const std::string& layer,
+                                               const std::string& sex);
 
 // "site/property[/layer] (sex, age)" for messages.
 std::string describe_population_entry(const PopulationEntry& e);

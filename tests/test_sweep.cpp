@@ -229,6 +229,27 @@ std::vector<double> column(const SweepSpec& sp, size_t axis) {
   for (const auto& c : sp.cases) v.push_back(si(c.values[axis]));
   return v;
 }
+// A 1d case on a preset's layers (their base values).
+Case preset_case(const std::string& preset) {
+  return read_case(load_yaml_text("name: b\ntime: {end: 1 h}\ngeometry: {kind: 1d}\nskin: {preset: " + preset +
+                                      "}\nspecies: [{name: x, properties: {all: {diffusivity: 1e-10 m2/s, partition: 1}}}]\n",
+                                  "b.yaml", {}));
+}
+// A population value scaled from a base value (clearance by perfusion, water by a water index):
+// the column of `axis` / base x ref is the sampled study value, whose mean and SD must be those of
+// the tabulated normal (mean, sd) truncated at +- 3 SD (LHS: within 0.5 % and 1.5 %), and those the
+// table's (truncation moves the SD by 1.3 %).
+void check_scaled_population(const SweepSpec& sp, size_t axis, double base, double ref, double mean, double sd) {
+  REQUIRE(base > 0);
+  std::vector<double> f = column(sp, axis);
+  for (double& x : f) x *= ref / base;
+  const auto [m, s] = moments(f);
+  const auto [tm, ts] = truncated_moments(mean, sd, mean - 3 * sd, mean + 3 * sd);
+  CHECK(m == Approx(tm).epsilon(0.005));
+  CHECK(s == Approx(ts).epsilon(0.015));
+  CHECK(tm == Approx(mean).epsilon(0.001));
+  CHECK(ts == Approx(sd).epsilon(0.015));
+}
 }  // namespace
 
 TEST_CASE("skin populations: sampled means and SDs are the tabulated ones, mapped onto the layers", "[sweep][population]") {
@@ -249,9 +270,7 @@ TEST_CASE("skin populations: sampled means and SDs are the tabulated ones, mappe
   CHECK(sp.axes[1].key == "skin.layers[3].thickness");  // reticular dermis
   CHECK(sp.axes[2].key == "skin.layers[3].clearance");
   CHECK(sp.dims == 2);  // one draw for the perfusion of both layers, one for the thickness
-  const Case base = read_case(load_yaml_text("name: b\ntime: {end: 1 h}\ngeometry: {kind: 1d}\nskin: {preset: face_periorbital}\n"
-                                             "species: [{name: x, properties: {all: {diffusivity: 1e-10 m2/s, partition: 1}}}]\n",
-                                             "b.yaml", {}));
+  const Case base = preset_case("face_periorbital");
   double above = 0;
   for (int i = 0; i < 3; ++i) above += base.layers[i].thickness;
   // full skin = the layers above + the sampled reticular dermis
@@ -264,19 +283,7 @@ TEST_CASE("skin populations: sampled means and SDs are the tabulated ones, mappe
   CHECK(em == Approx(1.24e-3).epsilon(0.001));
   CHECK(es == Approx(0.27e-3).epsilon(0.015));
   // perfusion: clearance / the preset's clearance x the reference = the sampled flow (APU)
-  const double ref = (931.20 + 967.83) / 2;
-  for (size_t a = 0; a < 2; ++a) {
-    const double k0 = base.layers[2 + a].clearance;
-    REQUIRE(k0 > 0);
-    std::vector<double> f = column(sp, 2 * a);
-    for (double& x : f) x *= ref / k0;
-    const auto [m, s] = moments(f);
-    const auto [tm, ts] = truncated_moments(967.83, 225.49, 967.83 - 3 * 225.49, 967.83 + 3 * 225.49);
-    CHECK(m == Approx(tm).epsilon(0.005));
-    CHECK(s == Approx(ts).epsilon(0.015));
-    CHECK(tm == Approx(967.83).epsilon(0.001));
-    CHECK(ts == Approx(225.49).epsilon(0.015));
-  }
+  for (size_t a = 0; a < 2; ++a) check_scaled_population(sp, 2 * a, base.layers[2 + a].clearance, (931.20 + 967.83) / 2, 967.83, 225.49);
   // one person's perfusion: both dermal layers move together
   for (size_t i = 0; i < 50; ++i) CHECK(si(sp.cases[i].values[0]) / base.layers[2].clearance == Approx(si(sp.cases[i].values[2]) / base.layers[3].clearance).epsilon(1e-6));
   // an age picks its group: 25 -> 20-29 (1.24 +- 0.25 mm... the eyelid's 20-29 value); adult men: the dermis of [Meng2022]
@@ -299,6 +306,61 @@ TEST_CASE("skin populations: sampled means and SDs are the tabulated ones, mappe
                                        "  - population: {site: face_cheek, sex: female, age: 8}\n");
   CHECK(child.key_path() == "vary[0].population");
   CHECK(std::string(child.what()).find("the site has:") != std::string::npos);
+}
+
+TEST_CASE("skin populations: a tissue-water index onto the dermal water, and ages outside the recorded groups", "[sweep][population]") {
+  // Protocol as above (4000 LHS draws; within 0.5 % and 1.5 % of the exact truncated moments).
+  // Volar forearm of men aged 18-40: tissue dielectric constant 33.2 +- 4.0 ([Mayrovitz2010]) onto
+  // the water fraction of both dermal layers of forearm_invivo, scaled from the preset's value by
+  // TDC / 33.2 (the group's own mean: its spread only); one draw for both layers.
+  const SweepSpec sp = sweep("set: {skin.preset: forearm_invivo}\ndesign: {kind: lhs, samples: 4000, seed: 11}\nvary:\n"
+                             "  - population: {site: forearm_volar, sex: male, age: 25, properties: [water]}\n");
+  REQUIRE(sp.axes.size() == 2);
+  CHECK(sp.axes[0].key == "skin.layers[2].water");  // papillary dermis
+  CHECK(sp.axes[1].key == "skin.layers[3].water");  // reticular dermis
+  CHECK(sp.dims == 1);
+  CHECK(sp.notes.empty());
+  const Case base = preset_case("forearm_invivo");
+  for (size_t a = 0; a < 2; ++a) {
+    check_scaled_population(sp, a, base.layers[2 + a].water, 33.2, 33.2, 4.0);
+    CHECK(sp.axes[a].dist.hi < 1);  // a water fraction stays below 1 at mean + 3 SD
+  }
+  for (size_t i = 0; i < 50; ++i) CHECK(si(sp.cases[i].values[0]) / base.layers[2].water == Approx(si(sp.cases[i].values[1]) / base.layers[3].water).epsilon(1e-6));
+  // women: the preset's water as the mean, the SD 2.7 / 29.4 of it; the forehead of men ([Mayrovitz2012])
+  const SweepSpec women = sweep("set: {skin.preset: forearm_invivo}\ndesign: {kind: lhs, samples: 8, seed: 3}\nvary:\n"
+                                "  - population: {site: forearm_volar, sex: female, age: 30, properties: [water]}\n");
+  REQUIRE(women.axes.size() == 2);
+  CHECK(women.axes[1].dist.a == Approx(base.layers[3].water));
+  CHECK(women.axes[1].dist.b == Approx(base.layers[3].water * 2.7 / 29.4));
+  const SweepSpec forehead = sweep("set: {skin.preset: forehead}\ndesign: {kind: lhs, samples: 8, seed: 3}\nvary:\n"
+                                   "  - population: {site: face_forehead, sex: male, age: 30, properties: [water]}\n");
+  REQUIRE(forehead.axes.size() == 2);
+  CHECK(forehead.axes[0].dist.b == Approx(preset_case("forehead").layers[2].water * 2.9 / 39.6));
+
+  // An age no recorded group holds: that property is not sampled, the others are, with a note.
+  // Periorbital women aged 60: full skin is recorded for 20-49 only ([Web:face-50mhz-age]); the
+  // dermis of [Meng2022] (all ages together) and the perfusion of [Fei2018] (20-80 y) are used.
+  const SweepSpec old = sweep("set: {skin.preset: face_periorbital}\ndesign: {kind: lhs, samples: 8, seed: 3}\nvary:\n"
+                              "  - population: {site: face_periorbital, sex: female, age: 60}\n");
+  REQUIRE(old.notes.size() == 1);
+  CHECK(old.notes[0].find("full_skin (female) is recorded for ages 20-29, 30-39, 40-49 only, not sampled") != std::string::npos);
+  CHECK(old.notes[0].find("test.yaml:5: vary[0].population") != std::string::npos);
+  const Case peri = preset_case("face_periorbital");
+  REQUIRE(old.axes.size() == 3);
+  CHECK(old.axes[1].key == "skin.layers[3].thickness");
+  CHECK(old.axes[1].dist.a + peri.layers[2].thickness == Approx(0.58e-3));  // the dermis, not the 40-49 full skin
+  // 40-60 overlaps the 40-49 group: no note
+  CHECK(sweep("set: {skin.preset: face_periorbital}\ndesign: {kind: lhs, samples: 8, seed: 3}\nvary:\n"
+              "  - population: {site: face_periorbital, sex: female, age: 40-60}\n")
+            .notes.empty());
+  // nothing left: refused, naming the groups recorded
+  const InputError canthus = sweep_error("set: {skin.preset: face_periorbital}\ndesign: {kind: lhs, samples: 4, seed: 5}\nvary:\n"
+                                         "  - population: {site: face_canthus, sex: female, age: 50-70}\n");
+  CHECK(canthus.key_path() == "vary[0].population");
+  CHECK(std::string(canthus.what()).find("full_skin (female) is recorded for ages 20-29, 30-39, 40-49 only") != std::string::npos);
+  const InputError water_old = sweep_error("set: {skin.preset: forearm_invivo}\ndesign: {kind: lhs, samples: 4, seed: 5}\nvary:\n"
+                                           "  - population: {site: forearm_volar, sex: male, age: 65}\n");
+  CHECK(std::string(water_old.what()).find("water (male) is recorded for ages 18-40 only") != std::string::npos);
 }
 
 TEST_CASE("sampled designs are reproducible and list values as written", "[sweep]") {
