@@ -42,12 +42,13 @@ TEST_CASE("gel equilibrium swelling: Pi(c_eq) = sigma, the closed form of Horkay
 
 namespace {
 // A 20 uL papule of a 20 mg/mL crosslinked gel 1 mm deep in the cheek (as configs/ha/crosslinked_booster.yaml).
-std::unique_ptr<Simulation> gel_papule(const std::string& geometry, const std::string& volume, const std::string& end, const std::string& extra) {
+std::unique_ptr<Simulation> gel_papule(const std::string& geometry, const std::string& volume, const std::string& end, const std::string& extra,
+                                       const std::string& fluid = "{enabled: true}") {
   std::ostringstream y;
   y << "time: {end: " << end << ", output_every: 1 d}\ngeometry: " << geometry << "\nskin: {preset: face_cheek}\n"
     << "species:\n  - {name: gel, ingredient: ha_crosslinked}\n"
     << "delivery:\n  - {type: papule, species: {gel: 20 mg/mL}, volume: " << volume << ", depth: 1 mm}\n"
-    << "fluid: {enabled: true}\n"
+    << "fluid: " << fluid << "\n"
     << "hydration:\n  gel:\n    gel: {modulus: 150 Pa, reference_concentration: 20 mg/mL" << extra << "}\n";
   return make_sim(y.str());
 }
@@ -101,4 +102,21 @@ TEST_CASE("a gel papule keeps the volume of its gel: conservation and the analyt
       CHECK(swollen_volume(*sim) > 0.99 * series.back());
       CHECK(worst_balance(*sim) < 1e-10);
     }
+}
+
+TEST_CASE("a gel papule with the nonlinear fluid law: the free water follows the tissue law, the gel keeps its water", "[verification][ha][gel]") {
+  // sigma 10 kPa: the gel gives up part of the injectate as free water
+  auto sim = gel_papule("{kind: axisymmetric, width: 8 mm, lateral_cells: 16, lateral_grading: 4}", "20 uL", "1 d", ", confining_stress: 10 kPa",
+                        "{enabled: true, law: nonlinear}");
+  const GelPhaseCoupling* gel = gel_phase(*sim);
+  REQUIRE(gel != nullptr);
+  for (const auto& c : sim->problem().couplings) CHECK(c->name() != "osmotic pressure of HA");  // no linear HA: no osmotic coupling
+  sim->run();
+  const int f = excess_fluid_species(*sim);
+  const Balance water = sim->balance(f);
+  CHECK(water.applied > 0);  // free water
+  CHECK(water.applied + gel->from_injectate() == Approx(sim->balance(0).applied / 20.0).epsilon(1e-9));  // the injectate: 20 mg/mL of gel
+  const auto& series = sim->history().species[0].at("gel_water");
+  CHECK(swollen_volume(*sim) == Approx(water.tissue() + series.back()).epsilon(1e-10));
+  CHECK(worst_balance(*sim) < 1e-10);
 }
