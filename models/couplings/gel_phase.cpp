@@ -14,7 +14,7 @@ const Registration<CouplingDoc> doc(std::make_unique<CouplingDoc>(PluginInfo{
          "stress of the tissue on the gel bolus: 5/2 of the tissue's shear modulus ([Derived:gel-confinement])"},
     }}));
 
-// (cell -> amount) of the entries of one species placed by case entry `source` at time t
+// (cell, amount) pairs summed per cell
 std::map<size_t, double> placed(const std::vector<std::pair<size_t, double>>& cells) {
   std::map<size_t, double> m;
   for (const auto& [c, a] : cells) m[c] += a;
