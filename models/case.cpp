@@ -847,7 +847,11 @@ int add_fluid(const Case& c, Problem& p, const std::vector<FluidInjection>& inje
     const size_t plane = static_cast<size_t>(g.nx) * g.ny;
     StateLaw law;
     law.conductance = [per_row, plane](size_t i, double phi) { return permeability_factor(per_row[i / plane], phi); };
-    const bool osmotic = c.hydration.enabled && !c.hydration.species.empty();
+    // (a crosslinked gel holds its water in its own phase, models/couplings/gel_phase: only linear HA
+    // enters the fluid's potential)
+    const bool osmotic = c.hydration.enabled && std::any_of(c.hydration.species.begin(), c.hydration.species.end(), [&](const std::string& n) {
+                           return std::none_of(c.hydration.gels.begin(), c.hydration.gels.end(), [&](const GelDef& g) { return g.species == n; });
+                         });
     if (!osmotic) {
       law.potential = [per_row, plane](size_t i, double phi) { return tissue_pressure(per_row[i / plane], phi); };
       law.slope = [per_row, plane](size_t i, double phi) { return tissue_pressure_slope(per_row[i / plane], phi); };

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "ha_osmotic.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
@@ -61,6 +62,18 @@ double OsmoticModel::swelling_limit() const {
   for (int i = 0; i < 200; ++i) {
     const double mid = 0.5 * (lo + hi);
     (pressure(std::exp(mid)) < 0 ? lo : hi) = mid;
+  }
+  return std::exp(0.5 * (lo + hi));
+}
+
+double OsmoticModel::equilibrium(double sigma) const {
+  if (!(sigma > 0)) throw std::invalid_argument("OsmoticModel::equilibrium: the confining stress must be positive");
+  // Pi rises monotonically with c above the swelling limit (0 for a linear polymer): bisect on log c
+  double lo = std::log(std::max(swelling_limit(), 1e-9)), hi = std::log(1e3);
+  if (pressure(std::exp(hi)) < sigma) return std::exp(hi);
+  for (int i = 0; i < 200; ++i) {
+    const double mid = 0.5 * (lo + hi);
+    (pressure(std::exp(mid)) < sigma ? lo : hi) = mid;
   }
   return std::exp(0.5 * (lo + hi));
 }

@@ -43,6 +43,10 @@ struct OsmoticModel {
   double derivative(double c) const;  // dPi/dc (Pa m3/kg)
   // Free swelling limit of a gel in saline (kg/m3): where Pi = 0; 0 for a linear polymer.
   double swelling_limit() const;
+  // The concentration (kg/m3) at which the polymer's swelling pressure balances a confining stress
+  // sigma > 0 (Pa): Pi(c) = sigma. A gel at this concentration neither takes up nor gives up water;
+  // its swollen volume per mass is 1/c (docs/ha.md, "Gels keep their volume").
+  double equilibrium(double sigma) const;
 };
 
 // Excess water a tissue holds at equilibrium (volume fraction phi) when m kg/m3 of polymer sit in

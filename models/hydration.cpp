@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "case.hpp"
+#include "couplings/gel_phase.hpp"
 #include "couplings/osmotic.hpp"
 #include "properties.hpp"
 
@@ -45,6 +46,7 @@ void read_hydration(MapReader& root, Case& c) {
         d.species = name;
         d.modulus = positive(e.at("modulus"), Dim(-1, 1, -2, 0));
         d.reference = positive(e.at("reference_concentration"), dims::concentration);
+        if (auto st = e.maybe("confining_stress")) d.stress = positive(*st, Dim(-1, 1, -2, 0));
         e.finish();
         h.gels.push_back(d);
       }
@@ -93,7 +95,7 @@ void dump_hydration(const Case& c, YAML::Emitter& e) {
     for (const auto& g : h.gels)
       e << YAML::Key << g.species << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::Key << "modulus" << YAML::Value
         << format_in(g.modulus, "Pa", 10) << YAML::Key << "reference_concentration" << YAML::Value << format_in(g.reference, "mg/mL", 10)
-        << YAML::EndMap;
+        << YAML::Key << "confining_stress" << YAML::Value << format_in(g.stress, "kPa", 10) << YAML::EndMap;
     e << YAML::EndMap;
   }
   e << YAML::EndMap;
@@ -116,8 +118,11 @@ void add_hydration(const Case& c, Problem& p, int fluid, const std::vector<doubl
   auto group = [](const std::string& name, const OsmoticModel& m) {
     return OsmoticGroup{name, {}, [m](double x) { return m.pressure(x); }, [m](double x) { return m.derivative(x); }};
   };
-  // linear species act as one polymer (the case's law); each gel is its own network
+  // linear species act as one polymer (the case's law) whose osmotic pressure holds interstitial
+  // water; each gel is a phase of its own that holds its water at its equilibrium swelling for the
+  // tissue's stress (models/couplings/gel_phase.hpp)
   std::vector<OsmoticGroup> groups;
+  std::vector<GelPhase> gels;
   OsmoticGroup linear = group("linear HA", osmotic_model(c, ""));
   for (const auto& n : c.hydration.species) {
     const OsmoticModel m = osmotic_model(c, n);
@@ -126,14 +131,17 @@ void add_hydration(const Case& c, Problem& p, int fluid, const std::vector<doubl
     // before it, its pressure known at every stage)
     p.species[s].advected = false;
     if (m.modulus > 0) {
-      groups.push_back(group(n, m));
-      groups.back().species = {s};
+      double stress = kGelConfiningStress;
+      for (const auto& g : c.hydration.gels)
+        if (g.species == n) stress = g.stress;
+      gels.push_back({n, s, stress, m.equilibrium(stress)});
     } else {
       linear.species.push_back(s);
     }
   }
   if (!linear.species.empty()) groups.push_back(linear);
   if (!groups.empty()) p.couplings.push_back(std::make_shared<OsmoticCoupling>(fluid, std::move(groups), stiffness, water));
+  if (!gels.empty()) p.couplings.push_back(std::make_shared<GelPhaseCoupling>(fluid, std::move(gels)));
 }
 
 }  // namespace dermasim

@@ -24,10 +24,16 @@ namespace dermasim {
 
 struct Case;
 
+// The stress of the tissue on a gel bolus (Pa), [Derived:gel-confinement]: a cavity opened from a
+// needle track in a neo-Hookean solid of shear modulus G is held open by 5G/2 whatever its size;
+// G = 752 Pa, human subcutaneous fat in vivo by MR elastography ([Web:fat-shear-mre]) [D].
+constexpr double kGelConfiningStress = 2.5 * 752.0;
+
 struct GelDef {
   std::string species;
   double modulus = 0;    // Pa
   double reference = 0;  // kg/m3
+  double stress = kGelConfiningStress;  // Pa: the tissue's stress on the gel (models/couplings/gel_phase.hpp)
 };
 
 struct HydrationDef {

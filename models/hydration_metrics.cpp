@@ -2,6 +2,7 @@
 #include "hydration_metrics.hpp"
 
 #include "couplings/excess_fluid.hpp"
+#include "couplings/gel_phase.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -141,11 +142,15 @@ HydrationRecorder::HydrationRecorder(const Simulation& sim, HydrationSetup setup
   std::map<double, std::vector<double>> jumps;
   start_phi_ = p.species[fluid_].initial_c;
   start_phi_.resize(g.cells(), 0.0);
+  // a crosslinked gel's water, placed with the gel (models/couplings/gel_phase.hpp), raises the surface too
+  const GelPhaseCoupling* gel = gel_phase(sim);
   for (const auto& d : p.deposits) {
-    if (d.species != fluid_) continue;
+    const double per_amount = d.species == fluid_ ? 1.0 : gel ? gel->water_per_mass(d.species) : 0.0;
+    if (!(per_amount > 0)) continue;
     auto& col = jumps[d.time];
     col.resize(plane, 0.0);
-    for (const auto& [cell, vol] : d.mass) {
+    for (const auto& [cell, amount] : d.mass) {
+      const double vol = amount * per_amount;
       const size_t c = cell % plane, i = c % g.nx, j = c / g.nx;
       col[c] += vol / (g.gx[i] * g.gy[j]);
       if (d.time == 0) start_phi_[cell] += vol / g.volume(static_cast<int>(i), static_cast<int>(j), static_cast<int>(cell / plane));
@@ -159,7 +164,11 @@ HydrationRecorder::Row HydrationRecorder::sample(const Simulation& sim, double t
   Row r;
   if (fluid_ < 0) return r;
   const Grid& g = sim.grid();
-  const std::vector<double> phi = sim.concentration(fluid_);
+  std::vector<double> phi = sim.concentration(fluid_);
+  if (const GelPhaseCoupling* gel = gel_phase(sim)) {  // the excess water includes the gel's
+    const auto w = gel->water(sim);
+    for (size_t i = 0; i < phi.size(); ++i) phi[i] += w[i];
+  }
   std::vector<double> e = surface_elevation(sim);
   const PapuleShape s = papule_shape(g, e, setup_.papule_threshold, setup_.mirror);
   r.height = s.height;
@@ -304,6 +313,8 @@ HydrationMetrics HydrationRecorder::finish(const Simulation& sim) {
     if (m.fluid && ha_tissue[nt - 1] > 0) {
       double water = 0;
       for (const auto& l : m.layers) water += h.species[fluid_].at("layer/" + l)[nt - 1];
+      for (int s : setup_.ha)  // the water a crosslinked gel holds in its own phase
+        if (h.species[s].count("gel_water")) water += h.species[s].at("gel_water")[nt - 1];
       m.water_excess_end = water;
       m.ha_tissue_end = ha_tissue[nt - 1];
       m.water_per_gram_end = water / ha_tissue[nt - 1] * 1e3;  // m3/kg -> mL/g

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "excess_fluid.hpp"
 #include "coupling_doc.hpp"
+#include "gel_phase.hpp"
 
 #include <algorithm>
 
@@ -34,7 +35,12 @@ std::vector<double> surface_elevation(const Simulation& sim) {
   std::vector<double> e(static_cast<size_t>(g.nx) * g.ny, 0.0);
   const int f = excess_fluid_species(sim);
   if (f < 0) return e;
-  const auto phi = sim.concentration(f);
+  auto phi = sim.concentration(f);
+  // a crosslinked gel's water sits in the gel phase, beside the free fluid (gel_phase.hpp)
+  if (const GelPhaseCoupling* gel = gel_phase(sim)) {
+    const auto w = gel->water(sim);
+    for (size_t i = 0; i < phi.size(); ++i) phi[i] += w[i];
+  }
   for (int k = 0; k < g.nz; ++k)
     for (int j = 0; j < g.ny; ++j)
       for (int i = 0; i < g.nx; ++i) e[static_cast<size_t>(j) * g.nx + i] += phi[g.index(i, j, k)] * g.dz[k];

@@ -23,8 +23,9 @@ class ExcessFluidCoupling : public Coupling {
 
 // The excess fluid's species in a simulation (-1 without one).
 int excess_fluid_species(const Simulation& sim);
-// Surface elevation per column (nx * ny, m): the excess fluid integrated over depth (zeros without
-// it). The tissue swells by the volume of fluid it holds.
+// Surface elevation per column (nx * ny, m): the excess fluid, and the water of a crosslinked gel
+// (gel_phase.hpp), integrated over depth (zeros without the fluid). The tissue swells by the volume
+// of water it holds.
 std::vector<double> surface_elevation(const Simulation& sim);
 
 }  // namespace dermasim

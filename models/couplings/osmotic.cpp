@@ -16,7 +16,7 @@ const Registration<CouplingDoc> doc(std::make_unique<CouplingDoc>(PluginInfo{
         {"hydration.law", "text", "", "horkay", "horkay, donnan", "osmotic pressure law of linear HA"},
         {"hydration.ionic_strength", "concentration", "mM", "150 mM", "> 0", "salt of the tissue water (Donnan)"},
         {"hydration.species", "list", "", "the case's HA species", "HA species", "the species that hold water"},
-        {"hydration.gel.<species>", "map", "", "none", "", "`{modulus, reference_concentration}` of a crosslinked gel (Flory-Rehner)"},
+        {"hydration.gel.<species>", "map", "", "none", "", "`{modulus, reference_concentration, confining_stress}` of a crosslinked gel (Flory-Rehner); its water is held in the gel phase (gel_phase)"},
     }}));
 }  // namespace
 

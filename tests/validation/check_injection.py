@@ -84,10 +84,8 @@ check("Mantoux 0.1 mL", "extra water at 24 h (% injected)", 100 * w24, 0, 10, "<
 for vol, area in ((50, 41.0), (100, 55.6)):
     b = run(f"bleb_{vol}uL")
     a = math.pi / 4 * (at(b, "visible", 600) / mm) ** 2
-    wide = None
-    if vol == 100:
-        bw = run(f"bleb_{vol}uL", 2)
-        wide = math.pi / 4 * (at(bw, "visible", 600) / mm) ** 2
+    bw = run(f"bleb_{vol}uL", 2)
+    wide = math.pi / 4 * (at(bw, "visible", 600) / mm) ** 2
     check(f"rat bleb {vol} uL", "visible area at 10 min (mm2)", a, 0.7 * area, 1.3 * area, f"{area} mm2", wide)
 # HA booster papule: settles in 1-2 days ([Claim:papule-resolution], a clinic statement)
 h = run("ha_booster_papule")
