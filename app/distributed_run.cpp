@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#include "distributed_run.hpp"
+
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+
+#include "../solver/input.hpp"
+#ifdef DERMASIM_HAVE_HYPRE
+#define OMPI_SKIP_MPICXX 1  // the C API only
+#include <mpi.h>
+
+#include "../solver/distributed/hypre_solver.hpp"
+#endif
+
+namespace dermasim {
+
+namespace {
+bool g_distributed = false;  // this process is rank 0 of a run over several ranks
+}
+
+int launcher_ranks() {
+  for (const char* v : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_SIZE", "MPI_LOCALNRANKS"})
+    if (const char* s = std::getenv(v)) {
+      const int n = std::atoi(s);
+      if (n > 0) return n;
+    }
+  return 1;
+}
+
+#ifdef DERMASIM_HAVE_HYPRE
+namespace {
+// Runs body, then `last` (MPI's end) whether body threw or not; rethrows after it.
+int run_then(const std::function<int()>& body, const std::function<void()>& last) {
+  int rc = 0;
+  std::exception_ptr err;
+  try {
+    rc = body();
+  } catch (...) {
+    err = std::current_exception();
+  }
+  last();
+  if (err) std::rethrow_exception(err);
+  return rc;
+}
+}  // namespace
+
+int run_on_ranks(const std::function<int()>& body) {
+  if (launcher_ranks() <= 1) return body();
+  int provided = 0;
+  MPI_Init_thread(nullptr, nullptr, MPI_THREAD_FUNNELED, &provided);
+  distributed::start();
+  const int rank = distributed::rank(), size = distributed::ranks();
+  if (size <= 1)  // a launcher that started one rank: the ordinary run
+    return run_then(body, [] {
+      distributed::finish();
+      MPI_Finalize();
+    });
+  if (rank > 0) {
+    const int rc = distributed::serve();
+    distributed::finish();
+    MPI_Finalize();
+    return rc;
+  }
+  g_distributed = true;
+  set_linear_solver_factory(&distributed::make_solver);
+  std::fprintf(stderr, "dermasim: one case over %d MPI ranks: the implicit solves with hypre (Struct PCG + PFMG), the grid cut into blocks of lateral columns\n",
+               size);
+  return run_then(body, [] {
+    set_linear_solver_factory(nullptr);
+    distributed::stop();
+    distributed::finish();
+    MPI_Finalize();
+  });
+}
+
+void check_distributed(const Problem& p, const std::string& file) {
+  if (!g_distributed) return;
+  distributed::Layout L;
+  const std::string why = distributed::plan_layout(p.grid, distributed::ranks(), L);
+  if (why.empty()) {
+    std::fprintf(stderr, "dermasim: %d x %d blocks of lateral columns (%d x %d x %d cells on rank 0)\n", L.px, L.py, L.block(0).i1 - L.block(0).i0,
+                 L.block(0).j1 - L.block(0).j0, L.nz);
+    return;
+  }
+  const bool periodic = p.grid.periodic_x || p.grid.periodic_y;
+  const std::string key = periodic ? "geometry.lateral_boundary" : p.grid.geometry == Geometry::OneD ? "geometry.kind" : "geometry.lateral_cells";
+  throw InputError(file, 0, key, why + " on " + std::to_string(distributed::ranks()) + " MPI ranks; " +
+                                     (periodic ? "a periodic grid runs on one rank only (run without mpirun, or -np 1)"
+                                               : "use fewer ranks, more lateral cells, or one rank (a 1d case runs on one rank only)"));
+}
+#else
+int run_on_ranks(const std::function<int()>& body) {
+  if (launcher_ranks() > 1)
+    throw InputError("mpirun", 0, "", "this dermasim was built without hypre, so one case runs on one rank only (got " + std::to_string(launcher_ranks()) +
+                                          " ranks); run without mpirun or with -np 1, or build with libhypre-dev (scripts/install-deps.sh)");
+  return body();
+}
+void check_distributed(const Problem&, const std::string&) {}
+#endif
+
+}  // namespace dermasim
