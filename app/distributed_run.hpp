@@ -17,6 +17,7 @@ int launcher_ranks();
 // Runs `body` (the ordinary `run`) on rank 0 with the solves distributed, the other ranks serving;
 // returns this rank's exit code. An exception of rank 0 is rethrown there after every rank has
 // stopped. Without hypre in the build, more than one rank is an input error (exit 2).
+// DERMASIM_HYPRE=1 in the environment: the hypre solves on one rank too (for scaling measurements).
 int run_on_ranks(const std::function<int()>& body);
 // Before the run, on rank 0 of a distributed run: an InputError naming the case key for a grid the
 // ranks cannot share (periodic edges, fewer lateral columns than ranks). Nothing on one rank.
