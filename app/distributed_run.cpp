@@ -21,7 +21,9 @@ bool g_distributed = false;  // this process is rank 0 of a run over several ran
 }
 
 int launcher_ranks() {
-  for (const char* v : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_SIZE", "MPI_LOCALNRANKS"})
+  // OpenMPI's mpirun, MPICH's Hydra; Slurm's srun under PMIx sets the rank and the task count
+  const bool pmix = std::getenv("PMIX_RANK") != nullptr;
+  for (const char* v : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", pmix ? "SLURM_NTASKS" : "OMPI_COMM_WORLD_SIZE"})
     if (const char* s = std::getenv(v)) {
       const int n = std::atoi(s);
       if (n > 0) return n;
