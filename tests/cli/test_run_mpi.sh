@@ -6,7 +6,7 @@
 # Skipped (exit 77) when mpirun is missing.
 #   bash tests/cli/test_run_mpi.sh <dermasim> <tests/cli> <mpirun>
 set -u
-DERMASIM=${1:?usage: test_run_mpi.sh <dermasim> <tests/cli> <mpirun>}
+DERMASIM=$(realpath "${1:?usage: test_run_mpi.sh <dermasim> <tests/cli> <mpirun>}")
 CLI=$(cd "${2:?}" && pwd)
 MPIRUN=${3:-mpirun}
 . "$CLI/lib.sh"
