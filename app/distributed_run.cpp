@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <stdlib.h>
 #include <string>
 
 #include "../solver/input.hpp"
@@ -53,6 +54,10 @@ int run_on_ranks(const std::function<int()>& body) {
   const char* force_env = std::getenv("DERMASIM_HYPRE");
   const bool force = force_env && std::string(force_env) == "1";
   if (launcher_ranks() <= 1 && !force) return body();
+  // OpenMPI: a rank waiting inside a collective yields its core instead of spinning (measured here
+  // at 128^3 on 2 ranks under load: 3.4 s per step against 5.6, half the CPU time); a user's
+  // setting is kept
+  setenv("OMPI_MCA_mpi_yield_when_idle", "1", 0);
   int provided = 0;
   MPI_Init_thread(nullptr, nullptr, MPI_THREAD_FUNNELED, &provided);
   distributed::start();
