@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "distributed_run.hpp"
 
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
@@ -68,6 +69,10 @@ int run_on_ranks(const std::function<int()>& body) {
       MPI_Finalize();
     });
   if (rank > 0) {
+    // SIGINT/SIGTERM (forwarded by mpirun to every rank) are rank 0's to handle: it stops after
+    // the step in progress, writes what it has and then tells the others to end
+    std::signal(SIGINT, SIG_IGN);
+    std::signal(SIGTERM, SIG_IGN);
     const int rc = distributed::serve();
     distributed::finish();
     MPI_Finalize();
