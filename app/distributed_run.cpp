@@ -97,6 +97,10 @@ void check_distributed(const Problem& p, const std::string& file) {
   if (why.empty()) {
     std::fprintf(stderr, "dermasim: %d x %d blocks of lateral columns (%d x %d x %d cells on rank 0)\n", L.px, L.py, L.block(0).i1 - L.block(0).i0,
                  L.block(0).j1 - L.block(0).j0, L.nz);
+    if (p.carrier.species >= 0)  // the carrier (the case's fluid.enabled) changes the operators at every stage
+      std::fprintf(stderr, "warning: %s: fluid.enabled: the injected fluid runs across ranks but its operators change at every stage, so the "
+                           "distributed solver is rebuilt for every solve: much slower than one rank (docs/performance.md)\n",
+                   file.c_str());
     return;
   }
   const bool periodic = p.grid.periodic_x || p.grid.periodic_y;
