@@ -15,6 +15,7 @@
 #include "compare.hpp"
 #include "../models/metrics.hpp"
 #include "describe.hpp"
+#include "distributed_run.hpp"
 #include "fit.hpp"
 #include "franz_report.hpp"
 #include "../models/hydration_metrics.hpp"
@@ -168,7 +169,10 @@ int run_checked(Case& c, const std::string& file, const std::vector<std::string>
     opt.restart = &ckpt;
   }
   std::string estimate;
-  opt.on_problem = [&](const Problem& p) { estimate = preflight(p, file, c.output_file, true, force); };
+  opt.on_problem = [&](const Problem& p) {
+    check_distributed(p, file);  // one case over MPI ranks (app/distributed_run): a grid they can share
+    estimate = preflight(p, file, c.output_file, true, force);
+  };
   opt.on_start = [&](const Simulation& sim, const std::vector<std::string>& warnings) {
     for (const auto& w : warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
     std::fprintf(stderr, "dermasim %s: '%s', %s grid %d x %d x %d, %zu species, until %s (%s)\n", DERMASIM_VERSION, c.name.c_str(),
@@ -372,7 +376,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   try {
-    if (*run) return cmd_run(file, sets, output, quiet, force, ro);
+    if (*run) return run_on_ranks([&] { return cmd_run(file, sets, output, quiet, force, ro); });
     if (*check) return cmd_check(file, sets);
     if (*compare) return cmd_compare(compare_files, sets, compare_out, quiet);
     if (*ingredients) return cmd_ingredients(json);

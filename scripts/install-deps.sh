@@ -13,6 +13,8 @@ pkgs=(cmake g++ make pkg-config libeigen3-dev libhdf5-dev hdf5-tools catch2 liby
 if [ "${DERMASIM_NO_VTK:-0}" != 1 ]; then pkgs+=(libvtk9-dev); fi
 # OpenMPI: `mpirun dermasim sweep` across ranks (docs/sweep.md); the build works without it
 if [ "${DERMASIM_NO_MPI:-0}" != 1 ]; then pkgs+=(libopenmpi-dev openmpi-bin); fi
+# hypre (with MPI): one case across ranks, `mpirun -np N dermasim run` (docs/performance.md)
+if [ "${DERMASIM_NO_MPI:-0}" != 1 ]; then pkgs+=(libhypre-dev); fi
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

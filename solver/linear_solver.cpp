@@ -337,7 +337,13 @@ class CgSolver final : public LinearSolver {
 
 }  // namespace
 
+namespace {
+LinearSolverFactory g_factory = nullptr;
+}
+void set_linear_solver_factory(LinearSolverFactory f) { g_factory = f; }
+
 std::unique_ptr<LinearSolver> make_linear_solver(const std::string& kind, double tol, int maxit) {
+  if (g_factory) return g_factory(tol, maxit);
   if (kind == "direct")
     return std::make_unique<SparseDirectSolver<Eigen::SimplicialLDLT<Eigen::SparseMatrix<double>>>>("direct (sparse LDLT)");
   if (kind == "cg") return std::make_unique<CgSolver>(tol, maxit);

@@ -32,6 +32,10 @@ class LinearSolver {
 // solver/multigrid.cpp); tolerance: relative residual for CG.
 std::unique_ptr<LinearSolver> make_linear_solver(const std::string& kind, double tolerance, int max_iterations);
 std::unique_ptr<LinearSolver> make_multigrid_solver(double tolerance, int max_iterations);
+// A replacement for every solver make_linear_solver makes (whatever the kind), e.g. the solves
+// distributed over MPI ranks (solver/distributed); empty: none (the default).
+using LinearSolverFactory = std::unique_ptr<LinearSolver> (*)(double tolerance, int max_iterations);
+void set_linear_solver_factory(LinearSolverFactory f);
 
 // z = P^-1 r for the matrix cm*M + ca*A of an operator (a preconditioner for the Krylov solvers).
 class Preconditioner {
