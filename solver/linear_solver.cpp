@@ -75,6 +75,9 @@ class CgSolver final : public LinearSolver {
     }
   }
 
+  void solve_estimate(const std::vector<double>& b, std::vector<double>& x) override {
+    solve_loosely(tol_, [&] { solve(b, x); });
+  }
   void solve(const std::vector<double>& b, std::vector<double>& x) override {
     const long n = static_cast<long>(b.size());
     r_.resize(n);
@@ -339,7 +342,7 @@ class CgSolver final : public LinearSolver {
 
 std::unique_ptr<LinearSolver> make_linear_solver(const std::string& kind, double tol, int maxit) {
   if (kind == "direct")
-    return std::make_unique<SparseDirectSolver<Eigen::SimplicialLDLT<Eigen::SparseMatrix<double>>>>("direct (sparse LDLT)");
+    return std::make_unique<SparseDirectSolver<Eigen::SimplicialLDLT<Eigen::SparseMatrix<double>>>>("direct (sparse LDLT)", tol);
   if (kind == "cg") return std::make_unique<CgSolver>(tol, maxit);
   if (kind == "mg") return make_multigrid_solver(tol, maxit);
   throw std::invalid_argument("unknown linear solver '" + kind + "'");
