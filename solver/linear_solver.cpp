@@ -342,7 +342,7 @@ class CgSolver final : public LinearSolver {
 
 std::unique_ptr<LinearSolver> make_linear_solver(const std::string& kind, double tol, int maxit) {
   if (kind == "direct")
-    return std::make_unique<SparseDirectSolver<Eigen::SimplicialLDLT<Eigen::SparseMatrix<double>>>>("direct (sparse LDLT)", tol);
+    return std::make_unique<SparseDirectSolver<Eigen::SimplicialLDLT<Eigen::SparseMatrix<double>>>>("direct (sparse LDLT)");
   if (kind == "cg") return std::make_unique<CgSolver>(tol, maxit);
   if (kind == "mg") return make_multigrid_solver(tol, maxit);
   throw std::invalid_argument("unknown linear solver '" + kind + "'");

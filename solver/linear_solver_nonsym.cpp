@@ -100,7 +100,7 @@ class BicgstabSolver final : public LinearSolver {
 
 std::unique_ptr<LinearSolver> make_nonsymmetric_solver(const std::string& kind, double tol, int maxit) {
   if (kind == "direct")
-    return std::make_unique<SparseDirectSolver<Eigen::SparseLU<Eigen::SparseMatrix<double>, Eigen::COLAMDOrdering<int>>>>("direct (sparse LU)", tol);
+    return std::make_unique<SparseDirectSolver<Eigen::SparseLU<Eigen::SparseMatrix<double>, Eigen::COLAMDOrdering<int>>>>("direct (sparse LU)");
   if (kind == "mg") return std::make_unique<BicgstabSolver>(tol, maxit, make_multigrid_preconditioner());
   return std::make_unique<BicgstabSolver>(tol, maxit);
 }
