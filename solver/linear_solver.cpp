@@ -75,6 +75,9 @@ class CgSolver final : public LinearSolver {
     }
   }
 
+  void solve_estimate(const std::vector<double>& b, std::vector<double>& x) override {
+    solve_loosely(tol_, [&] { solve(b, x); });
+  }
   void solve(const std::vector<double>& b, std::vector<double>& x) override {
     const long n = static_cast<long>(b.size());
     r_.resize(n);

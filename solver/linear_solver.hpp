@@ -17,6 +17,22 @@ struct LinearStats {
   long factorizations = 0;
 };
 
+// Relative residual of solve_estimate.
+constexpr double kEstimateTolerance = 1e-4;
+
+// For iterative solvers' solve_estimate: calls solve() with the tolerance `tol` raised to
+// kEstimateTolerance, and restores it (also when the solve throws).
+template <class Solve>
+void solve_loosely(double& tol, Solve&& solve) {
+  struct Restore {
+    double& t;
+    double keep;
+    ~Restore() { t = keep; }
+  } restore{tol, tol};
+  tol = tol > kEstimateTolerance ? tol : kEstimateTolerance;
+  solve();
+}
+
 class LinearSolver {
  public:
   virtual ~LinearSolver() = default;
@@ -24,6 +40,9 @@ class LinearSolver {
   virtual void setup(const StencilOperator& op, long op_version, double cm, double ca) = 0;
   // Solves in place: x holds the initial guess on entry and the solution on exit.
   virtual void solve(const std::vector<double>& rhs, std::vector<double>& x) = 0;
+  // Solves to the looser relative residual kEstimateTolerance where the solver is iterative (a
+  // time step's error estimate needs a few digits, not the solution's); direct solvers solve as usual.
+  virtual void solve_estimate(const std::vector<double>& rhs, std::vector<double>& x) { solve(rhs, x); }
   virtual std::string name() const = 0;
   LinearStats stats;
 };

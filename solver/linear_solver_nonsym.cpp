@@ -35,6 +35,9 @@ class BicgstabSolver final : public LinearSolver {
     z.resize(n);
     for (size_t i = 0; i < n; ++i) z[i] = inv_[i] * r[i];
   }
+  void solve_estimate(const std::vector<double>& b, std::vector<double>& x) override {
+    solve_loosely(tol_, [&] { solve(b, x); });
+  }
   void solve(const std::vector<double>& b, std::vector<double>& x) override {
     const size_t n = b.size();
     auto dot = [n](const std::vector<double>& a, const std::vector<double>& c) {
