@@ -24,6 +24,9 @@ class LinearSolver {
   virtual void setup(const StencilOperator& op, long op_version, double cm, double ca) = 0;
   // Solves in place: x holds the initial guess on entry and the solution on exit.
   virtual void solve(const std::vector<double>& rhs, std::vector<double>& x) = 0;
+  // The same, free to overwrite rhs (its content is undefined on exit): a solver that needs a
+  // residual vector keeps it there instead of in a vector of its own.
+  virtual void solve_destroying(std::vector<double>& rhs, std::vector<double>& x) { solve(rhs, x); }
   virtual std::string name() const = 0;
   LinearStats stats;
 };
