@@ -43,6 +43,9 @@ class LinearSolver {
   // Solves to the looser relative residual kEstimateTolerance where the solver is iterative (a
   // time step's error estimate needs a few digits, not the solution's); direct solvers solve as usual.
   virtual void solve_estimate(const std::vector<double>& rhs, std::vector<double>& x) { solve(rhs, x); }
+  // The same, free to overwrite rhs (its content is undefined on exit): a solver that needs a
+  // residual vector keeps it there instead of in a vector of its own.
+  virtual void solve_destroying(std::vector<double>& rhs, std::vector<double>& x) { solve(rhs, x); }
   virtual std::string name() const = 0;
   LinearStats stats;
 };

@@ -46,7 +46,12 @@ struct Level {
   double s = 1.0;                // scale of the face coefficients (ca on the finest level)
   const double *tx = nullptr, *ty = nullptr, *tz = nullptr;
   std::vector<double> otx, oty, otz;  // owned face coefficients (coarse levels)
-  std::vector<double> dg;             // diagonal
+  std::vector<double> dg;             // diagonal (coarse levels)
+  // The finest level stores no diagonal: it is cm M + s diag(A), read from the operator's mass and
+  // diagonal of A as the operator's own product does (the same rounding).
+  const double *mm = nullptr, *da = nullptr;
+  double cm = 0.0;
+  double diag(size_t p) const { return mm ? cm * mm[p] + s * da[p] : dg[p]; }
   std::vector<double> x, b;           // coarse levels: correction and right-hand side
   // Transfer to the next coarser level: parent index along x (ix) and y (iy), the neighbouring
   // parent (nbx, nby) and, per cell, the weight of the own parent (wx, wy; 1 - w for the neighbour).
@@ -74,27 +79,37 @@ struct Level {
     const double* xd = X + (k < nz - 1 ? row + pl : row);
     const double* xs = X + (j > 0 ? row - nx : row + static_cast<size_t>(ny - 1) * nx);
     const double* xn = X + (j < ny - 1 ? row + nx : row - static_cast<size_t>(ny - 1) * nx);
-    const double* d = dg.data() + row;
     const double sc = s;
-    auto cell = [&](int i, double xw, double xe) {
-      double off = tzl[i] * xu[i] + tzh[i] * xd[i];
-      off += txr[i] * xw + txr[i + 1] * xe;
-      off += tyl[i] * xs[i] + tyh[i] * xn[i];
-      y[i] = d[i] * xc[i] - sc * off;
-    };
-    if (nx == 1) {
-      cell(0, xc[0], xc[0]);
-      return;
-    }
-    cell(0, xc[nx - 1], xc[1]);
+    // dv(i): the diagonal of cell i of the row
+    auto run = [&](auto dv) {
+      auto cell = [&](int i, double xw, double xe) {
+        double off = tzl[i] * xu[i] + tzh[i] * xd[i];
+        off += txr[i] * xw + txr[i + 1] * xe;
+        off += tyl[i] * xs[i] + tyh[i] * xn[i];
+        y[i] = dv(i) * xc[i] - sc * off;
+      };
+      if (nx == 1) {
+        cell(0, xc[0], xc[0]);
+        return;
+      }
+      cell(0, xc[nx - 1], xc[1]);
 #pragma omp simd
-    for (int i = 1; i < nx - 1; ++i) {
-      double off = tzl[i] * xu[i] + tzh[i] * xd[i];
-      off += txr[i] * xc[i - 1] + txr[i + 1] * xc[i + 1];
-      off += tyl[i] * xs[i] + tyh[i] * xn[i];
-      y[i] = d[i] * xc[i] - sc * off;
+      for (int i = 1; i < nx - 1; ++i) {
+        double off = tzl[i] * xu[i] + tzh[i] * xd[i];
+        off += txr[i] * xc[i - 1] + txr[i + 1] * xc[i + 1];
+        off += tyl[i] * xs[i] + tyh[i] * xn[i];
+        y[i] = dv(i) * xc[i] - sc * off;
+      }
+      cell(nx - 1, xc[nx - 2], xc[0]);
+    };
+    if (mm) {
+      const double *m = mm + row, *a = da + row;
+      const double c = cm;
+      run([&](int i) { return c * m[i] + sc * a[i]; });
+    } else {
+      const double* d = dg.data() + row;
+      run([&](int i) { return d[i]; });
     }
-    cell(nx - 1, xc[nx - 2], xc[0]);
   }
 
   // Factorises every depth line's tridiagonal block T = L D L^T (D = diagonal, L unit lower
@@ -109,10 +124,10 @@ struct Level {
       for (size_t c = 0; c < pl; ++c) {
         const size_t p = k * pl + c;
         if (k == 0) {
-          d[c] = dg[p];
+          d[c] = diag(p);
         } else {
           const double a = s * tz[p];
-          d[c] = dg[p] - a * a / d[c];
+          d[c] = diag(p) - a * a / d[c];
         }
         dinv[p] = static_cast<float>(1.0 / d[c]);
       }
@@ -252,7 +267,10 @@ class MultigridCg final : public LinearSolver {
     f.tx = op.face_x().data();
     f.ty = op.face_y().data();
     f.tz = op.face_z().data();
-    op.diagonal(cm, ca, f.dg);  // n + 1 entries: the reservoir slot last
+    f.mm = op.mass().data();
+    f.da = op.diagonal_of_a().data();
+    f.cm = cm;
+    dres_ = cm * op.mass()[n_] + ca * op.diagonal_of_a()[n_];  // the reservoir slot
     // zero-order part of each row (mass, losses, boundary conductances): the diagonal less the faces
     std::vector<double> s0(n_);
     const auto& dA = op.diagonal_of_a();
@@ -275,17 +293,36 @@ class MultigridCg final : public LinearSolver {
     solve_loosely(tol_, [&] { solve(b, x); });
   }
   void solve(const std::vector<double>& b, std::vector<double>& x) override {
-    const size_t n = b.size();  // cells + 1
-    r_.resize(n);
+    r_.resize(b.size());
+    cg(b.data(), r_.data(), x);
+  }
+  // The residual overwrites the right-hand side: one vector less (r_ stays unallocated unless
+  // solve() or solve_estimate() needed it; it is kept then, not freed and reallocated each step).
+  void solve_destroying(std::vector<double>& b, std::vector<double>& x) override {
+    cg(b.data(), b.data(), x);
+  }
+
+  std::string name() const override { return "conjugate gradients (geometric multigrid, matrix-free)"; }
+
+  // z = one V-cycle applied to r (cells and the reservoir slot)
+  void precondition(const std::vector<double>& r, std::vector<double>& z) {
+    z.resize(r.size());
+    precondition(r.data(), z.data());
+  }
+
+ private:
+  // CG from the guess in x for the right-hand side B; R: storage for the residual (may be B itself,
+  // which is then read only before it is overwritten). The preconditioned residual z and the
+  // product q = A p share one vector: z is dead once p is updated, q once r is.
+  void cg(const double* B, double* R, std::vector<double>& x) {
+    const size_t n = x.size();  // cells + 1
     z_.resize(n);
     p_.resize(n);
-    q_.resize(n);
     ++stats.solves;
     double* X = x.data();
-    double *R = r_.data(), *Z = z_.data(), *P = p_.data(), *Q = q_.data();
-    const double* B = b.data();
-    product(X, Q);
+    double *Z = z_.data(), *P = p_.data(), *Q = z_.data();
     const double bnorm = std::sqrt(dot(B, B));
+    product(X, Q);
     for_all([&](size_t lo, size_t hi) {
       for (size_t i = lo; i < hi; ++i) R[i] = B[i] - Q[i];
     });
@@ -326,15 +363,6 @@ class MultigridCg final : public LinearSolver {
     stats.iterations += it;
   }
 
-  std::string name() const override { return "conjugate gradients (geometric multigrid, matrix-free)"; }
-
-  // z = one V-cycle applied to r (cells and the reservoir slot)
-  void precondition(const std::vector<double>& r, std::vector<double>& z) {
-    z.resize(r.size());
-    precondition(r.data(), z.data());
-  }
-
- private:
   // Static partition of [0, n] (cells + reservoir slot) into one range per thread; partial sums
   // are added in range order, so a given thread count always gives the same result.
   template <class F>
@@ -387,7 +415,7 @@ class MultigridCg final : public LinearSolver {
         }
       part[static_cast<size_t>(t) * 8] = s;
     }
-    double yv = f.dg[n_] * X[n_];
+    double yv = dres_ * X[n_];
     if (reservoir_) {
       const auto& tt = op_->top_conductance();
       for (size_t p = 0; p < f.plane(); ++p) {
@@ -405,7 +433,7 @@ class MultigridCg final : public LinearSolver {
 
   void precondition(const double* R, double* Z) {
     vcycle(0, R, Z);
-    Z[n_] = R[n_] / levels_.front().dg[n_];
+    Z[n_] = R[n_] / dres_;
   }
 
   // Z = one V-cycle for A_l Z = B from a zero guess.
@@ -657,10 +685,11 @@ class MultigridCg final : public LinearSolver {
   long version_ = -1;
   double cm_ = -1, ca_ = -1;
   size_t n_ = 0;
+  double dres_ = 1.0;  // diagonal of the reservoir row
   bool reservoir_ = false;
   std::vector<Level> levels_;
   std::vector<std::vector<double>> scratch_;
-  std::vector<double> r_, z_, p_, q_;
+  std::vector<double> r_, z_, p_;
 };
 
 }  // namespace

@@ -88,8 +88,10 @@ void NonlinearField::before_step(Simulation& sim) {
   if (!law_.potential_loss.empty())
     for (auto* losses : {&st.spec.losses, &st.base_losses})
       for (auto& L : *losses)
-        if (L.name == law_.potential_loss)
+        if (L.name == law_.potential_loss) {
+          L.k.resize(n);  // (a channel stored empty is zero everywhere)
           for (size_t i = 0; i < n; ++i) L.k[i] = law_.potential_loss_coeff[i] * a[i];
+        }
   a_built_ = a;
   f_built_ = f;
   sim.rebuild(s_, t);

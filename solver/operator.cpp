@@ -22,9 +22,10 @@ StencilOperator::StencilOperator(const OperatorSpec& s) : g_(s.grid), n_(s.grid-
   const Grid& g = *g_;
   const int nx = g.nx, ny = g.ny, nz = g.nz;
   if (s.K.size() != n_ || s.DK.size() != n_) throw std::invalid_argument("operator: property size mismatch");
+  for (const auto& L : s.losses)
+    if (!L.k.empty() && L.k.size() != n_) throw std::invalid_argument("operator: loss channel '" + L.name + "' has neither one rate per cell nor none");
   mass_.assign(n_ + 1, 0.0);
   diagA_.assign(n_ + 1, 0.0);
-  b_.assign(n_ + 1, 0.0);
   tx_.assign(static_cast<size_t>(nx + 1) * ny * nz, 0.0);
   ty_.assign(static_cast<size_t>(nx) * (ny + 1) * nz, 0.0);
   tz_.assign(static_cast<size_t>(nx) * ny * (nz + 1), 0.0);
@@ -35,7 +36,8 @@ StencilOperator::StencilOperator(const OperatorSpec& s) : g_(s.grid), n_(s.grid-
       for (int i = 0; i < nx; ++i) {
         const size_t p = g.index(i, j, k);
         mass_[p] = g.volume(i, j, k) * s.K[p];
-        for (const auto& L : s.losses) diagA_[p] += mass_[p] * L.k[p];
+        for (const auto& L : s.losses)
+          if (!L.k.empty()) diagA_[p] += mass_[p] * L.k[p];
       }
   // x faces
   if (nx > 1) {
@@ -94,7 +96,7 @@ StencilOperator::StencilOperator(const OperatorSpec& s) : g_(s.grid), n_(s.grid-
   // loss channels as rate functionals
   for (const auto& L : s.losses) {
     RateFunctional r{L.name, {}, 0.0};
-    for (size_t p = 0; p < n_; ++p)
+    for (size_t p = 0; p < L.k.size(); ++p)
       if (L.k[p] != 0.0) r.w.emplace_back(p, mass_[p] * L.k[p]);
     out_.push_back(std::move(r));
   }
@@ -142,6 +144,7 @@ StencilOperator::StencilOperator(const OperatorSpec& s) : g_(s.grid), n_(s.grid-
     });
   }
   if (s.top == TopMode::Fixed) {
+    b_.assign(static_cast<size_t>(nx) * ny, 0.0);  // the top plane (cells p = g.index(i, j, 0) < nx ny)
     has_in_ = true;
     in_.name = "applied";
     for (int j = 0; j < ny; ++j)
@@ -153,6 +156,14 @@ StencilOperator::StencilOperator(const OperatorSpec& s) : g_(s.grid), n_(s.grid-
         in_.r0 += t * s.fixed_activity;
       }
   }
+}
+
+const std::vector<double>& StencilOperator::source() const {
+  if (b_full_.size() != n_ + 1) {
+    b_full_.assign(n_ + 1, 0.0);
+    std::copy(b_.begin(), b_.end(), b_full_.begin());
+  }
+  return b_full_;
 }
 
 template <class Fn>

@@ -20,9 +20,13 @@
 namespace dermasim {
 
 // A first-order loss channel (clearance to blood, to lymph, degradation): rate k per cell (1/s).
+// An empty k is zero everywhere (a channel a species does not use costs no memory per cell): code
+// that writes into k assigns it a rate per cell first.
 struct LossChannel {
   std::string name;
   std::vector<double> k;
+  bool zero() const { return k.empty(); }
+  double at(size_t i) const { return k.empty() ? 0.0 : k[i]; }
 };
 
 // How the top boundary is connected while a reservoir is on it.
@@ -63,7 +67,11 @@ class StencilOperator {
   size_t size() const { return n_ + 1; }  // cells + reservoir slot
   size_t cells() const { return n_; }
   const std::vector<double>& mass() const { return mass_; }
-  const std::vector<double>& source() const { return b_; }
+  // The constant source b per unknown: it is zero beyond its first source_prefix().size() entries
+  // (a fixed-activity top feeds the top plane only, so one plane is stored, not the grid).
+  const std::vector<double>& source_prefix() const { return b_; }
+  // The whole vector (size() entries), built on first use; the time loop reads source_prefix().
+  const std::vector<double>& source() const;
   // Diagonal of M*cm + A*ca (Jacobi preconditioner).
   void diagonal(double cm, double ca, std::vector<double>& d) const;
   // y = cm * M x + ca * A x
@@ -101,6 +109,7 @@ class StencilOperator {
   size_t n_;
   TopMode top_;
   std::vector<double> mass_, diagA_, b_;
+  mutable std::vector<double> b_full_;  // source() once asked for
   std::vector<double> tx_, ty_, tz_;  // face coefficients (interior and periodic faces)
   std::vector<double> ttop_;          // per top cell: conductance to the reservoir
   std::vector<RateFunctional> out_;

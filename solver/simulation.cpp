@@ -69,10 +69,20 @@ Simulation::Simulation(Problem p) : p_(std::move(p)) {
   }
   const int ns = static_cast<int>(p_.species.size());
   auto valid = [ns](int s) { return s >= 0 && s < ns; };
+  // The problem's own loss channels (not those the couplings add below, which they write into)
+  // that are zero everywhere are stored empty once the couplings have set up: they cost no memory
+  // per cell in the problem, the species' spec and its base losses.
+  std::vector<size_t> own_channels(p_.species.size());
+  for (size_t s = 0; s < p_.species.size(); ++s) own_channels[s] = p_.species[s].losses.size();
   for (auto& c : p_.couplings) {
     c->setup(p_);
     keep_previous_ = keep_previous_ || c->needs_previous_state();
   }
+  for (size_t s = 0; s < p_.species.size(); ++s)
+    for (size_t l = 0; l < std::min(own_channels[s], p_.species[s].losses.size()); ++l) {
+      auto& k = p_.species[s].losses[l].k;
+      if (std::all_of(k.begin(), k.end(), [](double v) { return v == 0.0; })) std::vector<double>().swap(k);
+    }
   for (const auto& tr : p_.transfers) {
     if (!valid(tr.from) || !valid(tr.to) || tr.from == tr.to) throw std::invalid_argument("invalid transfer between species");
     const auto& L = p_.species[tr.from].losses;
@@ -122,10 +132,20 @@ Simulation::Simulation(Problem p) : p_(std::move(p)) {
   hist_.species.resize(p_.species.size());
   for (size_t s = 0; s < p_.species.size(); ++s) {
     auto r = std::make_unique<SpeciesRun>();
-    const SpeciesSpec& ss = p_.species[s];
+    SpeciesSpec& ss = p_.species[s];
     r->spec.grid = &p_.grid;
-    r->spec.K = ss.K;
-    r->spec.DK = ss.DK;
+    // The species state takes K and D K over (one copy per cell, not two); the problem keeps D K
+    // only when its conductances are added to it at every rebuild.
+    r->spec.K = std::move(ss.K);
+    std::vector<double>().swap(ss.K);
+    if (ss.conductances.empty()) {
+      r->spec.DK = std::move(ss.DK);
+      std::vector<double>().swap(ss.DK);
+    } else {
+      r->spec.DK = ss.DK;
+    }
+    if (r->spec.K.size() != n || r->spec.DK.size() != n)
+      throw std::invalid_argument("species '" + ss.name + "': one partition coefficient and one D K per cell needed");
     r->spec.losses = ss.losses;
     r->spec.bottom_sink = p_.bottom_sink;
     const bool advected = carrier >= 0 && static_cast<int>(s) != carrier && ss.advected;
@@ -138,7 +158,7 @@ Simulation::Simulation(Problem p) : p_(std::move(p)) {
         for (int j = 0; j < g.ny; ++j)
           for (int i = 0; i < g.nx; ++i) {
             const size_t c = g.index(i, j, k);
-            r->u[c] = ss.initial_c[c] / ss.K[c];
+            r->u[c] = ss.initial_c[c] / r->spec.K[c];
             r->applied_fixed += ss.initial_c[c] * g.volume(i, j, k);
           }
     }
@@ -152,7 +172,7 @@ Simulation::Simulation(Problem p) : p_(std::move(p)) {
     double sumM = 0;
     for (int k = 0; k < g.nz; ++k)
       for (int j = 0; j < g.ny; ++j)
-        for (int i = 0; i < g.nx; ++i) sumM += g.volume(i, j, k) * ss.K[g.index(i, j, k)];
+        for (int i = 0; i < g.nx; ++i) sumM += g.volume(i, j, k) * r->spec.K[g.index(i, j, k)];
     for (const auto& v : p_.reservoirs)
       if (v.species == static_cast<int>(s))
         scale += v.infinite ? (v.conc / v.partition) * sumM : v.volume * g.top_area() * v.conc;
@@ -448,10 +468,12 @@ void Simulation::couple_to_carrier(int s) {
   const std::vector<double>* take = nullptr;
   for (const auto& L : p_.species[cs].losses)
     if (L.name == p_.carrier.carrier_loss) take = &L.k;
-  if (take)
+  if (take && !take->empty())  // (an empty channel is zero everywhere)
     for (auto& L : r.spec.losses)
-      if (L.name == p_.carrier.carried_loss)
+      if (L.name == p_.carrier.carried_loss) {
+        if (L.k.empty()) L.k.assign(n, 0.0);
         for (size_t i = 0; i < n; ++i) L.k[i] += (*take)[i] * std::max(0.0, phi[i]) / r.spec.K[i];
+      }
   r.op = std::make_unique<StencilOperator>(r.spec);
   ++r.version;
 }
@@ -473,17 +495,18 @@ double Simulation::attempt(double h) {
     const size_t N = op.size();
     // constant-rate sources active during this step (their start and end are step boundaries)
     RateFunctional sourced{"sourced", {}, 0.0};
-    r.src.assign(N, 0.0);
+    std::vector<double>().swap(r.src);  // stored only while a source is on
     for (const auto& so : p_.species[s].sources)
       if (t_ >= so.t_start && t_ < so.t_end)
         for (const auto& [c, q] : so.rate) {
+          if (r.src.empty()) r.src.assign(N, 0.0);
           r.src[c] += q;
           sourced.r0 += q;
         }
     Coupling* const sc = stage_coupling(static_cast<int>(s));  // a source that depends on the stage solution
     // the exact total of the constant sources, for the projection
     double bsum = 0;
-    for (size_t i = 0; i < N; ++i) bsum += op.source()[i];
+    for (double v : op.source_prefix()) bsum += v;  // (zero beyond it)
     bsum += sourced.r0;
     // Stage-dependent sources: transfers received from species already solved in this step, or a
     // coupling's stage source, at the start, intermediate and end times; their exact totals go to
@@ -518,14 +541,20 @@ double Simulation::attempt(double h) {
       if (trbdf2) sc->stage_source(*this, static_cast<int>(s), 1, r.fg, convg.r0);
       sc->stage_source(*this, static_cast<int>(s), 2, r.f1, conv1.r0);
     }
-    const auto& b0 = op.source();
+    // the constant source: the operator's stored part (zero beyond it), or with active rate sources a
+    // full copy with them added
+    const auto& b0 = op.source_prefix();
     const bool has_rate_sources = sourced.r0 != 0.0;
     std::vector<double> b_eff;
-    if (has_rate_sources) {
-      b_eff = b0;
+    if (has_rate_sources && !r.src.empty()) {
+      b_eff.assign(N, 0.0);
+      std::copy(b0.begin(), b0.end(), b_eff.begin());
       for (size_t i = 0; i < N; ++i) b_eff[i] += r.src[i];
     }
-    const std::vector<double>& b = has_rate_sources ? b_eff : b0;
+    const std::vector<double>& bvec = b_eff.empty() ? b0 : b_eff;
+    const double* const bp = bvec.data();
+    const size_t blen = bvec.size();
+    auto bat = [bp, blen](size_t i) { return i < blen ? bp[i] : 0.0; };
     r.rhs.resize(N);
     // A u_n: for TR-BDF2's explicit half and the error estimate (not needed by fixed backward Euler steps)
     if (trbdf2 || adaptive) {
@@ -560,8 +589,9 @@ double Simulation::attempt(double h) {
       return l;
     };
     // rhs_sum: the exact total the solve must reproduce, built from its parts (not the sum of rhs)
-    auto solve = [&](double ca, const std::vector<double>& rhs, std::vector<double>& x, double rhs_sum) {
-      r.solver->solve(rhs, x);
+    // rhs is rebuilt before every solve: the solver may use it as scratch
+    auto solve = [&](double ca, std::vector<double>& rhs, std::vector<double>& x, double rhs_sum) {
+      r.solver->solve_destroying(rhs, x);
       double lhs_sum = ca * L(x);
       for (size_t i = 0; i < N; ++i) lhs_sum += M[i] * x[i];
       if (std::fabs(lhs_sum) > 1e-300) {
@@ -593,7 +623,7 @@ double Simulation::attempt(double h) {
       solve_stage(2, r.f1, conv1.r0, r.u_new, [&](double& rhs_sum) {
         rhs_sum = h * (bsum + conv1.r0);
         for (size_t i = 0; i < N; ++i) {
-          r.rhs[i] = M[i] * r.u[i] + h * (b[i] + F(r.f1, i));
+          r.rhs[i] = M[i] * r.u[i] + h * (bat(i) + F(r.f1, i));
           rhs_sum += M[i] * r.u[i];
         }
       });
@@ -614,7 +644,7 @@ double Simulation::attempt(double h) {
         r.est.resize(N);
         // LTE of backward Euler ~ -(h/2)(f_{n+1} - f_n); in mass units M*est
         for (size_t i = 0; i < N; ++i) {
-          const double Mf0 = b[i] + F(r.f0, i) - r.Au[i];
+          const double Mf0 = bat(i) + F(r.f0, i) - r.Au[i];
           const double Mf1 = M[i] * (r.u_new[i] - r.u[i]) / h;
           r.est[i] = -0.5 * h * (Mf1 - Mf0);
         }
@@ -626,7 +656,7 @@ double Simulation::attempt(double h) {
       const double Lu = L(r.u);
       r.ug = r.u;
       solve_stage(1, r.fg, convg.r0, r.ug, [&](double& stage1_sum) {
-        for (size_t i = 0; i < N; ++i) r.rhs[i] = M[i] * r.u[i] - alpha * r.Au[i] + alpha * (2.0 * b[i] + F(r.f0, i) + F(r.fg, i));
+        for (size_t i = 0; i < N; ++i) r.rhs[i] = M[i] * r.u[i] - alpha * r.Au[i] + alpha * (2.0 * bat(i) + F(r.f0, i) + F(r.fg, i));
         stage1_sum = -alpha * Lu + alpha * (2.0 * bsum + conv0.r0 + convg.r0);
         for (size_t i = 0; i < N; ++i) stage1_sum += M[i] * r.u[i];
       });
@@ -634,7 +664,7 @@ double Simulation::attempt(double h) {
       solve_stage(2, r.f1, conv1.r0, r.u_new, [&](double& stage2_sum) {
         stage2_sum = alpha * (bsum + conv1.r0);
         for (size_t i = 0; i < N; ++i) {
-          r.rhs[i] = M[i] * (kA * r.ug[i] + kB * r.u[i]) + alpha * (b[i] + F(r.f1, i));
+          r.rhs[i] = M[i] * (kA * r.ug[i] + kB * r.u[i]) + alpha * (bat(i) + F(r.f1, i));
           stage2_sum += M[i] * (kA * r.ug[i] + kB * r.u[i]);
         }
       });
@@ -658,7 +688,7 @@ double Simulation::attempt(double h) {
       if (adaptive) {
         r.est.resize(N);
         for (size_t i = 0; i < N; ++i) {
-          const double Mf0 = b[i] + F(r.f0, i) - r.Au[i];
+          const double Mf0 = bat(i) + F(r.f0, i) - r.Au[i];
           const double Mfg = M[i] * (r.ug[i] - r.u[i]) / alpha - Mf0;
           const double Mf1 = M[i] * (r.u_new[i] - kA * r.ug[i] - kB * r.u[i]) / alpha;
           r.est[i] = 2.0 * kC * h * (Mf0 / kGamma - Mfg / (kGamma * (1.0 - kGamma)) + Mf1 / (1.0 - kGamma));
@@ -899,11 +929,13 @@ void put_losses(SavedState& st, const std::string& key, const std::vector<LossCh
   st.put_text(key, names);
 }
 
+std::vector<double> get_field(const SavedState& st, const std::string& key, size_t n, bool optional = false);
+
 std::vector<LossChannel> get_losses(const SavedState& st, const std::string& key, size_t n) {
   std::vector<LossChannel> out;
   const auto& names = st.text(key);
   for (size_t i = 0; i < names.size(); ++i) {
-    out.push_back({names[i], st.get(key + "/" + std::to_string(i), n)});
+    out.push_back({names[i], get_field(st, key + "/" + std::to_string(i), n, true)});  // empty: zero everywhere
     for (double k : out.back().k)
       if (!std::isfinite(k) || k < 0) throw CheckpointError("the checkpoint entry '" + key + "' holds a rate that is negative or not finite");
   }
@@ -911,7 +943,7 @@ std::vector<LossChannel> get_losses(const SavedState& st, const std::string& key
 }
 
 // A field of n values (or, when `optional`, none), every one finite.
-std::vector<double> get_field(const SavedState& st, const std::string& key, size_t n, bool optional = false) {
+std::vector<double> get_field(const SavedState& st, const std::string& key, size_t n, bool optional) {
   const auto& v = st.get(key);
   if (!(optional && v.empty()) && v.size() != n)
     throw CheckpointError("the checkpoint entry '" + key + "' has " + std::to_string(v.size()) + " values, expected " + std::to_string(n));

@@ -42,7 +42,10 @@ struct SourceSpec {
 
 struct SpeciesSpec {
   std::string name;
-  std::vector<double> K, DK;        // per cell
+  // per cell; the Simulation moves them into its species state (state(s).spec: what the operator is
+  // built from and couplings change), so problem().species[s].K is empty there, and so is DK
+  // unless the species has conductances (added to this base at every rebuild)
+  std::vector<double> K, DK;
   std::vector<ConductanceSpec> conductances;
   std::vector<SourceSpec> sources;
   std::vector<LossChannel> losses;  // named first-order loss channels
