@@ -185,9 +185,14 @@ std::string preflight(const Problem& p, const std::string& case_file, const std:
        << "), or leave it out and let the adaptive stepper choose" << hint;
     throw InputError(case_file, 0, step_key, os.str());
   }
-  // memory: about 600 bytes per cell and species (the matrix, the stage vectors, a sparse
-  // factorisation or the CG work vectors; measured in docs/reliability.md), plus 50 MB
-  const double mem = 50e6 + 600.0 * cells * std::max(1.0, species);
+  // memory: about 600 bytes per cell and species with a sparse factorisation or the assembled CG
+  // (the matrix, the stage vectors, the factors; measured in docs/reliability.md); about 250 with the
+  // matrix-free multigrid CG that `auto` picks for large 3d grids (191 measured for a whole
+  // `dermasim run` of the 128^3 cube, docs/performance.md); plus 50 MB
+  const bool large_3d = g.geometry == Geometry::ThreeD && cells > 4000;
+  const bool matrix_free = p.solver.linear == "mg" || (p.solver.linear == "auto" && (large_3d || cells > 250000));
+  const double per_cell = matrix_free ? 250.0 : 600.0;
+  const double mem = 50e6 + per_cell * cells * std::max(1.0, species);
   const double avail = mem_available_bytes();
   if (!force && mem > avail) {
     std::ostringstream os;

@@ -161,11 +161,17 @@ check "an output larger than the free disk: exit 2 (got $rc), says the size and 
   "[ $rc -eq 2 ] && grep -qF 'the output needs about' stderr.txt && grep -qF 'time.output_every' stderr.txt && [ ! -e big ]"
 
 # ... and more memory than there is (here the address-space limit, ulimit -v, of 600 MB; otherwise
-#     MemAvailable): a 3d grid of 10^6 cells needs about 650 MB
-(ulimit -v 600000; timeout 60 "$DERMASIM" run disk.yaml -q --set 'geometry={kind: 3d, width: 2 mm, lateral_cells: 200}' --output big/big.h5 > stdout.txt 2> stderr.txt)
+#     MemAvailable): a 3d grid of 10^6 cells with the sparse direct solver needs about 650 MB ...
+(ulimit -v 600000; timeout 60 "$DERMASIM" run disk.yaml -q --set 'geometry={kind: 3d, width: 2 mm, lateral_cells: 200}' --set solver.linear=direct --output big/big.h5 > stdout.txt 2> stderr.txt)
 rc=$?
 check "more memory than available: exit 2 (got $rc), at once, says how to reduce it, no folder left" \
   "[ $rc -eq 2 ] && grep -qF 'geometry: the case needs about 650 MB of memory' stderr.txt && grep -qF 'use fewer cells' stderr.txt && [ ! -e big ]"
+# ... and with the matrix-free multigrid that auto picks in 3d, 250 bytes per cell: 10^6 cells fit in
+#     300 MB (no refusal for that reason), 5.06 x 10^6 cells need about 1.32 GB
+(ulimit -v 600000; timeout 60 "$DERMASIM" run disk.yaml -q --set 'geometry={kind: 3d, width: 2 mm, lateral_cells: 450}' --output big/big.h5 > stdout.txt 2> stderr.txt)
+rc=$?
+check "more memory than available with the multigrid: exit 2 (got $rc), the estimate at 250 B/cell, no folder left" \
+  "[ $rc -eq 2 ] && grep -qF 'geometry: the case needs about 1.32 GB of memory' stderr.txt && [ ! -e big ]"
 
 # --- Case files that are not files: a FIFO (would block for ever), a device, a folder
 mkfifo fifo.yaml
