@@ -34,6 +34,15 @@ done
 # a test that can fail: a looser solver tolerance on 2 ranks is seen by the same comparison
 run loose "$MPIRUN" "${opts[@]}" -np 2 "$DERMASIM" run "$C" -o run.h5 -q --set solver.tolerance=1e-4
 check "the comparison sees a solve at tolerance 1e-4 on 2 ranks" '! cmp loose > /dev/null'
+# the injected fluid (operators that change at every stage) stays on rank 0 with the one-rank
+# solvers: the one-rank file to round-off, and no hypre solve
+run fone "$DERMASIM" run "$C" -o run.h5 -q --set fluid.enabled=true; rc=$?
+check "fluid on, one rank: exit 0" '[ $rc -eq 0 ] && [ -s fone/run.h5 ]'
+run fnp2 "$MPIRUN" "${opts[@]}" -np 2 "$DERMASIM" run "$C" -o run.h5 -q --set fluid.enabled=true; rc=$?
+check "fluid on, mpirun -np 2: exit 0, says the case is solved on rank 0, no hypre solve" \
+  '[ $rc -eq 0 ] && grep -q "solved on rank 0" fnp2/log.txt && ! grep -q "hypre Struct PCG" fnp2/log.txt'
+check "fluid on, mpirun -np 2: the one-rank values (rtol 1e-12)" \
+  '$PY "$CLI/run_mpi/compare_ranks.py" fone/run.h5 fnp2/run.h5 1e-12 > fnp2/cmp.txt || { cat fnp2/cmp.txt; false; }'
 # grids the ranks cannot share: exit 2, the key named, nothing written
 run per "$MPIRUN" "${opts[@]}" -np 2 "$DERMASIM" run "$C" -o out/run.h5 -q --set geometry.lateral_boundary=periodic; rc=$?
 check "periodic grid on 2 ranks: exit 2, geometry.lateral_boundary named, no output" \
