@@ -124,7 +124,7 @@ std::string describe_text(const Description& d) {
     << (g.log_kow ? g4(*g.log_kow) : std::string("n/a")) << ", " << g.ionization << (g.pka ? " pKa " + g4(*g.pka) : "") << "\n";
   o << "  r_s " << g4(s.r_s) << " A";
   if (s.has_kow)
-    o << ", K_lip " << g4(s.K_lip) << ", K_sc " << g4(s.K_sc) << ", f_u " << g4(s.f_u) << ", f_non " << g4(s.f_non) << ", B " << g4(s.B)
+    o << ", K_lip " << g4(s.K_lip) << ", K_sc (full hydration) " << g4(s.K_sc) << ", f_u " << g4(s.f_u) << ", f_non " << g4(s.f_non) << ", B " << g4(s.B)
       << "\n  kp (SC alone, QSPR): Potts-Guy " << g4(s.kp_potts_guy * kMsToCmH) << " cm/h, Mitragotri " << g4(s.kp_mitragotri * kMsToCmH)
       << " cm/h";
   if (s.macromolecule) o << "\n  macromolecule: R_h " << g4(s.R_h * 1e9) << " nm, Stokes-Einstein D " << g4(s.D_se) << " m2/s";

@@ -253,6 +253,8 @@ void read_ingredients(MapReader& root, Case& c) {
     auto& opt = c.property_options;
     if (auto sc = m.maybe("stratum_corneum"))
       opt.sc_model = one_of(*sc, {"mitragotri", "potts_guy"}) == "mitragotri" ? ScModel::Mitragotri : ScModel::PottsGuy;
+    if (auto h = m.maybe("stratum_corneum_hydration"))
+      opt.sc_hydration = one_of(*h, {"layer", "full"}) == "layer" ? ScHydration::Layer : ScHydration::Full;
     if (auto mm = m.maybe("stratum_corneum_macromolecule"))
       opt.sc_macromolecule = one_of(*mm, {"aqueous_pore", "impermeable"}) == "aqueous_pore" ? ScMacromoleculeModel::AqueousPore
                                                                                             : ScMacromoleculeModel::Impermeable;
@@ -676,6 +678,7 @@ std::string dump_case(const Case& c) {
     const auto& opt = c.property_options;
     e << YAML::Key << "properties_model" << YAML::Value << YAML::BeginMap;
     e << YAML::Key << "stratum_corneum" << YAML::Value << to_string(opt.sc_model);
+    e << YAML::Key << "stratum_corneum_hydration" << YAML::Value << to_string(opt.sc_hydration);
     e << YAML::Key << "stratum_corneum_macromolecule" << YAML::Value << to_string(opt.sc_macromolecule);
     e << YAML::Key << "aqueous_pore" << YAML::Value << YAML::Flow << YAML::BeginMap;
     e << YAML::Key << "radius" << YAML::Value << format_in(opt.pore_radius, "nm", 10);

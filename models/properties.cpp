@@ -68,6 +68,7 @@ std::string fmt(double v, int prec = 4) {
 
 std::string to_string(ScModel m) { return m == ScModel::Mitragotri ? "mitragotri" : "potts_guy"; }
 std::string to_string(ScPolarRoute m) { return m == ScPolarRoute::AqueousPore ? "aqueous_pore" : "none"; }
+std::string to_string(ScHydration m) { return m == ScHydration::Layer ? "layer" : "full"; }
 std::string to_string(ScMacromoleculeModel m) { return m == ScMacromoleculeModel::AqueousPore ? "aqueous_pore" : "impermeable"; }
 
 double solute_radius_angstrom(double mw) { return std::cbrt(3.0 * kVolumePerDalton * mw / (4.0 * kPi)); }
@@ -202,12 +203,48 @@ double sc_brick_mortar_partition(double log_kow) {
   return phi_lip * sc_lipid_partition(log_kow) + (1 - phi_lip) * sc_corneocyte_partition(log_kow);
 }
 
-ScRoutes sc_routes(const Ingredient& g, const PropertyOptions& opt) {
+// Water of the fully hydrated SC by volume: the corneocytes' share times their water ([Chen2015] [D]).
+const double kScFullHydrationWater = (1 - sc_lipid_volume_fraction()) * corneocyte_water_fraction(kWaterSaturated);
+// 0.25 w/w at the surface ([Code:SurreyDPK] stracorn.py profile 0.25 -> 0.55 [V]; [Caspers2001] in vivo
+// 15-35 % at the surface [M]) as a volume fraction w / (w + 0.778 (1 - w)) ([Derived:sc-water-volume]).
+constexpr double kScSurfaceWaterMass = 0.25;
+const double kScSurfaceWater = [] {
+  const double dry = kDryLipidFraction / kRhoLipid + (1 - kDryLipidFraction) / kRhoKeratin;  // cm3 per g dry SC
+  return kScSurfaceWaterMass / kRhoWater / (kScSurfaceWaterMass / kRhoWater + dry * (1 - kScSurfaceWaterMass));
+}();
+
+ScComposition sc_composition(double water) {
+  // [Derived:sc-partition-at-hydration]. The fully hydrated geometry: lipid phi_lip, keratin (1 - phi_lip)(1 - phi_b), water the rest. The
+  // lipid and keratin volumes are kept (ASSUMPTION: the SC swells or shrinks by its water only) and
+  // rescaled so that the water is `water`.
+  const double w = std::clamp(water, 0.0, 1.0);
+  const double lip0 = sc_lipid_volume_fraction();
+  const double ker0 = 1 - lip0 - kScFullHydrationWater;
+  const double scale = (1 - w) / (lip0 + ker0);
+  return {lip0 * scale, ker0 * scale, w};
+}
+
+double sc_brick_mortar_partition_at(double log_kow, double water) {
+  const ScComposition v = sc_composition(water);
+  return v.lipid * sc_lipid_partition(log_kow) + v.keratin * keratin_partition(log_kow) + v.water;
+}
+
+// [Derived:wetted-dry-deposit]: lipids up to K_lip S_w, water up to S_w, at the surface's composition.
+double dry_deposit_factor(double log_kow, double K_sc, double surface_water) {
+  if (!(K_sc > 0)) return 1.0;
+  const ScComposition v = sc_composition(surface_water);
+  return std::min(1.0, (v.lipid * sc_lipid_partition(log_kow) + v.water) / K_sc);
+}
+
+ScRoutes sc_routes(const Ingredient& g, const PropertyOptions& opt, double water) {
   ScRoutes r;
   const double lk = g.log_kow.value_or(0.0);
   r.f_unionised = opt.ph ? fraction_unionised(g, *opt.ph) : 1.0;
   r.kp_lipid = opt.sc_model == ScModel::Mitragotri ? kp_mitragotri(g.mw, lk) : kp_potts_guy(g.mw, lk);
-  double K = r.f_unionised * sc_brick_mortar_partition(lk);
+  const bool at_layer = opt.sc_hydration == ScHydration::Layer && water > 0;
+  r.water = at_layer ? water : kScFullHydrationWater;
+  r.K_bm = at_layer ? sc_brick_mortar_partition_at(lk, water) : sc_brick_mortar_partition(lk);
+  double K = r.f_unionised * r.K_bm;
   if (opt.sc_polar_route == ScPolarRoute::AqueousPore) {
     // the solute's radius in water: r_s for small molecules, the given or correlated R_h otherwise
     r.pore = sc_aqueous_pore(hydrodynamic_radius(g), opt);
@@ -327,7 +364,7 @@ PropertyEstimate estimate_layer(const Ingredient& g, const LayerDef& layer, cons
     // aqueous pores (the pore model of the macromolecules with the solute radius r_s), open to every
     // species. Partition: Chen-Lian-Han brick and mortar ([Chen2015]) of the unionised species plus
     // the pore water; diffusivity from K D / h_ref = kp at the reference thickness (h_ref: ASSUMPTION).
-    const ScRoutes r = sc_routes(g, opt);
+    const ScRoutes r = sc_routes(g, opt, layer.water);
     e.ok = true;
     e.props.partition = r.partition;
     e.props.diffusivity = r.diffusivity;
@@ -350,12 +387,13 @@ PropertyEstimate estimate_layer(const Ingredient& g, const LayerDef& layer, cons
         << fmt(opt.pore_radius * 1e9) << " nm = " << fmt(r.pore.lambda) << ", H = " << fmt(r.pore.hindrance)
         << ", kp_pore = (eps/tau) D_w H / h_ref, D_w = " << fmt(r.pore.D_w) << " m2/s (Stokes-Einstein, 37 C), eps/tau = "
         << fmt(opt.pore_porosity_tortuosity);
-    f << "; K = f_un K_sc" << (polar ? " + K_pore" : "") << " = " << fmt(r.f_unionised, 4) << " x " << fmt(s.K_sc);
+    f << "; K = f_un K_sc" << (polar ? " + K_pore" : "") << " = " << fmt(r.f_unionised, 4) << " x " << fmt(r.K_bm);
     if (polar) f << " + " << fmt(r.pore.hindrance > 0 ? r.pore.partition : 0.0);
-    f << " = " << fmt(r.partition) << " (K_sc = phi_lip K_lip + (1 - phi_lip) K_cc = " << fmt(sc_lipid_volume_fraction()) << " x "
-      << fmt(s.K_lip) << " + " << fmt(1 - sc_lipid_volume_fraction()) << " x " << fmt(s.K_cc)
-      << ", K_lip = 0.9 Kow^0.69, K_cc = (1 - phi_b) 1.37*4.2 Kow^0.31 + phi_b, phi_b = " << fmt(corneocyte_water_fraction(kWaterSaturated))
-      << ", [Chen2015]";
+    const ScComposition v = sc_composition(r.water);
+    f << " = " << fmt(r.partition) << " (K_sc = phi_lip K_lip + phi_ker K_kw + phi_w = " << fmt(v.lipid) << " x " << fmt(s.K_lip) << " + "
+      << fmt(v.keratin) << " x " << fmt(s.K_kw) << " + " << fmt(v.water) << " at SC water " << fmt(r.water)
+      << (r.water == kScFullHydrationWater ? " by volume (full hydration)" : " by volume (the layer's)")
+      << ", K_lip = 0.9 Kow^0.69, K_kw = 1.37*4.2 Kow^0.31, [Chen2015]";
     if (polar) f << "; K_pore = (eps/tau)(1 - lambda)^2";
     f << "); D = kp h_ref / K = " << fmt(r.diffusivity) << " m2/s";
     e.formula = f.str() + clr;

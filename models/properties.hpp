@@ -45,12 +45,19 @@ std::string to_string(ScMacromoleculeModel m);
 enum class ScPolarRoute { AqueousPore, None };
 std::string to_string(ScPolarRoute m);
 
+// The hydration at which the stratum corneum's brick-and-mortar partition is computed (docs/properties.md,
+// "Hydration of the partition"): the layer's own water volume fraction (`LayerDef::water`; full hydration
+// where the layer gives none), or full hydration always (the model before).
+enum class ScHydration { Layer, Full };
+std::string to_string(ScHydration m);
+
 struct PropertyOptions {
   ScModel sc_model = ScModel::Mitragotri;
   ScMacromoleculeModel sc_macromolecule = ScMacromoleculeModel::AqueousPore;
   double pore_radius = kScPoreRadius;                          // m
   double pore_porosity_tortuosity = kScPorePorosityTortuosity;  // epsilon/tau
   ScPolarRoute sc_polar_route = ScPolarRoute::AqueousPore;
+  ScHydration sc_hydration = ScHydration::Layer;
   // pH of the solution in contact with the stratum corneum (the vehicle). Unset: no ionisation in the SC
   // (every solute taken as unionised there, the model before ionisation was added).
   std::optional<double> ph;
@@ -97,6 +104,32 @@ double sc_corneocyte_partition(double log_kow);           // K_cc at full hydrat
 double sc_brick_mortar_partition(double log_kow);         // K_sc = phi_lip K_lip + (1 - phi_lip) K_cc
 double corneocyte_water_fraction(double water_mass_fraction);  // theta_b, from [Chen2015] [D]
 double sc_lipid_volume_fraction();                        // from the Surrey geometry, [Chen2015]
+
+// Volume fractions of the stratum corneum at a water volume fraction `water` (docs/properties.md,
+// "Hydration of the partition"): the lipid and keratin volumes of the fully hydrated brick-and-mortar
+// geometry are kept, the water is `water`, the three sum to 1. At the full-hydration water
+// (kScFullHydrationWater) lipid = sc_lipid_volume_fraction(). `water` in [0, 1).
+struct ScComposition {
+  double lipid = 0, keratin = 0, water = 0;
+};
+ScComposition sc_composition(double water);
+extern const double kScFullHydrationWater;                // (1 - phi_lip) phi_b = 0.593, [Chen2015] [D]
+// The SC surface's water volume fraction on skin not occluded: 0.25 w/w at the surface of the SurreyDPK
+// profile ([Code:SurreyDPK]; in vivo Raman [Caspers2001]), 0.30 by volume ([Derived:sc-water-volume]).
+extern const double kScSurfaceWater;
+// K_sc at a water volume fraction: lipid K_lip + keratin K_kw + water ([Chen2015] with the phases of
+// sc_composition(water)); at kScFullHydrationWater it equals sc_brick_mortar_partition(log_kow).
+double sc_brick_mortar_partition_at(double log_kow, double water);
+
+// A dry deposit (the solid left when a film's volatile part is gone) on the stratum corneum
+// (docs/properties.md, "Dry deposits"): the solid dissolves into the phases of the SC surface it
+// touches, its lipid matrix (up to K_lip S_w) and its water (up to S_w), volume-fraction weighted at
+// the surface water `surface_water`. The surface then holds (phi_lip K_lip + phi_w) S_w against
+// K_sc S_w from a saturated aqueous film, so the saturated activity is scaled by
+//   f_dry = min(1, (phi_lip K_lip + phi_w) / K_sc),
+// phi_lip and phi_w those of sc_composition(surface_water), K_sc the SC layer's partition.
+// surface_water = 0 gives the dry-lipid limit.
+double dry_deposit_factor(double log_kow, double K_sc, double surface_water);
 double fraction_unbound_yk(double log_kow, bool acid);    // [YamazakiKanaoka2004]
 double fraction_non_ionised(const Ingredient& g);         // [Code:SurreyDPK]
 // Unionised fraction at a pH (Henderson-Hasselbalch): acid 1/(1 + 10^(pH - pKa)), base 1/(1 + 10^(pKa - pH)),
@@ -133,10 +166,14 @@ struct ScRoutes {
   double kp_pore = 0;           // m/s, polar route at h_ref (0 with ScPolarRoute::None)
   PoreTransport pore;           // the pore numbers (radius: hydrodynamic_radius(g), r_s for small molecules)
   double kp = 0;                // m/s, f_un kp_lipid + kp_pore
+  double water = 0;             // the SC water volume fraction of the partition
+  double K_bm = 0;              // brick-and-mortar partition at that water (unionised species)
   double partition = 0;         // the SC layer's K
   double diffusivity = 0;       // the SC layer's D, m2/s
 };
-ScRoutes sc_routes(const Ingredient& g, const PropertyOptions& opt);  // needs g.log_kow
+// `water`: the SC's water volume fraction for the partition (0: full hydration); used only with
+// opt.sc_hydration == ScHydration::Layer.
+ScRoutes sc_routes(const Ingredient& g, const PropertyOptions& opt, double water = 0);  // needs g.log_kow
 
 IngredientSummary summarize(const Ingredient& g);
 PropertyEstimate estimate_layer(const Ingredient& g, const LayerDef& layer, const PropertyOptions& opt);
