@@ -18,7 +18,9 @@ namespace {
 // The topical keys the shared DeliveryDef does not hold.
 struct TopicalExtra : DeliveryExtra {
   std::optional<double> ph;     // the vehicle's pH: ionisation in the stratum corneum (models/properties)
-  bool dry_lipid = true;        // a dry deposit feeds the skin through its solubility in the SC lipids
+  // How a dry deposit feeds the skin (docs/properties.md, "Dry deposits"): "wetted" (the SC surface's water
+  // and lipids), "lipid_solubility" (the lipids alone) or "saturated" (a saturated aqueous film).
+  std::string dry_deposit = "wetted";
   std::string vehicle;          // a vehicle type of models/data/vehicles.yaml ("" none)
 };
 const TopicalExtra& topical_extra(const DeliveryDef& d) {
@@ -37,18 +39,19 @@ bool dries_to_solid(const DeliveryDef& d) {
 }
 
 // A dry deposit on the stratum corneum (docs/properties.md, "Dry deposits"): without liquid, the solid
-// touches the SC's lipid matrix only, and dissolves into it up to its solubility in the lipids,
-// S_lip = K_lip S_w (the lipid/water partition of the saturated solution). The SC surface then holds
-// phi_lip K_lip S_w instead of K_SC S_w from a saturated aqueous film, so the activity is scaled by
-// f_dry = phi_lip K_lip / K_SC (at most 1; [Chen2015] for phi_lip and K_lip). 1 when there is no model
-// (no ingredient with log Kow, or the top layer is not a stratum corneum).
-double dry_deposit_factor(const Case& c, const SpeciesDef& sd) {
+// dissolves into the phases of the SC surface it touches, up to its solubility in each: "wetted", the
+// surface's lipid matrix (K_lip S_w) and its water (S_w) at the surface's water kScSurfaceWater, volume-fraction
+// weighted; "lipid_solubility", the lipids of a dry surface only (the model before). The activity is the
+// saturated one times f_dry (properties.hpp dry_deposit_factor). 1 when there is no model (no ingredient
+// with log Kow, or the top layer is not a stratum corneum).
+double deposit_factor_of(const Case& c, const SpeciesDef& sd, const std::string& law) {
   if (sd.ingredient.empty() || c.layers.empty() || c.layers[0].kind != "stratum_corneum") return 1.0;
   const Ingredient* ing = c.find_ingredient(sd.ingredient);
   if (!ing || !ing->log_kow) return 1.0;
   const double K_sc = sd.props[0].partition;
-  if (!(K_sc > 0)) return 1.0;
-  return std::min(1.0, sc_lipid_volume_fraction() * sc_lipid_partition(*ing->log_kow) / K_sc);
+  if (law == "lipid_solubility")  // the lipids of the fully hydrated geometry, as before
+    return K_sc > 0 ? std::min(1.0, sc_lipid_volume_fraction() * sc_lipid_partition(*ing->log_kow) / K_sc) : 1.0;
+  return dry_deposit_factor(*ing->log_kow, K_sc, kScSurfaceWater);
 }
 
 // Evaporation, occlusion and solubility of a topical vehicle.
@@ -119,7 +122,7 @@ class Topical : public DeliveryType {
       {"session", "whole number", "", "0", "0 to 1000", "treatment session (written by the resolved case of a schedule)"},
       {"vehicle", "text", "", "none", "a name of models/data/vehicles.yaml: `water`, `ethanol_water`, `propylene_glycol`, `oil`, `ow_cream`", "the vehicle type: sets `partition` (water and cosolvents mixed log-linearly, an oil phase volume-weighted; oil from Kow and cosolvents by the log-linear model are ESTIMATES, flagged in the run) and `volatile_fraction` (its volatile phases, less the solute's volume) where the entry does not give them (docs/properties.md, \"Vehicles\")"},
       {"ph", "number", "", "none (no ionisation)", "0 to 14", "the vehicle's pH: the stratum corneum's properties of the species are estimated at it (unionised fraction by the lipid route, every species by the aqueous pores; docs/properties.md, \"Ionisation\"); one pH per species"},
-      {"dry_deposit", "text", "", "`lipid_solubility`", "`lipid_solubility`, `saturated`", "a film that dries to its solute (volatile part gone, nothing but the solute left): `lipid_solubility` feeds the skin through the solid's solubility in the SC lipids (activity × φ_lip K_lip / K_SC, docs/properties.md \"Dry deposits\"); `saturated` keeps the saturated aqueous activity (the model before)"},
+      {"dry_deposit", "text", "", "`wetted`", "`wetted`, `lipid_solubility`, `saturated`", "a film that dries to its solute (volatile part gone, nothing but the solute left): `wetted` feeds the skin through what the solid dissolves into the SC surface's lipids and water at its hydration (activity × (φ_lip K_lip + φ_w) / K_SC at 0.30 water by volume, docs/properties.md \"Dry deposits\"); `lipid_solubility` through the SC lipids alone (× φ_lip K_lip / K_SC, the model before); `saturated` keeps the saturated aqueous activity"},
     }};
     return i;
   }
@@ -179,7 +182,7 @@ class Topical : public DeliveryType {
       ex->ph = v->as_number();
       if (!(*ex->ph >= 0 && *ex->ph <= 14)) v->fail("a pH between 0 and 14");
     }
-    if (auto v = m.maybe("dry_deposit")) ex->dry_lipid = one_of(*v, {"lipid_solubility", "saturated"}) == "lipid_solubility";
+    if (auto v = m.maybe("dry_deposit")) ex->dry_deposit = one_of(*v, {"wetted", "lipid_solubility", "saturated"});
     d.extra = ex;
   }
 
@@ -255,7 +258,7 @@ class Topical : public DeliveryType {
     const TopicalExtra& ex = topical_extra(d);
     if (ex.ph) e << YAML::Key << "ph" << YAML::Value << *ex.ph;
     if (!ex.vehicle.empty()) e << YAML::Key << "vehicle" << YAML::Value << ex.vehicle;
-    if (!ex.dry_lipid) e << YAML::Key << "dry_deposit" << YAML::Value << "saturated";
+    if (ex.dry_deposit != "wetted") e << YAML::Key << "dry_deposit" << YAML::Value << ex.dry_deposit;
   }
 
   double start(const DeliveryDef& d) const override { return d.start; }
@@ -282,9 +285,9 @@ class Topical : public DeliveryType {
     if (!std::isfinite(v.solubility) && !sd.ingredient.empty())
       if (const Ingredient* ing = c.find_ingredient(sd.ingredient); ing && ing->solubility) v.solubility = *ing->solubility * d.partition;
     // Once a film that dries to its solute is dry, the deposit feeds the skin through its solubility in the
-    // SC lipids (dry_deposit_factor), not as a saturated aqueous film.
-    if (dries_to_solid(d) && std::isfinite(v.solubility) && topical_extra(d).dry_lipid) {
-      const double f = dry_deposit_factor(c, sd);
+    // SC surface's phases (deposit_factor_of), not as a saturated aqueous film.
+    if (dries_to_solid(d) && std::isfinite(v.solubility) && topical_extra(d).dry_deposit != "saturated") {
+      const double f = deposit_factor_of(c, sd, topical_extra(d).dry_deposit);
       const double t_dry = d.start + d.volatile_fraction * d.dose / d.evaporation;
       const double sat = v.solubility / v.partition;
       if (f < 1.0) v.saturated_activity_at = [sat, f, t_dry](double t) { return t >= t_dry ? sat * f : sat; };
