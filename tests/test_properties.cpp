@@ -143,13 +143,21 @@ TEST_CASE("caffeine: every QSPR against the worked numbers of the reference doss
   CHECK(ve.props.diffusivity == Approx(s.D_de));
   // Stratum corneum: with the lipid route alone, K D / h_ref equals the selected QSPR's kp and K is the
   // brick-and-mortar mix; with the polar route (default) the pore kp and pore water are added.
+  // By default the partition is at the layer's own water (forearm SC 0.46 by volume); with
+  // stratum_corneum_hydration full, at full hydration (s.K_sc). Both are checked.
   const PoreTransport pore = sc_aqueous_pore(s.r_s * 1e-10, {});
+  REQUIRE(forearm->layers[0].water == 0.46);
+  CHECK(estimate_layer(caf, forearm->layers[0], {}).props.partition ==
+        Approx(sc_brick_mortar_partition_at(caf.log_kow.value(), 0.46) + pore.partition).epsilon(1e-12));
+  CHECK(sc_brick_mortar_partition_at(caf.log_kow.value(), 0.46) == Approx(2.874).margin(1e-3));  // 2.41 at full hydration
   for (ScModel m : {ScModel::Mitragotri, ScModel::PottsGuy}) {
     PropertyOptions lipid;
     lipid.sc_model = m;
     lipid.sc_polar_route = ScPolarRoute::None;
+    lipid.sc_hydration = ScHydration::Full;
     PropertyOptions both;
     both.sc_model = m;
+    both.sc_hydration = ScHydration::Full;
     const double kp = m == ScModel::Mitragotri ? s.kp_mitragotri : s.kp_potts_guy;
     auto sc = estimate_layer(caf, forearm->layers[0], lipid);
     REQUIRE(sc.ok);
@@ -481,7 +489,8 @@ TEST_CASE("stratum corneum with ionisation: the unionised species takes the lipi
       auto e = estimate_layer(g, forearm->layers[0], o);
       REQUIRE(e.ok);
       CHECK(e.props.partition * e.props.diffusivity / kScReferenceThickness == Approx(r.kp).epsilon(1e-12));
-      CHECK(e.props.partition == Approx(f * summarize(g).K_sc + r0.pore.partition).epsilon(1e-12));
+      // the brick-and-mortar partition at the layer's water (0.46), of the unionised species
+      CHECK(e.props.partition == Approx(f * sc_brick_mortar_partition_at(*g.log_kow, forearm->layers[0].water) + r0.pore.partition).epsilon(1e-12));
     }
   }
   // glycolic acid: fully ionised (pH 9, 5 units above its pKa) it crosses by the pores only
@@ -532,4 +541,50 @@ TEST_CASE("polar route radius: r_s for small molecules, the macromolecule's R_h 
   REQUIRE(e.ok);
   CHECK(e.model == "sc_brick_mortar+mitragotri+aqueous_pore");
   CHECK(e.props.partition * e.props.diffusivity / kScReferenceThickness == Approx(r.kp).epsilon(1e-12));
+}
+
+TEST_CASE("SC composition and partition at a hydration; dry deposit: what the SC surface's water and lipids dissolve", "[properties][unit]") {
+  // Composition: lipid and keratin volumes of the fully hydrated geometry kept, water set; the three sum to 1.
+  const ScComposition full = sc_composition(kScFullHydrationWater);
+  CHECK(full.lipid == Approx(sc_lipid_volume_fraction()).epsilon(1e-12));
+  CHECK(kScFullHydrationWater == Approx((1 - sc_lipid_volume_fraction()) * corneocyte_water_fraction(0.55)).epsilon(1e-12));
+  for (double w : {0.0, 0.3, 0.46, 0.9}) {
+    const ScComposition v = sc_composition(w);
+    CHECK(v.lipid + v.keratin + v.water == Approx(1.0).epsilon(1e-12));
+    CHECK(v.lipid / v.keratin == Approx(full.lipid / full.keratin).epsilon(1e-12));
+  }
+  // At full hydration the partition is the brick-and-mortar one of [Chen2015], for every log Kow.
+  for (double lk : {-3.0, -0.07, 2.0, 5.68})
+    CHECK(sc_brick_mortar_partition_at(lk, kScFullHydrationWater) == Approx(sc_brick_mortar_partition(lk)).epsilon(1e-12));
+  // Surface water: 0.25 w/w ([Code:SurreyDPK]) by volume with 0.778 cm3 per g of dry SC.
+  CHECK(kScSurfaceWater == Approx(0.25 / (0.25 + 0.75 * (0.125 / 0.9 + 0.875 / 1.37))).epsilon(1e-12));
+  CHECK(kScSurfaceWater == Approx(0.300).margin(5e-4));
+
+  // A pure hydrophile (log Kow -40: K_lip, K_kw ~ 0): the SC holds only its water, K_sc = phi_w, and a
+  // deposit on a surface holding water phi_s gives f_dry = phi_s / phi_w; on a surface as wet as the layer,
+  // the saturated activity (1); on a dry surface nothing (0).
+  const double lk_h = -40;
+  for (double w : {0.3, 0.46, kScFullHydrationWater}) {
+    const double K = sc_brick_mortar_partition_at(lk_h, w);
+    CHECK(K == Approx(w).epsilon(1e-9));
+    CHECK(dry_deposit_factor(lk_h, K, kScSurfaceWater) == Approx(std::min(1.0, kScSurfaceWater / w)).epsilon(1e-9));
+    CHECK(dry_deposit_factor(lk_h, K, w) == Approx(1.0).epsilon(1e-9));
+    CHECK(dry_deposit_factor(lk_h, K, 0.0) == Approx(0.0).margin(1e-12));
+  }
+  // A pure lipophile (log Kow 8) on dry lipids: phi_lip(0) K_lip over K_sc, by hand, and capped at 1: the
+  // surface lipids of a dry SC (a larger share of its volume than in the hydrated layer) saturate it.
+  const double lk_l = 8, K_lip = sc_lipid_partition(lk_l);
+  const ScComposition dry = sc_composition(0);
+  CHECK(dry_deposit_factor(lk_l, 4 * dry.lipid * K_lip, 0.0) == Approx(0.25).epsilon(1e-12));
+  CHECK(dry_deposit_factor(lk_l, sc_brick_mortar_partition_at(lk_l, 0.46), 0.0) == 1.0);
+  CHECK(dry_deposit_factor(lk_l, sc_brick_mortar_partition_at(lk_l, 0.46), kScSurfaceWater) == 1.0);
+  // The general law between the limits: (phi_lip K_lip + phi_w) / K_sc at the surface's composition;
+  // caffeine on the forearm layer (water 0.46): (0.150 x 0.805 + 0.300) / 2.87 = 0.147.
+  const double lk_c = -0.07, K_c = sc_brick_mortar_partition_at(lk_c, 0.46);
+  const ScComposition s = sc_composition(kScSurfaceWater);
+  CHECK(dry_deposit_factor(lk_c, K_c, kScSurfaceWater) == Approx((s.lipid * sc_lipid_partition(lk_c) + s.water) / K_c).epsilon(1e-12));
+  CHECK(dry_deposit_factor(lk_c, K_c, kScSurfaceWater) == Approx(0.147).margin(1e-3));
+  // Monotone in the surface water for a hydrophile, and no model without a positive K_sc.
+  CHECK(dry_deposit_factor(lk_c, K_c, 0.2) < dry_deposit_factor(lk_c, K_c, 0.4));
+  CHECK(dry_deposit_factor(lk_c, 0.0, kScSurfaceWater) == 1.0);
 }

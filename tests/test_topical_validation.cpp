@@ -60,7 +60,7 @@ TEST_CASE("retinol 0.3 % serum on the cheek: mass balance, little to blood and l
   // Measured ([Web:retinol-semisolid-2024], [Web:retinoid-penetration-human-franz]): retinol from cosmetic
   // creams stays mainly in the stratum corneum and epidermis; it does not cross to the receptor of a Franz
   // cell in 24 h nor reach the plasma of rats and mice. Acceptance (issue 11): < 5 % of the dose to blood and
-  // lymph (here), > 50 % of the absorbed amount in SC + epidermis at 24 h (a shortfall, below).
+  // lymph (here), > 50 % of the absorbed amount in SC + epidermis at 24 h (below).
   Run r = run_validation_case("retinol_serum_cheek.yaml");
   const Distribution d = distribution(*r.sim);
   INFO("SC " << d.sc << ", epidermis " << d.epidermis << ", deeper " << d.dermis_and_below << ", blood " << d.blood << ", lymph "
@@ -70,14 +70,32 @@ TEST_CASE("retinol 0.3 % serum on the cheek: mass balance, little to blood and l
   CHECK(d.blood + d.lymph < 0.05);
 }
 
-// Known shortfalls (docs/validation.md explains each): hidden tag [.shortfall], run by the CTest
-// `validation_shortfalls` (label `pending`, outside the default suite) until the model meets them.
-TEST_CASE("retinol 0.3 % serum on the cheek: over half of the absorbed amount in SC + epidermis at 24 h", "[.shortfall][retinol]") {
-  Run r = run_validation_case("retinol_serum_cheek.yaml");
+namespace {
+// Share of the absorbed amount still in SC + viable epidermis at 24 h.
+double retention_share(const std::vector<std::string>& overrides = {}) {
+  Run r = run_validation_case("retinol_serum_cheek.yaml", overrides);
   const Distribution d = distribution(*r.sim);
   INFO("SC " << d.sc << ", epidermis " << d.epidermis << ", deeper " << d.dermis_and_below << ", absorbed " << d.absorbed);
+  CHECK(d.balance < 1e-10);
   REQUIRE(d.absorbed > 0);
-  CHECK((d.sc + d.epidermis) / d.absorbed > 0.5);
+  return (d.sc + d.epidermis) / d.absorbed;
+}
+}  // namespace
+
+TEST_CASE("retinol 0.3 % serum on the cheek: over half of the absorbed amount in SC + epidermis at 24 h", "[validation][retinol]") {
+  // Tolerance (issue 11): > 50 %. The model gives 50.2 % (grid and time step converged to 0.01 %): a pass
+  // by 0.2 points, set by the SC's capacity at the skin's own hydration (docs/validation.md).
+  const double share = retention_share();
+  INFO("SC + epidermis / absorbed " << 100 * share << " %");
+  CHECK(share > 0.5);
+}
+
+TEST_CASE("retinol retention: with the SC partition at full hydration the share falls below half (the check can fail)", "[validation][retinol]") {
+  // properties_model.stratum_corneum_hydration: full (the model before: the SC's partition at water 0.593
+  // by volume, not the layer's 0.46) gives 44 %: the tolerance above catches it.
+  const double share = retention_share({"properties_model.stratum_corneum_hydration=full"});
+  INFO("SC + epidermis / absorbed " << 100 * share << " %");
+  CHECK(share < 0.5);
 }
 
 TEST_CASE("unbound kinetics: clearance acts on the unbound part only (the check can fail)", "[validation][retinol][binding]") {
@@ -119,8 +137,18 @@ TEST_CASE("caffeine OECD TG 428 ring trial, finite dose, occluded: receptor at 2
   check_tg428_receptor("caffeine_tg428_occluded.yaml");
 }
 
-TEST_CASE("caffeine OECD TG 428 ring trial, finite dose, open: receptor at 24 h", "[.shortfall][caffeine][tg428]") {
+TEST_CASE("caffeine OECD TG 428 ring trial, finite dose, open: receptor at 24 h", "[validation][caffeine][tg428]") {
   check_tg428_receptor("caffeine_tg428_open.yaml");
+}
+
+TEST_CASE("caffeine TG 428 open: a dry deposit fed through the SC lipids alone undershoots (the check can fail)", "[validation][caffeine][tg428]") {
+  // dry_deposit: lipid_solubility (the model before: the dried caffeine touches the SC's lipids only, not its
+  // surface water) sends less than 2 % to the receptor: the tolerance above catches it.
+  Run r = run_validation_case("caffeine_tg428_open.yaml", {"delivery[0].dry_deposit=lipid_solubility"});
+  const Distribution d = distribution(*r.sim);
+  INFO("receptor " << 100 * d.receptor << " %");
+  CHECK(d.balance < 1e-10);
+  CHECK(d.receptor < 0.02);
 }
 
 TEST_CASE("caffeine TG 428 open: a dry deposit fed as a saturated aqueous film overshoots (the check can fail)", "[validation][caffeine][tg428]") {
