@@ -222,3 +222,24 @@ TEST_CASE("vehicle pH: an acid's stratum-corneum partition drops above its pKa",
   CHECK(low == Approx(none).epsilon(0.05));  // 98.5 % unionised at pH 2 (pKa 3.83)
   CHECK(high < 0.01 * none);                  // ionised at pH 7: the lipid route closes
 }
+
+TEST_CASE("TG 428 open: the surface water that wets the deposit, over the in-vivo Raman range; bad values refused", "[validation][caffeine][tg428]") {
+  // surface_water 0.185 and 0.409 by volume (15 and 35 % w/w, [Caspers2001]) around the default 0.30: the
+  // receptor rises with it and stays in the 2-14 % band (4.6 % and 6.9 %).
+  double last = 0;
+  for (const char* w : {"0.185", "0.409"}) {
+    Run r = run_validation_case("caffeine_tg428_open.yaml", {std::string("delivery[0].surface_water=") + w});
+    const Distribution d = distribution(*r.sim);
+    INFO("surface water " << w << ": receptor " << 100 * d.receptor << " %");
+    CHECK(d.balance < 1e-10);
+    CHECK(d.receptor > last);
+    CHECK(d.receptor >= 0.02);
+    CHECK(d.receptor <= 0.14);
+    last = d.receptor;
+  }
+  const std::string base =
+      "time: {end: 1 h}\nskin: {preset: forearm_invitro}\nspecies:\n  - {name: caf, ingredient: caffeine}\n"
+      "delivery:\n  - {type: topical, species: caf, dose: 10 uL/cm2, concentration: 4 mg/mL, ";
+  CHECK_THROWS_WITH(parse(base + "surface_water: 1.2}\n"), Catch::Contains("delivery[0].surface_water") && Catch::Contains("below 1"));
+  CHECK_THROWS_WITH(parse(base + "dry_deposit: saturated, surface_water: 0.3}\n"), Catch::Contains("dry_deposit: wetted"));
+}

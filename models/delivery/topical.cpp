@@ -21,6 +21,7 @@ struct TopicalExtra : DeliveryExtra {
   // How a dry deposit feeds the skin (docs/properties.md, "Dry deposits"): "wetted" (the SC surface's water
   // and lipids), "lipid_solubility" (the lipids alone) or "saturated" (a saturated aqueous film).
   std::string dry_deposit = "wetted";
+  double surface_water = kScSurfaceWater;  // the SC surface's water volume fraction that wets it ("wetted")
   std::string vehicle;          // a vehicle type of models/data/vehicles.yaml ("" none)
 };
 const TopicalExtra& topical_extra(const DeliveryDef& d) {
@@ -44,14 +45,15 @@ bool dries_to_solid(const DeliveryDef& d) {
 // weighted; "lipid_solubility", the lipids of a dry surface only (the model before). The activity is the
 // saturated one times f_dry (properties.hpp dry_deposit_factor). 1 when there is no model (no ingredient
 // with log Kow, or the top layer is not a stratum corneum).
-double deposit_factor_of(const Case& c, const SpeciesDef& sd, const std::string& law) {
+double deposit_factor_of(const Case& c, const SpeciesDef& sd, const TopicalExtra& ex) {
+  const std::string& law = ex.dry_deposit;
   if (sd.ingredient.empty() || c.layers.empty() || c.layers[0].kind != "stratum_corneum") return 1.0;
   const Ingredient* ing = c.find_ingredient(sd.ingredient);
   if (!ing || !ing->log_kow) return 1.0;
   const double K_sc = sd.props[0].partition;
   if (law == "lipid_solubility")  // the lipids of the fully hydrated geometry, as before
     return K_sc > 0 ? std::min(1.0, sc_lipid_volume_fraction() * sc_lipid_partition(*ing->log_kow) / K_sc) : 1.0;
-  return dry_deposit_factor(*ing->log_kow, K_sc, kScSurfaceWater);
+  return dry_deposit_factor(*ing->log_kow, K_sc, ex.surface_water);
 }
 
 // Evaporation, occlusion and solubility of a topical vehicle.
@@ -123,6 +125,7 @@ class Topical : public DeliveryType {
       {"vehicle", "text", "", "none", "a name of models/data/vehicles.yaml: `water`, `ethanol_water`, `propylene_glycol`, `oil`, `ow_cream`", "the vehicle type: sets `partition` (water and cosolvents mixed log-linearly, an oil phase volume-weighted; oil from Kow and cosolvents by the log-linear model are ESTIMATES, flagged in the run) and `volatile_fraction` (its volatile phases, less the solute's volume) where the entry does not give them (docs/properties.md, \"Vehicles\")"},
       {"ph", "number", "", "none (no ionisation)", "0 to 14", "the vehicle's pH: the stratum corneum's properties of the species are estimated at it (unionised fraction by the lipid route, every species by the aqueous pores; docs/properties.md, \"Ionisation\"); one pH per species"},
       {"dry_deposit", "text", "", "`wetted`", "`wetted`, `lipid_solubility`, `saturated`", "a film that dries to its solute (volatile part gone, nothing but the solute left): `wetted` feeds the skin through what the solid dissolves into the SC surface's lipids and water at its hydration (activity × (φ_lip K_lip + φ_w) / K_SC at 0.30 water by volume, docs/properties.md \"Dry deposits\"); `lipid_solubility` through the SC lipids alone (× φ_lip K_lip / K_SC, the model before); `saturated` keeps the saturated aqueous activity"},
+      {"surface_water", "number", "", "0.30", "0 to < 1", "with `dry_deposit: wetted`: the water volume fraction of the SC surface that wets the deposit (0.30 = 0.25 w/w, the surface of the SurreyDPK SC water profile; in vivo Raman 15-35 % w/w, i.e. about 0.18-0.41; higher on skin hydrated from below or occluded before; docs/properties.md \"Dry deposits\")"},
     }};
     return i;
   }
@@ -183,6 +186,11 @@ class Topical : public DeliveryType {
       if (!(*ex->ph >= 0 && *ex->ph <= 14)) v->fail("a pH between 0 and 14");
     }
     if (auto v = m.maybe("dry_deposit")) ex->dry_deposit = one_of(*v, {"wetted", "lipid_solubility", "saturated"});
+    if (auto v = m.maybe("surface_water")) {
+      ex->surface_water = v->as_number();
+      if (!(ex->surface_water >= 0 && ex->surface_water < 1)) v->fail("a water volume fraction of the SC surface, at least 0 and below 1 (e.g. 0.3)");
+      if (ex->dry_deposit != "wetted") v->fail("applies to `dry_deposit: wetted` only");
+    }
     d.extra = ex;
   }
 
@@ -259,6 +267,7 @@ class Topical : public DeliveryType {
     if (ex.ph) e << YAML::Key << "ph" << YAML::Value << *ex.ph;
     if (!ex.vehicle.empty()) e << YAML::Key << "vehicle" << YAML::Value << ex.vehicle;
     if (ex.dry_deposit != "wetted") e << YAML::Key << "dry_deposit" << YAML::Value << ex.dry_deposit;
+    if (ex.surface_water != kScSurfaceWater) e << YAML::Key << "surface_water" << YAML::Value << ex.surface_water;
   }
 
   double start(const DeliveryDef& d) const override { return d.start; }
@@ -287,7 +296,7 @@ class Topical : public DeliveryType {
     // Once a film that dries to its solute is dry, the deposit feeds the skin through its solubility in the
     // SC surface's phases (deposit_factor_of), not as a saturated aqueous film.
     if (dries_to_solid(d) && std::isfinite(v.solubility) && topical_extra(d).dry_deposit != "saturated") {
-      const double f = deposit_factor_of(c, sd, topical_extra(d).dry_deposit);
+      const double f = deposit_factor_of(c, sd, topical_extra(d));
       const double t_dry = d.start + d.volatile_fraction * d.dose / d.evaporation;
       const double sat = v.solubility / v.partition;
       if (f < 1.0) v.saturated_activity_at = [sat, f, t_dry](double t) { return t >= t_dry ? sat * f : sat; };
