@@ -333,14 +333,14 @@ class MultigridCg final : public LinearSolver {
     const double target = tol_ * bnorm;
     double rr = dot(R, R);
     if (std::sqrt(rr) <= target) return;
-    double rz = precondition(R, Z, true);
-    double beta = 0.0;
+    precondition(R, Z);
+    double rz = dot(R, Z);
+    std::copy(Z, Z + n, P);
     long it = 0;
     for (;;) {
       if (it == maxit_) throw std::runtime_error("multigrid CG did not converge in " + std::to_string(maxit_) + " iterations");
-      // P = Z + beta P (P = Z on the first iteration), fused into the product
-      const double pq = product(P, Q, true, Z, it == 0 ? -1.0 : beta);
       ++it;
+      const double pq = product(P, Q, true);
       const double alpha = rz / pq;
       rr = reduce([&](size_t lo, size_t hi) {
         double s = 0;
@@ -352,9 +352,13 @@ class MultigridCg final : public LinearSolver {
         return s;
       });
       if (std::sqrt(rr) <= target) break;
-      const double rz2 = precondition(R, Z, true);
-      beta = rz2 / rz;
+      precondition(R, Z);
+      const double rz2 = dot(R, Z);
+      const double beta = rz2 / rz;
       rz = rz2;
+      for_all([&](size_t lo, size_t hi) {
+        for (size_t i = lo; i < hi; ++i) P[i] = Z[i] + beta * P[i];
+      });
     }
     stats.iterations += it;
   }
@@ -392,42 +396,23 @@ class MultigridCg final : public LinearSolver {
   }
 
   // Y = (cm M + ca A) X on the finest level, with the reservoir row; returns X.Y if asked.
-  // With Z: first X = Z + beta X (X = Z for beta < 0), depth plane by depth plane just ahead of
-  // the product (Y may be Z's storage: each plane of Z is read before Y is written there).
-  double product(double* X, double* Y, bool want_dot = false, const double* Z = nullptr, double beta = 0.0) {
+  double product(const double* X, double* Y, bool want_dot = false) {
     const Level& f = levels_.front();
     const int nz = f.nz, ny = f.ny;
     const int nt = f.parallel() ? omp_get_max_threads() : 1;
-    const size_t pl = f.plane();
-    auto update = [&](int k) {
-      double* x = X + k * pl;
-      const double* z = Z + k * pl;
-      if (beta < 0)
-        std::copy(z, z + pl, x);
-      else
-        for (size_t c = 0; c < pl; ++c) x[c] = z[c] + beta * x[c];
-    };
-    if (Z) X[n_] = beta < 0 ? Z[n_] : Z[n_] + beta * X[n_];
     std::vector<double> part(static_cast<size_t>(nt) * 8, 0.0);
 #pragma omp parallel num_threads(nt) if (nt > 1)
     {
       const int t = omp_get_thread_num(), m = omp_get_num_threads();
       const int k0 = static_cast<int>(static_cast<long>(nz) * t / m), k1 = static_cast<int>(static_cast<long>(nz) * (t + 1) / m);
-      if (Z && k1 > k0) {  // the planes next to the other threads' blocks first
-        update(k0);
-        if (k1 - 1 > k0) update(k1 - 1);
-      }
-#pragma omp barrier
       double s = 0;
-      for (int k = k0; k < k1; ++k) {
-        if (Z && k + 1 < k1 - 1) update(k + 1);
+      for (int k = k0; k < k1; ++k)
         for (int j = 0; j < ny; ++j) {
           const size_t row = f.id(0, j, k);
           f.row_product(j, k, X, Y + row);
           if (want_dot && !reservoir_)
             for (int i = 0; i < f.nx; ++i) s += X[row + i] * Y[row + i];
         }
-      }
       part[static_cast<size_t>(t) * 8] = s;
     }
     double yv = dres_ * X[n_];
@@ -446,112 +431,30 @@ class MultigridCg final : public LinearSolver {
     return s;
   }
 
-  // Z = one V-cycle applied to R; returns R.Z if asked (NaN otherwise).
-  double precondition(const double* R, double* Z, bool want_dot = false) {
-    std::vector<double> part;
-    if (want_dot) part.assign(static_cast<size_t>(omp_get_max_threads()) * 8, 0.0);
-    const bool fused = vcycle(0, R, Z, want_dot ? part.data() : nullptr);
+  void precondition(const double* R, double* Z) {
+    vcycle(0, R, Z);
     Z[n_] = R[n_] / dres_;
-    if (!want_dot) return std::numeric_limits<double>::quiet_NaN();
-    if (!fused) return dot(R, Z);
-    double s = R[n_] * Z[n_];
-    for (size_t t = 0; t < part.size(); t += 8) s += part[t];
-    return s;
   }
 
-  // Z = one V-cycle for A_l Z = B from a zero guess. With dot: when the level is pipelined, the
-  // partial sums of B.Z over each thread's rows are added into dot[8 t] (returns true).
-  bool vcycle(size_t l, const double* B, double* Z, double* dot = nullptr) {
+  // Z = one V-cycle for A_l Z = B from a zero guess.
+  void vcycle(size_t l, const double* B, double* Z) {
     Level& L = levels_[l];
     if (l + 1 == levels_.size()) {  // a single depth line: solved exactly
       relax(L, 0, B, Z, true);
-      return false;
-    }
-    Level& C = levels_[l + 1];
-    const int nt = relax_threads(L);
-    if (pipelinable(L, nt, 3)) {
-      // The same operations as below, row by row while the rows are in cache: both colours of the
-      // pre-smoothing and the restriction of the residual in one pass, the prolongation and both
-      // colours of the post-smoothing in another. (The coarse right-hand side sums the same terms;
-      // near the edges of the threads' blocks of rows, in another order.)
-      std::fill(C.b.begin(), C.b.end(), 0.0);
-      pipeline(L, nt, 3, [&](int s, int j) {
-        if (s < 2)
-          L.relax_rows(j, j + 1, s, s == 0, B, Z);
-        else
-          for (int k = 0; k < L.nz; ++k) restrict_cells(L, C, j, k, B, Z, scratch_[omp_get_thread_num()].data());
-      });
-      vcycle(l + 1, C.b.data(), C.x.data());
-      pipeline(L, nt, 3, [&](int s, int j) {
-        if (s == 0) {
-          prolong_row(L, C, j, Z);
-          return;
-        }
-        L.relax_rows(j, j + 1, 2 - s, false, B, Z);
-        if (s == 2 && dot) {  // row j is final
-          double sum = 0;
-          for (int k = 0; k < L.nz; ++k) {
-            const size_t row = L.id(0, j, k);
-            for (int i = 0; i < L.nx; ++i) sum += B[row + i] * Z[row + i];
-          }
-          dot[static_cast<size_t>(omp_get_thread_num()) * 8] += sum;
-        }
-      });
-      return dot != nullptr;
+      return;
     }
     const bool edges = L.has_edges();
     if (edges) std::fill(Z, Z + L.n(), 0.0);
     relax(L, 0, B, Z, !edges);
     relax(L, 1, B, Z);
     if (edges) relax(L, 2, B, Z);
+    Level& C = levels_[l + 1];
     restrict_residual(L, B, Z, C);
     vcycle(l + 1, C.b.data(), C.x.data());
     prolong_add(L, C, Z);
     if (edges) relax(L, 3, B, Z);
     relax(L, 1, B, Z);
     relax(L, 0, B, Z);
-    return false;
-  }
-
-  static int relax_threads(const Level& L) { return L.parallel() && L.ny > 1 ? std::min(omp_get_max_threads(), L.ny) : 1; }
-
-  // pipeline() below can run ns stages on level L with nt threads: the lines two-coloured (no odd
-  // periodic ring) and at least 2 ns + 1 rows per thread, or one thread and no wrap in y.
-  static bool pipelinable(const Level& L, int nt, int ns) {
-    return !L.has_edges() && (L.ny >= (2 * ns + 3) * nt || (nt == 1 && !L.py));
-  }
-
-  // Runs stage(s, j) for the stages s = 0 .. ns-1 on every row j (all i and k at that j) of level L
-  // on nt threads, in an order in which stage s at row j comes after stage s-1 at rows j-1, j and
-  // j+1 and before stage s+1 at those rows (rows wrap when L is periodic in y), as when each stage
-  // runs over the whole level before the next. Each thread takes a block of rows and runs its
-  // stages one row apart (stage s at row jj - s), so a row's stages follow each other while the
-  // row and its neighbours are in cache. Near a block's edge, stage s > 0 depends on another
-  // block: those rows (s of them on each side for stage s) wait for a barrier and are then done
-  // by the thread above the edge, stage by stage. A stage may write its own row's cells (only those
-  // that stage s-1 and s+1 at the neighbouring rows do not read at the same time) and the coarse
-  // rows of its row's two parents (fine rows 2J-1 .. 2J+2 write coarse row J: with blocks that
-  // start at even rows, no two threads write one coarse row at the same time).
-  template <class F>
-  static void pipeline(const Level& L, int nt, int ns, F&& stage) {
-    const int ny = L.ny;
-#pragma omp parallel num_threads(nt) if (nt > 1)
-    {
-      const int t = omp_get_thread_num(), m = omp_get_num_threads();
-      // blocks start at even rows: the two children of a coarse row are in the same block
-      const auto edge = [&](int u) { return u == m ? ny : static_cast<int>(static_cast<long>(ny) * u / m) & ~1; };
-      const int j0 = edge(t), j1 = edge(t + 1);
-      const bool lo_shared = t > 0 || L.py, hi_shared = t < m - 1 || L.py;
-      for (int jj = j0; jj < j1 + ns - 1; ++jj)
-        for (int s = 0; s < ns; ++s) {
-          const int j = jj - s;
-          if (j >= j0 + (lo_shared ? s : 0) && j < j1 - (hi_shared ? s : 0)) stage(s, j);
-        }
-#pragma omp barrier
-      if (lo_shared)
-        for (int s = 1; s < ns; ++s)
-          for (int j = j0 - s; j < j0 + s; ++j) stage(s, (j + ny) % ny);
-    }
   }
 
   // zero: X is zero on every line but the colour's (the first pass of a V-cycle level)
@@ -565,7 +468,7 @@ class MultigridCg final : public LinearSolver {
       L.relax_edges(false, B, X);
       return;
     }
-    const int nt = relax_threads(L);
+    const int nt = L.parallel() && L.ny > 1 ? std::min(omp_get_max_threads(), L.ny) : 1;
 #pragma omp parallel num_threads(nt) if (nt > 1)
     {
       const int t = omp_get_thread_num(), m = omp_get_num_threads();
@@ -602,52 +505,48 @@ class MultigridCg final : public LinearSolver {
     for (int I = std::max(1, imax); I < ncx; ++I) end_cell(I);
   }
 
-  // C.b += R (B - A X) for the fine row (j, k), R the transpose of the prolongation; r: 2 nx scratch
-  static void restrict_cells(const Level& L, Level& C, int j, int k, const double* B, const double* X, double* r) {
-    double* q = r + L.nx;
-    double* cb = C.b.data() + k * C.plane();
-    const size_t row = L.id(0, j, k);
-    L.row_product(j, k, X, r);
-    const float* v = L.wy.data() + row;
-    const float* w = L.wx.data() + row;
-    const int J = L.iy[j], JN = L.nby[j];
-    for (int i = 0; i < L.nx; ++i) {
-      const double res = B[row + i] - r[i];
-      r[i] = v[i] * res;
-      q[i] = (1.0f - v[i]) * res;
-    }
-    restrict_row(L, C, r, w, cb + static_cast<size_t>(J) * C.nx);
-    if (JN != J) restrict_row(L, C, q, w, cb + static_cast<size_t>(JN) * C.nx);
-  }
-  // C.b = R (B - A X); each depth plane on its own.
+  // C.b = R (B - A X), R the transpose of the prolongation; each depth plane on its own.
   void restrict_residual(const Level& L, const double* B, const double* X, Level& C) {
     const int nt = L.parallel() ? omp_get_max_threads() : 1;
     std::fill(C.b.begin(), C.b.end(), 0.0);
 #pragma omp parallel for schedule(static) num_threads(nt) if (nt > 1)
-    for (int k = 0; k < L.nz; ++k)
-      for (int j = 0; j < L.ny; ++j) restrict_cells(L, C, j, k, B, X, scratch_[omp_get_thread_num()].data());
-  }
-
-  // X += P C.x on the row (j, k) of level L
-  static void prolong_cells(const Level& L, const Level& C, int j, int k, double* X) {
-    const double* ce = C.x.data() + k * C.plane();
-    const size_t row = L.id(0, j, k);
-    const double* cj = ce + static_cast<size_t>(L.iy[j]) * C.nx;
-    const double* cn = ce + static_cast<size_t>(L.nby[j]) * C.nx;
-    for (int i = 0; i < L.nx; ++i) {
-      const double w = L.wx[row + i], v = L.wy[row + i];
-      const int I = L.ix[i], IN = L.nbx[i];
-      X[row + i] += v * (w * cj[I] + (1 - w) * cj[IN]) + (1 - v) * (w * cn[I] + (1 - w) * cn[IN]);
+    for (int k = 0; k < L.nz; ++k) {
+      double* r = scratch_[omp_get_thread_num()].data();
+      double* q = r + L.nx;
+      double* cb = C.b.data() + k * C.plane();
+      for (int j = 0; j < L.ny; ++j) {
+        const size_t row = L.id(0, j, k);
+        L.row_product(j, k, X, r);
+        const float* v = L.wy.data() + row;
+        const float* w = L.wx.data() + row;
+        const int J = L.iy[j], JN = L.nby[j];
+        for (int i = 0; i < L.nx; ++i) {
+          const double res = B[row + i] - r[i];
+          r[i] = v[i] * res;
+          q[i] = (1.0f - v[i]) * res;
+        }
+        restrict_row(L, C, r, w, cb + static_cast<size_t>(J) * C.nx);
+        if (JN != J) restrict_row(L, C, q, w, cb + static_cast<size_t>(JN) * C.nx);
+      }
     }
   }
-  static void prolong_row(const Level& L, const Level& C, int j, double* X) {
-    for (int k = 0; k < L.nz; ++k) prolong_cells(L, C, j, k, X);
-  }
+
   void prolong_add(const Level& L, const Level& C, double* X) {
     const int nt = L.parallel() ? omp_get_max_threads() : 1;
 #pragma omp parallel for schedule(static) num_threads(nt) if (nt > 1)
-    for (int k = 0; k < L.nz; ++k)
-      for (int j = 0; j < L.ny; ++j) prolong_cells(L, C, j, k, X);
+    for (int k = 0; k < L.nz; ++k) {
+      const double* ce = C.x.data() + k * C.plane();
+      for (int j = 0; j < L.ny; ++j) {
+        const size_t row = L.id(0, j, k);
+        const double* cj = ce + static_cast<size_t>(L.iy[j]) * C.nx;
+        const double* cn = ce + static_cast<size_t>(L.nby[j]) * C.nx;
+        for (int i = 0; i < L.nx; ++i) {
+          const double w = L.wx[row + i], v = L.wy[row + i];
+          const int I = L.ix[i], IN = L.nbx[i];
+          X[row + i] += v * (w * cj[I] + (1 - w) * cj[IN]) + (1 - v) * (w * cn[I] + (1 - w) * cn[IN]);
+        }
+      }
+    }
   }
 
   // Builds the next coarser level from the last one; s0 is the zero-order part of its rows.
