@@ -26,7 +26,7 @@ SETS=(--set "geometry.lateral_cells=[$N,$N]" --set "skin.layers[0].cells=$N" --s
 CELLS=$((N * N * N))
 declare -A RUNS
 add() { RUNS[$1]="${RUNS[$1]:-} $2"; }
-median() { tr ' ' '\n' | grep . | sort -g | awk '{a[NR]=$1} END {if (NR == 0) print "n/a"; else print (NR % 2) ? a[(NR+1)/2] : 0.5*(a[NR/2]+a[NR/2+1])}'; }
+median() { tr ' ' '\n' | { grep . || true; } | sort -g | awk '{a[NR]=$1} END {if (NR == 0) print "n/a"; else print (NR % 2) ? a[(NR+1)/2] : 0.5*(a[NR/2]+a[NR/2+1])}'; }
 
 # one dermasim run: prints "LABEL wall user peak_kib step_median it/solve" and records them
 dm() {
