@@ -10,6 +10,12 @@
 
 namespace dermasim {
 
+std::string tunables_with_huge_pages(const char* tunables) {
+  const std::string t = tunables ? tunables : "";
+  if (t.find("glibc.malloc.hugetlb") != std::string::npos) return "";  // the user's choice stands
+  return (t.empty() ? std::string() : t + ":") + "glibc.malloc.hugetlb=1";
+}
+
 void set_thread_environment(char** argv) {
   const char* off = std::getenv("DERMASIM_THREAD_ENV");
   if (off && std::string(off) == "0") return;
@@ -18,6 +24,14 @@ void set_thread_environment(char** argv) {
   if (!std::getenv("OMP_WAIT_POLICY")) {
     setenv("OMP_WAIT_POLICY", "passive", 1);
     change = true;
+  }
+  const char* huge = std::getenv("DERMASIM_HUGE_PAGES");
+  if (!huge || std::string(huge) != "0") {
+    const std::string t = tunables_with_huge_pages(std::getenv("GLIBC_TUNABLES"));
+    if (!t.empty()) {
+      setenv("GLIBC_TUNABLES", t.c_str(), 1);
+      change = true;
+    }
   }
   if (!std::getenv("OMP_NUM_THREADS")) {
     int ranks = 0;
