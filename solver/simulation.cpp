@@ -10,7 +10,6 @@
 
 namespace dermasim {
 
-
 namespace {
 // TR-BDF2 ([Bank1985]; [HoseaShampine1996]) with gamma = 2 - sqrt(2): a trapezoidal stage to
 // t + gamma h, then BDF2 through (t, t + gamma h, t + h). Both stages solve with M + (gamma h / 2) A.
