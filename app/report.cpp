@@ -118,6 +118,15 @@ void print_summary(std::FILE* out, const Simulation& sim) {
                st.linear_solver.c_str(), st.linear.solves);
   if (st.linear.iterations > 0) std::fprintf(out, ", %.1f iterations per solve", double(st.linear.iterations) / std::max(1L, st.linear.solves));
   std::fprintf(out, "; wall time %.2f s\n", st.wall_seconds);
+  // iterative solvers: per species, the step's solves and the error estimate's apart
+  for (const auto& sp : st.per_species) {
+    const LinearStats& l = sp.stats;
+    if (st.per_species.size() < 2 || l.iterations == 0) continue;
+    const long ns = l.solves - l.estimate_solves, ni = l.iterations - l.estimate_iterations;
+    std::fprintf(out, "    %s (%s): %ld solves, %.1f iterations per solve; %ld estimate solves, %.1f; %.1f s\n", sp.species.c_str(),
+                 sp.solver.c_str(), ns, double(ni) / std::max(1L, ns), l.estimate_solves,
+                 double(l.estimate_iterations) / std::max(1L, l.estimate_solves), l.seconds);
+  }
 }
 
 }  // namespace dermasim

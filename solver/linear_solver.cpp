@@ -76,7 +76,7 @@ class CgSolver final : public LinearSolver {
   }
 
   void solve_estimate(const std::vector<double>& b, std::vector<double>& x) override {
-    solve_loosely(tol_, [&] { solve(b, x); });
+    solve_loosely(tol_, stats, [&] { solve(b, x); });
   }
   void solve(const std::vector<double>& b, std::vector<double>& x) override {
     const long n = static_cast<long>(b.size());

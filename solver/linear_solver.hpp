@@ -3,6 +3,7 @@
 // for small grids; matrix-free preconditioned conjugate gradients with OpenMP for large ones.
 #pragma once
 #include <Eigen/SparseCholesky>
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -15,6 +16,17 @@ struct LinearStats {
   long solves = 0;
   long iterations = 0;     // CG iterations, summed
   long factorizations = 0;
+  // Of those, the loose solves of the error estimate (solve_estimate of the iterative solvers).
+  long estimate_solves = 0, estimate_iterations = 0;
+  double seconds = 0;  // wall time in setup and solves (iterative solvers)
+};
+
+// Adds the wall time of its scope to a counter.
+struct ScopedSeconds {
+  double& sum;
+  std::chrono::steady_clock::time_point t0 = std::chrono::steady_clock::now();
+  explicit ScopedSeconds(double& s) : sum(s) {}
+  ~ScopedSeconds() { sum += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); }
 };
 
 // Relative residual of solve_estimate.
@@ -22,13 +34,20 @@ constexpr double kEstimateTolerance = 1e-4;
 
 // For iterative solvers' solve_estimate: calls solve() with the tolerance `tol` raised to
 // kEstimateTolerance, and restores it (also when the solve throws).
+// Counts the solve and its iterations in stats' estimate_* counters.
 template <class Solve>
-void solve_loosely(double& tol, Solve&& solve) {
+void solve_loosely(double& tol, LinearStats& stats, Solve&& solve) {
   struct Restore {
     double& t;
     double keep;
-    ~Restore() { t = keep; }
-  } restore{tol, tol};
+    LinearStats& st;
+    long it0;
+    ~Restore() {
+      t = keep;
+      ++st.estimate_solves;
+      st.estimate_iterations += st.iterations - it0;
+    }
+  } restore{tol, tol, stats, stats.iterations};
   tol = tol > kEstimateTolerance ? tol : kEstimateTolerance;
   solve();
 }

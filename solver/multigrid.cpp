@@ -16,6 +16,11 @@
 //    transpose, and pre- and post-smoothing run the colours in opposite orders, so the
 //    preconditioner is symmetric positive definite, as CG needs.
 //  - A well-stirred reservoir unknown coupled to the top cells is preconditioned by its diagonal.
+//  - As the preconditioner of a non-symmetric (advected) operator, the V-cycle sees the upwind
+//    couplings: on the finest level the line solves are L D U of the non-symmetric depth block and
+//    the held lateral neighbours enter with face coefficient + inflow; the coarse levels carry the
+//    depth fluxes the same way (summed over the parallel fine faces) and count the lateral outflows
+//    as a loss. The cycle is then not symmetric (BiCGSTAB does not need it to be).
 // Stopping test as CgSolver: ||b - A x||_2 <= tol ||b||_2.
 #include <omp.h>
 
@@ -46,6 +51,19 @@ struct Level {
   double s = 1.0;                // scale of the face coefficients (ca on the finest level)
   const double *tx = nullptr, *ty = nullptr, *tz = nullptr;
   std::vector<double> otx, oty, otz;  // owned face coefficients (coarse levels)
+  // Advection (the preconditioner of a non-symmetric operator): the upwind volume flux through each
+  // face (indexed as tx, ty, tz, toward +x, +y, +z, in the units of the face coefficients, scaled by
+  // s like them), owned on every level; null for a symmetric operator. A row's coupling to its
+  // neighbour across a face is then t + F+ for the inflow side (west, south, above: t + max(F, 0))
+  // and t + max(-F, 0) for the other; the outflows are in the diagonal.
+  const double *ax = nullptr, *ay = nullptr, *az = nullptr;
+  std::vector<double> oax, oay, oaz;
+  bool adv() const { return az != nullptr; }
+  // with advection: the volume leaving cell (i, j, k) through its faces (unscaled)
+  double outflow(int i, int j, int k) const {
+    return std::max(-ax[fx(i, j, k)], 0.0) + std::max(ax[fx(i + 1, j, k)], 0.0) + std::max(-ay[fy(i, j, k)], 0.0) +
+           std::max(ay[fy(i, j + 1, k)], 0.0) + std::max(-az[fz(i, j, k)], 0.0) + std::max(az[fz(i, j, k + 1)], 0.0);
+  }
   std::vector<double> dg;             // diagonal (coarse levels)
   // The finest level stores no diagonal: it is cm M + s diag(A), read from the operator's mass and
   // diagonal of A as the operator's own product does (the same rounding).
@@ -66,14 +84,38 @@ struct Level {
   size_t id(int i, int j, int k) const { return static_cast<size_t>(i) + static_cast<size_t>(nx) * (j + static_cast<size_t>(ny) * k); }
   bool parallel() const { return n() >= kParallel; }
 
+  // Coupling of a row to its neighbour on the low side (west, south, above) across face f, and on
+  // the high side: the face coefficient, plus the upwind inflow with advection.
+  template <bool A>
+  static double lo(const double* t, const double* a, size_t f) {
+    if constexpr (A) return t[f] + std::max(a[f], 0.0);
+    else return t[f];
+  }
+  template <bool A>
+  static double hi(const double* t, const double* a, size_t f) {
+    if constexpr (A) return t[f] + std::max(-a[f], 0.0);
+    else return t[f];
+  }
+
   // y = (A x) over row (j, k) of this level (off-grid neighbours have zero coefficients).
   void row_product(int j, int k, const double* X, double* y) const {
+    if (adv()) row_product_t<true>(j, k, X, y);
+    else row_product_t<false>(j, k, X, y);
+  }
+  template <bool A>
+  void row_product_t(int j, int k, const double* X, double* y) const {
     const size_t pl = plane(), row = (static_cast<size_t>(k) * ny + j) * nx;
     const double* txr = tx + fx(0, j, k);
     const double* tyl = ty + fy(0, j, k);
     const double* tyh = tyl + nx;
     const double* tzl = tz + fz(0, j, k);
     const double* tzh = tzl + pl;
+    // the same offsets into the flux arrays (unused without advection)
+    const double* axr = A ? ax + fx(0, j, k) : nullptr;
+    const double* ayl = A ? ay + fy(0, j, k) : nullptr;
+    const double* ayh = A ? ayl + nx : nullptr;
+    const double* azl = A ? az + fz(0, j, k) : nullptr;
+    const double* azh = A ? azl + pl : nullptr;
     const double* xc = X + row;
     const double* xu = X + (k > 0 ? row - pl : row);
     const double* xd = X + (k < nz - 1 ? row + pl : row);
@@ -83,9 +125,9 @@ struct Level {
     // dv(i): the diagonal of cell i of the row
     auto run = [&](auto dv) {
       auto cell = [&](int i, double xw, double xe) {
-        double off = tzl[i] * xu[i] + tzh[i] * xd[i];
-        off += txr[i] * xw + txr[i + 1] * xe;
-        off += tyl[i] * xs[i] + tyh[i] * xn[i];
+        double off = lo<A>(tzl, azl, i) * xu[i] + hi<A>(tzh, azh, i) * xd[i];
+        off += lo<A>(txr, axr, i) * xw + hi<A>(txr, axr, i + 1) * xe;
+        off += lo<A>(tyl, ayl, i) * xs[i] + hi<A>(tyh, ayh, i) * xn[i];
         y[i] = dv(i) * xc[i] - sc * off;
       };
       if (nx == 1) {
@@ -95,9 +137,9 @@ struct Level {
       cell(0, xc[nx - 1], xc[1]);
 #pragma omp simd
       for (int i = 1; i < nx - 1; ++i) {
-        double off = tzl[i] * xu[i] + tzh[i] * xd[i];
-        off += txr[i] * xc[i - 1] + txr[i + 1] * xc[i + 1];
-        off += tyl[i] * xs[i] + tyh[i] * xn[i];
+        double off = lo<A>(tzl, azl, i) * xu[i] + hi<A>(tzh, azh, i) * xd[i];
+        off += lo<A>(txr, axr, i) * xc[i - 1] + hi<A>(txr, axr, i + 1) * xc[i + 1];
+        off += lo<A>(tyl, ayl, i) * xs[i] + hi<A>(tyh, ayh, i) * xn[i];
         y[i] = dv(i) * xc[i] - sc * off;
       }
       cell(nx - 1, xc[nx - 2], xc[0]);
@@ -125,6 +167,8 @@ struct Level {
         const size_t p = k * pl + c;
         if (k == 0) {
           d[c] = diag(p);
+        } else if (adv()) {  // L D U: the row's coupling upward times the upper row's downward
+          d[c] = diag(p) - s * lo<true>(tz, az, p) * s * hi<true>(tz, az, p) / d[c];
         } else {
           const double a = s * tz[p];
           d[c] = diag(p) - a * a / d[c];
@@ -138,6 +182,13 @@ struct Level {
   // the parity of (i + j) (checkerboard of lines), else of i. The forward elimination runs depth
   // plane by depth plane, so neighbouring rows are read from cache; it leaves y in X.
   void relax_rows(int j0, int j1, int colour, bool zero, const double* B, double* X) const {
+    if (adv()) relax_rows_t<true>(j0, j1, colour, zero, B, X);
+    else relax_rows_t<false>(j0, j1, colour, zero, B, X);
+  }
+  // With advection the lines are solved with their upwind couplings (L D U of a non-symmetric
+  // tridiagonal block) and the held neighbours enter with theirs.
+  template <bool A>
+  void relax_rows_t(int j0, int j1, int colour, bool zero, const double* B, double* X) const {
     const size_t pl = plane();
     const double sc = s;
     const int ie = core_nx();
@@ -151,6 +202,10 @@ struct Level {
         const double* tyl = ty + fy(0, j, k);
         const double* tyh = tyl + nx;
         const double* tzl = tz + row;
+        const double* axr = A ? ax + fx(0, j, k) : nullptr;
+        const double* ayl = A ? ay + fy(0, j, k) : nullptr;
+        const double* ayh = A ? ayl + nx : nullptr;
+        const double* azl = A ? az + row : nullptr;
         const double* xs = X + k * pl + (j > 0 ? static_cast<size_t>(j - 1) : static_cast<size_t>(ny - 1)) * nx;
         const double* xn = X + k * pl + (j < ny - 1 ? static_cast<size_t>(j + 1) : 0) * nx;
         double* xc = X + row;
@@ -162,12 +217,12 @@ struct Level {
           if (k == 0)
             for (int i = i0; i < ie; i += 2) xc[i] = b[i];
           else
-            for (int i = i0; i < ie; i += 2) xc[i] = b[i] + up * tzl[i] * du[i] * yu[i];
+            for (int i = i0; i < ie; i += 2) xc[i] = b[i] + up * lo<A>(tzl, azl, i) * du[i] * yu[i];
           continue;
         }
         auto line = [&](int i, double xw, double xe) {
-          const double rhs = b[i] + sc * (txr[i] * xw + txr[i + 1] * xe + tyl[i] * xs[i] + tyh[i] * xn[i]);
-          xc[i] = k > 0 ? rhs + up * tzl[i] * du[i] * yu[i] : rhs;
+          const double rhs = b[i] + sc * (lo<A>(txr, axr, i) * xw + hi<A>(txr, axr, i + 1) * xe + lo<A>(tyl, ayl, i) * xs[i] + hi<A>(tyh, ayh, i) * xn[i]);
+          xc[i] = k > 0 ? rhs + up * lo<A>(tzl, azl, i) * du[i] * yu[i] : rhs;
         };
         if (nx == 1) {
           line(0, xc[0], xc[0]);
@@ -181,10 +236,11 @@ struct Level {
         const int last = std::min(ie, nx - 1);  // interior lines: both x neighbours in the row
         if (k == 0) {
           for (; i < last; i += 2)
-            xc[i] = b[i] + sc * (txr[i] * xc[i - 1] + txr[i + 1] * xc[i + 1] + tyl[i] * xs[i] + tyh[i] * xn[i]);
+            xc[i] = b[i] + sc * (lo<A>(txr, axr, i) * xc[i - 1] + hi<A>(txr, axr, i + 1) * xc[i + 1] + lo<A>(tyl, ayl, i) * xs[i] + hi<A>(tyh, ayh, i) * xn[i]);
         } else {
           for (; i < last; i += 2)
-            xc[i] = b[i] + sc * (txr[i] * xc[i - 1] + txr[i + 1] * xc[i + 1] + tyl[i] * xs[i] + tyh[i] * xn[i] + tzl[i] * du[i] * yu[i]);
+            xc[i] = b[i] + sc * (lo<A>(txr, axr, i) * xc[i - 1] + hi<A>(txr, axr, i + 1) * xc[i + 1] + lo<A>(tyl, ayl, i) * xs[i] + hi<A>(tyh, ayh, i) * xn[i] +
+                                 lo<A>(tzl, azl, i) * du[i] * yu[i]);
         }
         if (i == nx - 1 && i < ie) line(i, xc[nx - 2], xc[0]);
       }
@@ -201,7 +257,8 @@ struct Level {
         } else {
           const double* xd = xc + pl;
           const double* tzh = tz + row + pl;
-          for (int i = i0; i < ie; i += 2) xc[i] = di[i] * (xc[i] + sc * tzh[i] * xd[i]);
+          const double* azh = A ? az + row + pl : nullptr;
+          for (int i = i0; i < ie; i += 2) xc[i] = di[i] * (xc[i] + sc * hi<A>(tzh, azh, i) * xd[i]);
         }
       }
     }
@@ -227,14 +284,17 @@ struct Level {
       const int js = j > 0 ? j - 1 : ny - 1, jn = j < ny - 1 ? j + 1 : 0;
       for (int k = 0; k < nz; ++k) {
         const size_t p = id(i, j, k);
-        double y = B[p] + s * (tx[fx(i, j, k)] * X[id(w, j, k)] + tx[fx(i + 1, j, k)] * X[id(e, j, k)] + ty[fy(i, j, k)] * X[id(i, js, k)] +
-                              ty[fy(i, j + 1, k)] * X[id(i, jn, k)]);
-        if (k > 0) y += s * tz[p] * dinv[p - pl] * X[p - pl];
+        const bool a = adv();
+        auto L = [&](const double* t, const double* f, size_t q) { return a ? lo<true>(t, f, q) : t[q]; };
+        auto H = [&](const double* t, const double* f, size_t q) { return a ? hi<true>(t, f, q) : t[q]; };
+        double y = B[p] + s * (L(tx, ax, fx(i, j, k)) * X[id(w, j, k)] + H(tx, ax, fx(i + 1, j, k)) * X[id(e, j, k)] +
+                               L(ty, ay, fy(i, j, k)) * X[id(i, js, k)] + H(ty, ay, fy(i, j + 1, k)) * X[id(i, jn, k)]);
+        if (k > 0) y += s * L(tz, az, p) * dinv[p - pl] * X[p - pl];
         X[p] = y;
       }
       for (int k = nz - 1; k >= 0; --k) {
         const size_t p = id(i, j, k);
-        X[p] = dinv[p] * (k == nz - 1 ? X[p] : X[p] + s * tz[p + pl] * X[p + pl]);
+        X[p] = dinv[p] * (k == nz - 1 ? X[p] : X[p] + s * (adv() ? hi<true>(tz, az, p + pl) : tz[p + pl]) * X[p + pl]);
       }
     }
   }
@@ -248,6 +308,7 @@ class MultigridCg final : public LinearSolver {
   void setup(const StencilOperator& op, long version, double cm, double ca) override {
     if (!op.symmetric() && !any_operator_) throw std::invalid_argument("multigrid CG needs a symmetric operator (use the non-symmetric solver)");
     if (&op == op_ && version == version_ && cm == cm_ && ca == ca_) return;
+    ScopedSeconds timer(stats.seconds);
     op_ = &op;
     version_ = version;
     cm_ = cm;
@@ -271,6 +332,7 @@ class MultigridCg final : public LinearSolver {
     f.da = op.diagonal_of_a().data();
     f.cm = cm;
     dres_ = cm * op.mass()[n_] + ca * op.diagonal_of_a()[n_];  // the reservoir slot
+    if (!op.symmetric()) take_fluxes(op, f);
     // zero-order part of each row (mass, losses, boundary conductances): the diagonal less the faces
     std::vector<double> s0(n_);
     const auto& dA = op.diagonal_of_a();
@@ -282,15 +344,44 @@ class MultigridCg final : public LinearSolver {
           const size_t p = f.id(i, j, k);
           const double faces = f.tx[f.fx(i, j, k)] + f.tx[f.fx(i + 1, j, k)] + f.ty[f.fy(i, j, k)] + f.ty[f.fy(i, j + 1, k)] +
                                f.tz[f.fz(i, j, k)] + f.tz[f.fz(i, j, k + 1)];
-          s0[p] = cm * M[p] + ca * std::max(0.0, dA[p] - faces);
+          // with advection the depth outflows leave it (the coarse levels keep the depth fluxes),
+          // the lateral ones stay in it (the coarse levels count them as a loss: see coarsen)
+          const double out = f.adv() ? std::max(-f.az[f.fz(i, j, k)], 0.0) + std::max(f.az[f.fz(i, j, k + 1)], 0.0) : 0.0;
+          s0[p] = cm * M[p] + ca * std::max(0.0, dA[p] - faces - out);
         }
     while (levels_.back().nx > 1 || levels_.back().ny > 1) s0 = coarsen(s0);
     for (Level& L : levels_) L.factor_lines();
     scratch_.assign(omp_get_max_threads(), std::vector<double>(2 * static_cast<size_t>(g.nx), 0.0));
   }
 
+  // The finest level's copy of the operator's advective fluxes, with both ends of a periodic ring
+  // holding its wrap face (as the face coefficients do) and no flux through the outer faces.
+  static void take_fluxes(const StencilOperator& op, Level& f) {
+    const Grid& g = op.grid();
+    f.oax.assign(static_cast<size_t>(f.nx + 1) * f.ny * f.nz, 0.0);
+    f.oay.assign(static_cast<size_t>(f.nx) * (f.ny + 1) * f.nz, 0.0);
+    f.oaz.assign(static_cast<size_t>(f.nx) * f.ny * (f.nz + 1), 0.0);
+    const auto &Fx = op.flux_x(), &Fy = op.flux_y(), &Fz = op.flux_z();
+    for (int k = 0; k < f.nz; ++k)
+      for (int j = 0; j < f.ny; ++j)
+        for (int i = 0; i < f.nx; ++i) {
+          if (!Fx.empty() && f.nx > 1) {
+            if (i > 0) f.oax[f.fx(i, j, k)] = Fx[f.fx(i, j, k)];
+            if (i == 0 && g.periodic_x) f.oax[f.fx(0, j, k)] = f.oax[f.fx(f.nx, j, k)] = Fx[f.fx(f.nx, j, k)];
+          }
+          if (!Fy.empty() && f.ny > 1) {
+            if (j > 0) f.oay[f.fy(i, j, k)] = Fy[f.fy(i, j, k)];
+            if (j == 0 && g.periodic_y) f.oay[f.fy(i, 0, k)] = f.oay[f.fy(i, f.ny, k)] = Fy[f.fy(i, f.ny, k)];
+          }
+          if (!Fz.empty() && k > 0) f.oaz[f.fz(i, j, k)] = Fz[f.fz(i, j, k)];
+        }
+    f.ax = f.oax.data();
+    f.ay = f.oay.data();
+    f.az = f.oaz.data();
+  }
+
   void solve_estimate(const std::vector<double>& b, std::vector<double>& x) override {
-    solve_loosely(tol_, [&] { solve(b, x); });
+    solve_loosely(tol_, stats, [&] { solve(b, x); });
   }
   void solve(const std::vector<double>& b, std::vector<double>& x) override {
     r_.resize(b.size());
@@ -315,6 +406,7 @@ class MultigridCg final : public LinearSolver {
   // which is then read only before it is overwritten). The preconditioned residual z and the
   // product q = A p share one vector: z is dead once p is updated, q once r is.
   void cg(const double* B, double* R, std::vector<double>& x) {
+    ScopedSeconds timer(stats.seconds);
     const size_t n = x.size();  // cells + 1
     z_.resize(n);
     p_.resize(n);
@@ -602,6 +694,18 @@ class MultigridCg final : public LinearSolver {
     C.oty.assign(static_cast<size_t>(C.nx) * (C.ny + 1) * C.nz, 0.0);
     C.otz.assign(static_cast<size_t>(C.nx) * C.ny * (C.nz + 1), 0.0);
     std::vector<double> s0c(nC, 0.0);
+    // Advection on the coarse levels: a coarse depth face carries the sum of the fine depth fluxes
+    // through it (upwind, conservative, as on the finest level; depth is never coarsened, so this
+    // is the aggregate of parallel faces); the lateral fluxes are not carried to the coarse levels,
+    // their outflows stay in the zero-order part (a loss). Carrying them too (summed over the
+    // coarse face) made the V-cycle diverge where lateral flow dominates: with the interpolating
+    // prolongation, such a coarse operator over-corrects (tests/test_multigrid.cpp, docs/numerics.md).
+    const bool adv = F.adv();
+    if (adv) {
+      C.oax.assign(C.otx.size(), 0.0);
+      C.oay.assign(C.oty.size(), 0.0);
+      C.oaz.assign(C.otz.size(), 0.0);
+    }
     // prolongation weights: conductance a from the own coarse centre to the cell, b from the cell
     // to the neighbouring coarse centre; the own parent gets a / (a + b)
 #pragma omp parallel for schedule(static) if (nF >= kParallel)
@@ -635,6 +739,7 @@ class MultigridCg final : public LinearSolver {
           s0c[c] += s0[F.id(i, j, k)];
           C.otz[C.fz(F.ix[i], F.iy[j], k)] += sF * F.tz[F.fz(i, j, k)];
           if (k == F.nz - 1) C.otz[C.fz(F.ix[i], F.iy[j], k + 1)] += sF * F.tz[F.fz(i, j, k + 1)];
+          if (adv) C.oaz[C.fz(F.ix[i], F.iy[j], k)] += sF * F.az[F.fz(i, j, k)];
         }
       // x faces of the coarse level: face I lies between coarse cells I-1 and I (wrap at 0 and nx)
       if (C.nx > 1)
@@ -665,13 +770,18 @@ class MultigridCg final : public LinearSolver {
     C.tx = C.otx.data();
     C.ty = C.oty.data();
     C.tz = C.otz.data();
+    if (adv) {
+      C.ax = C.oax.data();
+      C.ay = C.oay.data();
+      C.az = C.oaz.data();
+    }
     C.dg.resize(nC);
     for (int k = 0; k < C.nz; ++k)
       for (int j = 0; j < C.ny; ++j)
         for (int i = 0; i < C.nx; ++i) {
           const size_t p = C.id(i, j, k);
           C.dg[p] = s0c[p] + C.tx[C.fx(i, j, k)] + C.tx[C.fx(i + 1, j, k)] + C.ty[C.fy(i, j, k)] + C.ty[C.fy(i, j + 1, k)] +
-                    C.tz[C.fz(i, j, k)] + C.tz[C.fz(i, j, k + 1)];
+                    C.tz[C.fz(i, j, k)] + C.tz[C.fz(i, j, k + 1)] + (adv ? C.outflow(i, j, k) : 0.0);
         }
     C.x.assign(nC, 0.0);
     C.b.assign(nC, 0.0);

@@ -103,6 +103,11 @@ class StencilOperator {
   const std::vector<double>& face_z() const { return tz_; }
   const std::vector<double>& diagonal_of_a() const { return diagA_; }
   const std::vector<double>& top_conductance() const { return ttop_; }
+  // The advective face fluxes as given in the spec (empty without flow): a periodic wrap face is
+  // stored at its high end only (x face nx, y face ny), the z faces 0 and nz are not used.
+  const std::vector<double>& flux_x() const { return fx_; }
+  const std::vector<double>& flux_y() const { return fy_; }
+  const std::vector<double>& flux_z() const { return fz_; }
 
  private:
   const Grid* g_;

@@ -78,6 +78,10 @@ Simulation::Simulation(Problem p) : p_(std::move(p)) {
     c->setup(p_);
     keep_previous_ = keep_previous_ || c->needs_previous_state();
   }
+  // With the injected fluid and an iterative solver, the stages start from extrapolated guesses
+  // (the previous step is kept for that; docs/performance.md, "A fluid coupling that costs little").
+  extrapolate_guess_ = p_.carrier.species >= 0 && linear_kind_ != "direct";
+  keep_previous_ = keep_previous_ || extrapolate_guess_;
   for (size_t s = 0; s < p_.species.size(); ++s)
     for (size_t l = 0; l < std::min(own_channels[s], p_.species[s].losses.size()); ++l) {
       auto& k = p_.species[s].losses[l].k;
@@ -620,6 +624,8 @@ double Simulation::attempt(double h) {
     if (p_.time.scheme == Scheme::BackwardEuler) {
       r.solver->setup(op, r.version, 1.0, h);
       r.u_new = r.u;
+      if (extrapolate_guess_ && r.u_prev.size() == N && r.h_prev > 0)  // as below
+        for (size_t i = 0; i < N; ++i) r.u_new[i] += h / r.h_prev * (r.u[i] - r.u_prev[i]);
       solve_stage(2, r.f1, conv1.r0, r.u_new, [&](double& rhs_sum) {
         rhs_sum = h * (bsum + conv1.r0);
         for (size_t i = 0; i < N; ++i) {
@@ -655,12 +661,20 @@ double Simulation::attempt(double h) {
       // the explicit half of the trapezoid holds A u_n: its exact total is L(u_n)
       const double Lu = L(r.u);
       r.ug = r.u;
+      // iterative solvers start from the previous step's trend, the end stage from the line through
+      // u_n and the first stage (the solution is the same to the tolerance; the iterations fewer)
+      if (extrapolate_guess_ && r.u_prev.size() == N && r.h_prev > 0) {
+        const double w = kGamma * h / r.h_prev;
+        for (size_t i = 0; i < N; ++i) r.ug[i] += w * (r.u[i] - r.u_prev[i]);
+      }
       solve_stage(1, r.fg, convg.r0, r.ug, [&](double& stage1_sum) {
         for (size_t i = 0; i < N; ++i) r.rhs[i] = M[i] * r.u[i] - alpha * r.Au[i] + alpha * (2.0 * bat(i) + F(r.f0, i) + F(r.fg, i));
         stage1_sum = -alpha * Lu + alpha * (2.0 * bsum + conv0.r0 + convg.r0);
         for (size_t i = 0; i < N; ++i) stage1_sum += M[i] * r.u[i];
       });
       r.u_new = r.ug;
+      if (extrapolate_guess_)
+        for (size_t i = 0; i < N; ++i) r.u_new[i] = r.u[i] + (r.ug[i] - r.u[i]) / kGamma;
       solve_stage(2, r.f1, conv1.r0, r.u_new, [&](double& stage2_sum) {
         stage2_sum = alpha * (bsum + conv1.r0);
         for (size_t i = 0; i < N; ++i) {
@@ -905,10 +919,13 @@ void Simulation::run(const OutputFn& on_output, const StepFn& on_step) {
     if (on_step) on_step(*this, t_, step);
   }
   stats_.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
-  for (const auto& r : sp_) {
+  stats_.per_species.clear();
+  for (size_t s = 0; s < sp_.size(); ++s) {
+    const auto& r = sp_[s];
     stats_.linear.solves += r->solver->stats.solves;
     stats_.linear.iterations += r->solver->stats.iterations;
     stats_.linear.factorizations += r->solver->stats.factorizations;
+    stats_.per_species.push_back({p_.species[s].name, r->solver->name(), r->solver->stats});
   }
 }
 

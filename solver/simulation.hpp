@@ -186,6 +186,13 @@ struct RunStats {
   double wall_seconds = 0;
   std::string linear_solver;
   LinearStats linear;
+  // Per species, in the order of Problem::species: its solver and its counters (of this process:
+  // a restarted run counts from the restart).
+  struct SpeciesSolves {
+    std::string species, solver;
+    LinearStats stats;
+  };
+  std::vector<SpeciesSolves> per_species;
 };
 
 class Simulation {
@@ -277,6 +284,7 @@ class Simulation {
   long worst_cell_ = -1;
   double worst_ratio_ = 0;
   bool keep_previous_ = false;
+  bool extrapolate_guess_ = false;  // start the stage solves from extrapolated guesses
   void accept();
   void record();
   Problem p_;
