@@ -187,6 +187,7 @@ Simulation::Simulation(Problem p) : p_(std::move(p)) {
   }
   stats_.linear_solver = sp_.empty() ? linear_kind_ : sp_.front()->solver->name();
   if (p_.time.multirate && carrier >= 0 && !stage_coupling(carrier) && p_.species[carrier].conductances.empty() &&
+      std::none_of(p_.couplings.begin(), p_.couplings.end(), [&](const auto& c) { return c->relinearises(carrier); }) &&
       std::none_of(p_.reservoirs.begin(), p_.reservoirs.end(), [&](const ReservoirSpec& v) { return v.species == carrier; }) &&
       std::none_of(p_.transfers.begin(), p_.transfers.end(), [&](const TransferSpec& t) { return t.from == carrier || t.to == carrier; }))
     multirate_ = true;

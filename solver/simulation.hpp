@@ -145,8 +145,9 @@ struct TimeSpec {
   double dt_max = 0;         // 0: unlimited
   // Multirate: the carrier takes its own steps, under its own error control (rtol), inside each
   // step of the species it advects, which ride the face volume fluxes accumulated over those
-  // sub-steps (Simulation::subcycle_carrier). Applies with TR-BDF2 when the carrier has no stage
-  // source, reservoir, conductance or transfer; false: the carrier steps with the others.
+  // sub-steps (Simulation::subcycle_carrier). Applies when the carrier has no stage source,
+  // reservoir, conductance or transfer and no coupling re-linearises it at every step; false: the
+  // carrier steps with the others.
   bool multirate = true;
 };
 
