@@ -125,3 +125,10 @@ TEST_CASE("multirate: under fixed solute steps the sub-cycled coupling converges
   CHECK(p[0] > 1.7);
   CHECK(p[1] > 1.7);
 }
+
+TEST_CASE("multirate: on by default, not for the nonlinear law (re-linearised every step)", "[fluid]") {
+  const std::string y = papule("end: 1 h");
+  REQUIRE(make_sim(y)->multirate());
+  CHECK_FALSE(make_sim(y, {"fluid.law=nonlinear"})->multirate());
+  CHECK_FALSE(make_sim(y, {"time.multirate=false"})->multirate());
+}
