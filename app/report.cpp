@@ -116,6 +116,7 @@ void print_summary(std::FILE* out, const Simulation& sim) {
   const auto& st = sim.stats();
   std::fprintf(out, "\n  %ld steps (%ld rejected), linear solver: %s, %ld solves", st.accepted, st.rejected,
                st.linear_solver.c_str(), st.linear.solves);
+  if (st.substeps > 0) std::fprintf(out, ", %s in %ld sub-steps (%ld rejected)", sim.problem().species[sim.problem().carrier.species].name.c_str(), st.substeps, st.substeps_rejected);
   if (st.linear.iterations > 0) std::fprintf(out, ", %.1f iterations per solve", double(st.linear.iterations) / std::max(1L, st.linear.solves));
   std::fprintf(out, "; wall time %.2f s\n", st.wall_seconds);
   // iterative solvers: per species, the step's solves and the error estimate's apart

@@ -91,6 +91,7 @@ void read_time(MapReader& root, Case& c) {
     if (!(c.rtol > 0 && c.rtol < 1)) r->fail("must be between 0 and 1 (e.g. 1e-4)");
   }
   if (auto s = t.maybe("scheme")) c.scheme = one_of(*s, {"tr_bdf2", "backward_euler"}) == "tr_bdf2" ? Scheme::TrBdf2 : Scheme::BackwardEuler;
+  if (auto m = t.maybe("multirate")) c.multirate = m->as_bool();
   t.finish();
   if (c.outputs.empty()) {
     if (c.output_every > 0) {
@@ -631,6 +632,7 @@ std::string dump_case(const Case& c) {
   if (c.dt_max > 0) e << YAML::Key << "dt_max" << YAML::Value << time_q(c.dt_max);
   e << YAML::Key << "scheme" << YAML::Value << (c.scheme == Scheme::TrBdf2 ? "tr_bdf2" : "backward_euler");
   e << YAML::Key << "rtol" << YAML::Value << c.rtol;
+  if (!c.multirate) e << YAML::Key << "multirate" << YAML::Value << false;
   e << YAML::EndMap;
   e << YAML::Key << "geometry" << YAML::Value << YAML::BeginMap;
   e << YAML::Key << "kind" << YAML::Value << to_string(c.geometry);
@@ -959,6 +961,7 @@ Problem build_problem(const Case& c, std::vector<std::string>* warnings) {
   p.time.dt_fixed = c.dt;
   p.time.dt_initial = c.dt_initial;
   p.time.dt_max = c.dt_max;
+  p.time.multirate = c.multirate;
   p.solver = c.solver;
   return p;
 }

@@ -110,6 +110,7 @@ struct Case {
   double output_every = 0;
   double dt = 0, dt_initial = 0, dt_max = 0, rtol = 1e-4;
   Scheme scheme = Scheme::TrBdf2;
+  bool multirate = true;  // the injected fluid sub-cycled inside the solutes' steps (TimeSpec::multirate)
   // geometry
   Geometry geometry = Geometry::OneD;
   double width = 0, length = 0;

@@ -54,6 +54,9 @@ class Coupling {
   virtual void stop_times(std::vector<double>& t) const {}
   virtual double max_step(const Simulation& sim) const { return std::numeric_limits<double>::infinity(); }
   virtual void before_step(Simulation& sim) {}
+  // Whether before_step re-linearises species s (its coefficients follow its state step by step):
+  // such a species is not sub-cycled (TimeSpec::multirate), its lag stays that of a whole step.
+  virtual bool relinearises(int s) const { return false; }
   virtual void before_solve(Simulation& sim, int s) {}
 
   // A source of species s that depends on its own stage solution. stage: 0 start, 1 intermediate

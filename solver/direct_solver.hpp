@@ -2,8 +2,10 @@
 // A sparse direct solver over any Eigen factorisation (LDLT for the symmetric operator, LU once
 // advection makes it non-symmetric): factorised once per (operator version, matrix coefficients).
 #pragma once
+#include <algorithm>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "linear_solver.hpp"
 
@@ -17,8 +19,16 @@ class SparseDirectSolver final : public LinearSolver {
     if (version == version_ && cm == cm_ && ca == ca_) return;
     Eigen::SparseMatrix<double> S = op.assemble(cm, ca);
     S.makeCompressed();
+    // The ordering depends on the sparsity pattern alone: kept while a new operator version (e.g.
+    // advected by another flux field) has the same pattern.
     if (version != pattern_version_) {
-      f_.analyzePattern(S);
+      const bool same = S.nonZeros() == static_cast<Eigen::Index>(inner_.size()) && S.outerSize() + 1 == static_cast<Eigen::Index>(outer_.size()) &&
+                        std::equal(outer_.begin(), outer_.end(), S.outerIndexPtr()) && std::equal(inner_.begin(), inner_.end(), S.innerIndexPtr());
+      if (!same) {
+        f_.analyzePattern(S);
+        outer_.assign(S.outerIndexPtr(), S.outerIndexPtr() + S.outerSize() + 1);
+        inner_.assign(S.innerIndexPtr(), S.innerIndexPtr() + S.nonZeros());
+      }
       pattern_version_ = version;
     }
     f_.factorize(S);
@@ -40,6 +50,7 @@ class SparseDirectSolver final : public LinearSolver {
   Factorization f_;
   std::string name_;
   long version_ = -1, pattern_version_ = -1;
+  std::vector<int> outer_, inner_;  // the pattern the ordering was computed for
   double cm_ = 0, ca_ = 0;
 };
 

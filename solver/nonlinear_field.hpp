@@ -45,6 +45,7 @@ class NonlinearField : public Coupling {
   void init(Simulation& sim) override;
   double max_step(const Simulation& sim) const override;
   void before_step(Simulation& sim) override;
+  bool relinearises(int s) const override { return s == s_; }
   int species() const { return s_; }
   // number of operator rebuilds (for the performance notes)
   long rebuilds() const { return rebuilds_; }

@@ -143,6 +143,12 @@ struct TimeSpec {
   double dt_fixed = 0;       // > 0: fixed step, no error control
   double dt_initial = 0;     // 0: automatic
   double dt_max = 0;         // 0: unlimited
+  // Multirate: the carrier takes its own steps, under its own error control (rtol), inside each
+  // step of the species it advects, which ride the face volume fluxes accumulated over those
+  // sub-steps (Simulation::subcycle_carrier). Applies when the carrier has no stage source,
+  // reservoir, conductance or transfer and no coupling re-linearises it at every step; false: the
+  // carrier steps with the others.
+  bool multirate = true;
 };
 
 struct SolverSpec {
@@ -183,6 +189,7 @@ struct Balance {
 
 struct RunStats {
   long accepted = 0, rejected = 0;
+  long substeps = 0, substeps_rejected = 0;  // the carrier's own steps when it is sub-cycled (multirate)
   double wall_seconds = 0;
   std::string linear_solver;
   LinearStats linear;
@@ -249,6 +256,8 @@ class Simulation {
   bool solved_before(int a, int b) const;      // in the solve order
   // Offset g of the carrier's potential: its flux follows the gradient of u - g (set by a coupling).
   std::vector<double>& carrier_offset() { return carrier_offset_; }
+  // Whether the carrier is sub-cycled (TimeSpec::multirate and the carrier allows it).
+  bool multirate() const { return multirate_; }
 
   // ---- Checkpoint and restart (solver/state.hpp; at the end of simulation.cpp). save_state, from
   // the on_step callback (after an accepted step), saves everything needed to continue exactly:
@@ -267,6 +276,8 @@ class Simulation {
   double max_step_for_conductances() const;
   double max_step_for_reservoirs() const;
   double attempt(double h);
+  double step_species(size_t s, double t0, double h, bool adaptive, bool track);
+  void subcycle_carrier(double h);
   void couple_to_carrier(int s);
   void feed(int s, int stage, std::vector<double>& b) const;
   Coupling* stage_coupling(int s) const;
@@ -285,6 +296,25 @@ class Simulation {
   double worst_ratio_ = 0;
   bool keep_previous_ = false;
   bool extrapolate_guess_ = false;  // start the stage solves from extrapolated guesses
+  bool stage_failed_ = false;
+  // multirate: whether the carrier is sub-cycled, its proposed sub-step (h_sub_: as accepted with
+  // the last step, checkpointed; h_sub_next_: from the step being attempted) and the time average,
+  // over the step being attempted, of the potential whose face fluxes advect the others
+  bool multirate_ = false;
+  double h_sub_ = 0, h_sub_next_ = 0;
+  long substeps_ = 0, substeps_rejected_ = 0;  // of the step being attempted
+  std::vector<double> carrier_psi_;
+  // The carrier's state at a few of its sub-step ends within the first fifth of a step (the last
+  // one in each factor of 5 of time, at most 6): a retry of the step that was rejected continues
+  // from the latest one before its end. Only between attempts of one step (cleared when a step is
+  // accepted), so a restart needs none of it.
+  struct SubcycleMark {
+    double t = 0, tau = 0, hs = 0;
+    long version = -1, substeps = 0, rejected = 0;
+    std::vector<double> u, psi;
+    std::map<std::string, double> Q;
+  };
+  std::map<long, SubcycleMark> marks_;  // by floor(log5(tau))
   void accept();
   void record();
   Problem p_;

@@ -8,6 +8,8 @@
 
 #include <cmath>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "helpers.hpp"
 
@@ -56,4 +58,91 @@ TEST_CASE("the fluid-on run with the multigrid solvers and extrapolated guesses 
   REQUIRE(direct > 0);
   CHECK(std::fabs(mg - direct) / direct < 1e-8);  // measured 9e-10
   CHECK(std::abs(steps_mg - steps_direct) <= 2);
+}
+
+// ---- Multirate (time.multirate; docs/numerics.md, "Multirate"): the fluid sub-cycled with its own
+// steps and error control inside each step of the solute, which rides the face volume fluxes
+// accumulated over the sub-steps.
+namespace {
+
+std::string papule(const std::string& time, const std::string& extra = "") {
+  return "time: {" + time + "}\n"
+         "geometry: {kind: axisymmetric, width: 10 mm, lateral_cells: 10, lateral_grading: 3}\n"
+         "skin: {preset: face_cheek}\n"
+         "species:\n  - {name: niacinamide, ingredient: niacinamide}\n"
+         "delivery:\n  - {type: injection, species: {niacinamide: 20 mg/mL}, volume: 10 uL, depth: 1 mm" + extra + "}\n"
+         "fluid: {enabled: true}\n";
+}
+
+// The solute's concentration field at the end of a run (kg/m3) and the cells' volumes.
+std::vector<double> final_field(Simulation& sim) {
+  sim.run();
+  CHECK(worst_balance(sim) < 1e-10);
+  return sim.concentration(0);
+}
+
+// Volume-weighted L1 distance of two fields, relative to the second.
+double distance(const Simulation& sim, const std::vector<double>& a, const std::vector<double>& b) {
+  const Grid& g = sim.grid();
+  double num = 0, den = 0;
+  for (int k = 0; k < g.nz; ++k)
+    for (int j = 0; j < g.ny; ++j)
+      for (int i = 0; i < g.nx; ++i) {
+        const size_t c = g.index(i, j, k);
+        num += g.volume(i, j, k) * std::fabs(a[c] - b[c]);
+        den += g.volume(i, j, k) * std::fabs(b[c]);
+      }
+  return num / den;
+}
+
+}  // namespace
+
+TEST_CASE("multirate: the fluid's sub-steps keep the solute and water balances to round-off, in fewer solute steps", "[verification][fluid]") {
+  auto on = make_sim(papule("end: 2 h"));
+  auto off = make_sim(papule("end: 2 h, multirate: false"));
+  REQUIRE(on->multirate());
+  REQUIRE_FALSE(off->multirate());
+  on->run();
+  off->run();
+  // both species (the solute, carried by the accumulated face volumes, and the fluid itself)
+  CHECK(worst_balance(*on) < 1e-10);
+  CHECK(worst_balance(*off) < 1e-10);
+  INFO("steps: multirate " << on->stats().accepted << " (fluid sub-steps " << on->stats().substeps << "), single rate " << off->stats().accepted);
+  CHECK(on->stats().substeps > 2 * on->stats().accepted);     // the fluid steps on its own
+  CHECK(on->stats().accepted < 0.7 * off->stats().accepted);  // and the solute no longer follows it
+  // the same solution to the tolerance of the step control
+  const double d = distance(*on, on->concentration(0), off->concentration(0));
+  INFO("solute field at 2 h, multirate against single rate: " << d);
+  CHECK(d < 1e-2);
+}
+
+TEST_CASE("multirate: under fixed solute steps the sub-cycled coupling converges at second order to a fine reference", "[verification][fluid]") {
+  // The fluid enters over a minute (a smooth flow), sub-cycled at rtol 1e-9 (its own error
+  // negligible); the solute takes fixed steps of T/N, so what is left is the error of the solute
+  // scheme with the step-averaged flux.
+  auto run = [](int N) {
+    const std::string t = "end: 4 min, rtol: 1e-9, dt: " + std::to_string(240.0 / N) + " s";
+    auto sim = make_sim(papule(t, ", duration: 1 min"));
+    auto f = final_field(*sim);
+    return std::make_pair(std::move(sim), f);
+  };
+  auto [ref_sim, ref] = run(256);
+  std::vector<double> errors;
+  for (int N : {8, 16, 32}) {
+    auto [sim, f] = run(N);
+    CHECK(sim->stats().substeps > sim->stats().accepted);
+    errors.push_back(distance(*sim, f, ref));
+  }
+  const auto p = observed_orders(errors);
+  INFO("errors " << errors[0] << " " << errors[1] << " " << errors[2] << ", orders " << p[0] << " " << p[1]);
+  CHECK(errors[0] > 1e-9);  // a measurable error, not round-off
+  CHECK(p[0] > 1.7);
+  CHECK(p[1] > 1.7);
+}
+
+TEST_CASE("multirate: on by default, not for the nonlinear law (re-linearised every step)", "[fluid]") {
+  const std::string y = papule("end: 1 h");
+  REQUIRE(make_sim(y)->multirate());
+  CHECK_FALSE(make_sim(y, {"fluid.law=nonlinear"})->multirate());
+  CHECK_FALSE(make_sim(y, {"time.multirate=false"})->multirate());
 }
