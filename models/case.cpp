@@ -632,7 +632,7 @@ std::string dump_case(const Case& c) {
   if (c.dt_max > 0) e << YAML::Key << "dt_max" << YAML::Value << time_q(c.dt_max);
   e << YAML::Key << "scheme" << YAML::Value << (c.scheme == Scheme::TrBdf2 ? "tr_bdf2" : "backward_euler");
   e << YAML::Key << "rtol" << YAML::Value << c.rtol;
-  if (!c.multirate) e << YAML::Key << "multirate" << YAML::Value << false;
+  e << YAML::Key << "multirate" << YAML::Value << c.multirate;
   e << YAML::EndMap;
   e << YAML::Key << "geometry" << YAML::Value << YAML::BeginMap;
   e << YAML::Key << "kind" << YAML::Value << to_string(c.geometry);

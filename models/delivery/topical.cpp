@@ -266,8 +266,8 @@ class Topical : public DeliveryType {
     const TopicalExtra& ex = topical_extra(d);
     if (ex.ph) e << YAML::Key << "ph" << YAML::Value << *ex.ph;
     if (!ex.vehicle.empty()) e << YAML::Key << "vehicle" << YAML::Value << ex.vehicle;
-    if (ex.dry_deposit != "wetted") e << YAML::Key << "dry_deposit" << YAML::Value << ex.dry_deposit;
-    if (ex.surface_water != kScSurfaceWater) e << YAML::Key << "surface_water" << YAML::Value << ex.surface_water;
+    e << YAML::Key << "dry_deposit" << YAML::Value << ex.dry_deposit;
+    if (ex.dry_deposit == "wetted") e << YAML::Key << "surface_water" << YAML::Value << ex.surface_water;
   }
 
   double start(const DeliveryDef& d) const override { return d.start; }
