@@ -30,7 +30,7 @@ struct ScopedSeconds {
 };
 
 // Relative residual of solve_estimate.
-constexpr double kEstimateTolerance = 1e-4;
+constexpr double kEstimateTolerance = 1e-2;
 
 // For iterative solvers' solve_estimate: calls solve() with the tolerance `tol` raised to
 // kEstimateTolerance, and restores it (also when the solve throws).

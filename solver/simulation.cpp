@@ -520,6 +520,14 @@ void Simulation::subcycle_carrier(double h) {
   // a longer cut and are dropped)
   for (auto it = marks_.begin(); it != marks_.end();)
     it = (it->second.t != t_ || it->second.version != f.version || it->second.tau >= h) ? marks_.erase(it) : std::next(it);
+  // A probe: the carrier expected to cover the step in one sub-step (its proposal is at least the
+  // step: the first step of the run or after an event, or a carrier that was slow) and starts it
+  // afresh. If its first accepted sub-step then asks for sub-steps far shorter than the step, the
+  // others' step is surely too long as well (they ride a flow that changes on that time scale): the
+  // attempt stops there and the step is retried at a few of those sub-steps, continuing from the
+  // mark, instead of sub-cycling the carrier through a step that its riders will reject.
+  const bool probe = marks_.empty() && h_sub_ >= h;
+  retry_h_ = 0;
   if (!marks_.empty()) {
     const SubcycleMark& m = marks_.rbegin()->second;
     f.u = m.u;
@@ -594,6 +602,11 @@ void Simulation::subcycle_carrier(double h) {
       m.psi = carrier_psi_;
       m.Q = f.Q;
       if (marks_.size() > 6) marks_.erase(marks_.begin());
+      if (probe && substeps_ == 1 && h > kProbeRatio * hs) {
+        retry_h_ = kProbeRetry * hs;
+        restore();
+        return;
+      }
     }
   }
   for (double& v : carrier_psi_) v /= h;
@@ -618,6 +631,7 @@ double Simulation::attempt(double h) {
     for (auto& c : p_.couplings) c->before_solve(*this, static_cast<int>(s));
     if (multirate_ && static_cast<int>(s) == p_.carrier.species) {
       subcycle_carrier(h);  // its own steps and error control inside this one
+      if (retry_h_ > 0) return 0.0;  // a probe found the step far too long (run() retries it)
       continue;
     }
     err = std::max(err, step_species(s, t_, h, adaptive, true));
@@ -1012,6 +1026,12 @@ void Simulation::run(const OutputFn& on_output, const StepFn& on_step) {
       throw StepFailure(std::string("a linear solve failed (") + e.what() + ") at t = " + format_quantity(t_, dims::time) +
                             " with a step of " + format_quantity(step, dims::time),
                         StepFailure::Kind::LinearSolve, t_, step, solving_, at);
+    }
+    if (retry_h_ > 0) {  // multirate: the carrier's first sub-step showed the step far too long
+      ++stats_.rejected;
+      h = std::min(retry_h_, 0.2 * step);
+      retry_h_ = 0;
+      continue;
     }
     if (std::isinf(err)) {
       // a coupling's stage iteration did not converge: a shorter step (also under a fixed dt, which

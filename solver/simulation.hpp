@@ -302,6 +302,9 @@ class Simulation {
   // over the step being attempted, of the potential whose face fluxes advect the others
   bool multirate_ = false;
   double h_sub_ = 0, h_sub_next_ = 0;
+  // a probe's verdict: retry the step at this length (0: none); the ratios that trigger and size it
+  double retry_h_ = 0;
+  static constexpr double kProbeRatio = 64.0, kProbeRetry = 4.0;
   long substeps_ = 0, substeps_rejected_ = 0;  // of the step being attempted
   std::vector<double> carrier_psi_;
   // The carrier's state at a few of its sub-step ends within the first fifth of a step (the last

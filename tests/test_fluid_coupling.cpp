@@ -116,6 +116,24 @@ TEST_CASE("multirate: the fluid's sub-steps keep the solute and water balances t
   CHECK(d < 1e-2);
 }
 
+TEST_CASE("multirate: a first step far longer than the fluid's start is cut after one fluid sub-step, not sub-cycled through", "[verification][fluid]") {
+  // The run starts with a step of 1e-7 of its length (0.72 ms here) while the injected fluid needs
+  // sub-steps below a microsecond. Sub-cycling the fluid through the whole step, only for the solute
+  // to reject it, redid most of those sub-steps at every retry; the probe stops the attempt after
+  // the fluid's first accepted sub-step and retries at a few of them.
+  auto sim = make_sim(papule("end: 2 h"));
+  sim->run();
+  CHECK(worst_balance(*sim) < 1e-10);
+  const RunStats& st = sim->stats();
+  const auto& fluid = st.per_species.at(1);
+  // three solves per sub-step tried (TR-BDF2's two stages and its error estimate): those not
+  // counted in the accepted steps were discarded
+  const long tried = fluid.stats.solves / 3, kept = st.substeps + st.substeps_rejected;
+  INFO("solute steps " << st.accepted << " (" << st.rejected << " rejected); fluid sub-steps tried " << tried << ", in accepted steps " << kept);
+  CHECK(st.rejected <= 2);
+  CHECK(tried - kept <= 4);
+}
+
 TEST_CASE("multirate: under fixed solute steps the sub-cycled coupling converges at second order to a fine reference", "[verification][fluid]") {
   // The fluid enters over a minute (a smooth flow), sub-cycled at rtol 1e-9 (its own error
   // negligible); the solute takes fixed steps of T/N, so what is left is the error of the solute
