@@ -11,6 +11,8 @@ pkgs=(cmake g++ make pkg-config libeigen3-dev libhdf5-dev hdf5-tools catch2 liby
       libcli11-dev libfmt-dev libnlopt-dev python3-h5py python3-numpy python3-matplotlib
       python3-yaml python3-pil ffmpeg xvfb xauth chromium)
 if [ "${DERMASIM_NO_VTK:-0}" != 1 ]; then pkgs+=(libvtk9-dev); fi
+# FFTW: the separable direct solver of the `mg` kind for layered grids (the build works without it)
+pkgs+=(libfftw3-dev)
 # OpenMPI: `mpirun dermasim sweep` across ranks (docs/sweep.md); the build works without it
 if [ "${DERMASIM_NO_MPI:-0}" != 1 ]; then pkgs+=(libopenmpi-dev openmpi-bin); fi
 # hypre (with MPI): one case across ranks, `mpirun -np N dermasim run` (docs/performance.md)

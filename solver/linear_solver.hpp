@@ -69,10 +69,23 @@ class LinearSolver {
   LinearStats stats;
 };
 
-// kind: "direct", "cg" (block DIC preconditioner), "mg" (geometric multigrid preconditioner,
-// solver/multigrid.cpp); tolerance: relative residual for CG.
+// kind: "direct", "cg" (block DIC preconditioner), "mg" (below); tolerance: relative residual for CG.
 std::unique_ptr<LinearSolver> make_linear_solver(const std::string& kind, double tolerance, int max_iterations);
+// The "mg" kind: the separable direct solver (solver/separable.cpp) wherever the operator is laterally
+// uniform (decided at every setup), CG with the geometric multigrid preconditioner otherwise.
 std::unique_ptr<LinearSolver> make_multigrid_solver(double tolerance, int max_iterations);
+// CG with the geometric multigrid preconditioner (solver/multigrid.cpp) alone.
+std::unique_ptr<LinearSolver> make_multigrid_cg_solver(double tolerance, int max_iterations);
+// The separable direct solver alone (a 2d DCT per depth plane, a tridiagonal solve in depth per lateral
+// mode): exact in one pass for a symmetric operator whose coefficients depend on the depth index only,
+// on a Cartesian grid with uniform lateral spacing, closed (not periodic) lateral edges and no
+// reservoir unknown; its setup throws for any other. Needs FFTW (DERMASIM_WITH_FFTW); throws without.
+std::unique_ptr<LinearSolver> make_separable_solver();
+// Why the separable solver cannot take op ("" if it can; "built without FFTW" without FFTW).
+std::string separable_ineligibility(const StencilOperator& op);
+// False when built without FFTW or when the environment has DERMASIM_SEPARABLE=0 (read once): then
+// "mg" is the multigrid CG everywhere.
+bool separable_solver_enabled();
 // A replacement for every solver make_linear_solver makes (whatever the kind), e.g. the solves
 // distributed over MPI ranks (solver/distributed); empty: none (the default).
 using LinearSolverFactory = std::unique_ptr<LinearSolver> (*)(double tolerance, int max_iterations);

@@ -804,7 +804,7 @@ class MultigridCg final : public LinearSolver {
 
 }  // namespace
 
-std::unique_ptr<LinearSolver> make_multigrid_solver(double tol, int maxit) { return std::make_unique<MultigridCg>(tol, maxit); }
+std::unique_ptr<LinearSolver> make_multigrid_cg_solver(double tol, int maxit) { return std::make_unique<MultigridCg>(tol, maxit); }
 
 namespace {
 class MultigridPreconditioner final : public Preconditioner {

@@ -1097,6 +1097,9 @@ void Simulation::run(const OutputFn& on_output, const StepFn& on_step) {
     stats_.linear.factorizations += r->solver->stats.factorizations;
     stats_.per_species.push_back({p_.species[s].name, r->solver->name(), r->solver->stats});
   }
+  // a solver that picks its method per setup (the `mg` kind: separable or multigrid CG) says now
+  // which one it used last
+  if (!sp_.empty()) stats_.linear_solver = sp_.front()->solver->name();
 }
 
 // ---- Checkpoint and restart -------------------------------------------------------------------

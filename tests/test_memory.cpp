@@ -101,7 +101,7 @@ TEST_CASE("multigrid CG: solving in the right-hand side's storage gives the same
   for (TopMode top : {TopMode::Fixed, TopMode::Reservoir}) {
     const OperatorSpec s = spec_on(g, top);
     const StencilOperator op(s);
-    auto solver = make_linear_solver("mg", 1e-10, 200);
+    auto solver = make_multigrid_cg_solver(1e-10, 200);  // the CG itself, not the `mg` kind's separable path
     solver->setup(op, 1, 1.0, 50.0);
     std::vector<double> b(op.size());
     for (size_t i = 0; i < b.size(); ++i) b[i] = op.mass()[i] * (1.0 + 0.5 * std::cos(0.21 * static_cast<double>(i)));
