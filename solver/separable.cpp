@@ -9,7 +9,7 @@
 // lateral faces, the mass, the depth faces and the zero-order part of the diagonal (losses, boundary
 // conductances) are the same in every cell, and the lateral edges are closed (mirror, not periodic),
 // the lateral coupling of plane k is tx_k Lx + ty_k Ly with Lx, Ly the cell-centred Neumann second
-// differences. The 2d DCT-II diagonalises both: mode (p, q) has the eigenvalue
+// differences. The 2d DCT-II diagonalises both ([SchumannSweet1988], the staggered Neumann case): mode (p, q) has the eigenvalue
 // tx_k (2 - 2 cos(pi p / nx)) + ty_k (2 - 2 cos(pi q / ny)) on plane k. So
 //   1. a DCT-II of every depth plane (FFTW REDFT10),
 //   2. one symmetric tridiagonal solve in depth per lateral mode (factorised once per (cm, ca)),
@@ -110,12 +110,12 @@ std::string analyse(const StencilOperator& op, std::vector<double>& tx, std::vec
 }  // namespace
 
 std::string separable_ineligibility(const StencilOperator& op) {
-#if DERMASIM_HAVE_FFTW
   std::vector<double> a, b, c, d, e;
-  return analyse(op, a, b, c, d, e);
+  const std::string why = analyse(op, a, b, c, d, e);
+#if DERMASIM_HAVE_FFTW
+  return why;
 #else
-  (void)op;
-  return "built without FFTW";
+  return why.empty() ? "built without FFTW" : why;
 #endif
 }
 
@@ -174,8 +174,10 @@ struct PlanCache {
   }
 };
 
-// FFTW_MEASURE: the planner times a few algorithms (a fraction of a second per shape, once per
-// process) and picks the fastest; docs/performance.md has the comparison with FFTW_ESTIMATE.
+// FFTW_ESTIMATE: the plan depends on the shape alone, so every process computes the same numbers (a
+// run and its restart agree to the bit). FFTW_MEASURE picks among algorithms by timing them, which can
+// differ from one process to the next, and was no faster here (docs/performance.md);
+// DERMASIM_FFTW_PLANNER=measure asks for it.
 PlanePlans plans_for(int nx, int ny) {
   static PlanCache cache;
   std::lock_guard<std::mutex> lock(planner_lock());
@@ -187,8 +189,8 @@ PlanePlans plans_for(int nx, int ny) {
   if (ny > 1) dims[rank++] = ny;  // row major: x (the contiguous index) last
   if (nx > 1) dims[rank++] = nx;
   if (rank > 0) {
-    const char* flag_env = std::getenv("DERMASIM_FFTW_PLANNER");  // "estimate": for the measurement in docs/performance.md
-    const unsigned flags = (flag_env && std::string(flag_env) == "estimate") ? FFTW_ESTIMATE : FFTW_MEASURE;
+    const char* flag_env = std::getenv("DERMASIM_FFTW_PLANNER");
+    const unsigned flags = (flag_env && std::string(flag_env) == "measure") ? FFTW_MEASURE : FFTW_ESTIMATE;
     AlignedBuffer scratch;
     scratch.resize(static_cast<size_t>(nx) * ny);
     const fftw_r2r_kind fk[2] = {FFTW_REDFT10, FFTW_REDFT10}, ik[2] = {FFTW_REDFT01, FFTW_REDFT01};
