@@ -5,6 +5,7 @@
 // and gives the sparse LDLT's and the multigrid CG's solution; every operator it cannot take goes to
 // the multigrid CG under the `mg` kind; a whole run with `mg` is the `direct` run.
 #include <catch2/catch.hpp>
+#include <omp.h>
 
 #include <algorithm>
 #include <cmath>
@@ -136,6 +137,25 @@ TEST_CASE("separable solver: exact on layered operators, the LDLT's and the mult
       CHECK(mg->stats.iterations == 1);
     }
   }
+}
+
+TEST_CASE("separable solver: the threaded path (planes and modes over threads) gives the same numbers", "[separable][unit]") {
+  if (!separable_solver_enabled()) return;
+  Block L = layered(32, 30, 28, TopMode::Fixed, true);  // 26,880 cells: above the threading threshold
+  L.spec.grid = &L.g;
+  const StencilOperator op(L.spec);
+  const auto b = random_rhs(op);
+  const int threads = omp_get_max_threads();
+  std::vector<std::vector<double>> x;
+  for (int t : {1, 2, 3}) {
+    omp_set_num_threads(t);
+    auto sep = make_separable_solver();
+    x.push_back(solve_with(*sep, op, 1e3, b));
+  }
+  omp_set_num_threads(threads);
+  CHECK(relative_residual(op, 1.0, 1e3, b, x[0]) <= 1e-12);
+  CHECK(x[1] == x[0]);  // each plane and each mode is computed by one thread, the same way
+  CHECK(x[2] == x[0]);
 }
 
 TEST_CASE("separable solver: operators it cannot take go to the multigrid CG", "[separable][unit]") {
