@@ -244,6 +244,7 @@ class SeparableSolver final : public LinearSolver {
       throw std::invalid_argument("separable solver: " + (why_.empty() ? std::string("the matrix is not positive definite") : why_));
   }
   void solve(const std::vector<double>& b, std::vector<double>& x) override {
+    if (!factored_ || !pivots_ok_) throw std::logic_error("separable solver: solve without a successful setup");
     ScopedSeconds timer(stats.seconds);
     const size_t n = static_cast<size_t>(nz_) * plane_;
     if (b.size() != n + 1) throw std::invalid_argument("separable solver: right-hand side of the wrong size");
