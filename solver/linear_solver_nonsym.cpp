@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // Solvers for the non-symmetric systems that advection by the injected fluid makes: sparse LU
-// (direct) and matrix-free BiCGSTAB with a Jacobi or multigrid preconditioner (large grids); BiCGSTAB
-// stops at the half step of an iteration when that half step already meets the tolerance.
+// (direct), matrix-free restarted GMRES with the multigrid V-cycle as right preconditioner (`mg`,
+// large grids) and matrix-free BiCGSTAB with a Jacobi or multigrid preconditioner; BiCGSTAB stops at
+// the half step of an iteration when that half step already meets the tolerance.
 #include <Eigen/SparseLU>
 #include <cmath>
+#include <cstdlib>
 #include <stdexcept>
 
 #include "direct_solver.hpp"
@@ -113,12 +115,186 @@ class BicgstabSolver final : public LinearSolver {
   std::vector<double> inv_, r_, rhat_, p_, v_, y_, s_, z_, t_;
 };
 
+// Restarted GMRES(m) preconditioned on the right ([Saad1986]): x = x0 + P^-1 V y minimises
+// ||b - A x||_2 over the Krylov space of A P^-1, so the norm the rotations carry is the true
+// residual's (not a preconditioned one), the same quantity the stopping test compares. Each iteration
+// costs one preconditioner application (z_j = P^-1 v_j, kept) and one product (A z_j), then the
+// modified Gram-Schmidt orthogonalisation of A z_j against v_0..v_j and one Givens rotation of the
+// Hessenberg column. A cycle ends when the rotations' residual meets the tolerance, at m iterations
+// or at a breakdown (an invariant subspace: the cycle's solution is exact); x += Z y, and the
+// residual b - A x is recomputed from x (one product) for the stopping test and the next cycle.
+// The basis grows on demand: a solve that converges in k < m iterations holds 2k + 1 vectors.
+class GmresSolver final : public LinearSolver {
+ public:
+  GmresSolver(double tol, int maxit, int restart, std::unique_ptr<Preconditioner> pc)
+      : tol_(tol), maxit_(maxit), m_(restart), pc_(std::move(pc)) {
+    if (m_ < 1) throw std::invalid_argument("GMRES restart length must be at least 1, got " + std::to_string(m_));
+    h_.assign(static_cast<size_t>(m_ + 1) * m_, 0.0);
+    g_.assign(m_ + 1, 0.0);
+    cs_.assign(m_, 0.0);
+    sn_.assign(m_, 0.0);
+    y_.assign(m_, 0.0);
+  }
+  void setup(const StencilOperator& op, long version, double cm, double ca) override {
+    ScopedSeconds timer(stats.seconds);
+    op_ = &op;
+    cm_ = cm;
+    ca_ = ca;
+    pc_->setup(op, version, cm, ca);
+  }
+  void solve_estimate(const std::vector<double>& b, std::vector<double>& x) override {
+    solve_loosely(tol_, stats, [&] { solve(b, x); });
+  }
+  void solve(const std::vector<double>& b, std::vector<double>& x) override {
+    const size_t n = b.size();
+    const long nl = static_cast<long>(n);
+    const bool par = n > 200000;  // as BiCGSTAB, the operator and CG (docs/performance.md)
+    ++stats.solves;
+    ScopedSeconds timer(stats.seconds);
+    const double bnorm = std::sqrt(dot(b, b, par));
+    if (bnorm == 0) {
+      std::fill(x.begin(), x.end(), 0.0);
+      return;
+    }
+    const double target = tol_ * bnorm;
+    basis(v_, 1, n);
+    double beta = residual(b, x, v_[0], par);
+    int total = 0;
+    while (beta > target) {
+      if (total >= maxit_)
+        throw std::runtime_error("GMRES did not converge in " + std::to_string(maxit_) + " iterations (relative residual " +
+                                 std::to_string(beta / bnorm) + ")");
+      scale(v_[0], 1.0 / beta, par);
+      std::fill(g_.begin(), g_.end(), 0.0);
+      g_[0] = beta;
+      int k = 0;  // iterations of this cycle
+      while (k < m_ && total < maxit_) {
+        const int j = k;
+        basis(v_, j + 2, n);
+        basis(z_, j + 1, n);
+        pc_->apply(v_[j], z_[j]);
+        op_->apply(cm_, ca_, z_[j], v_[j + 1]);
+        std::vector<double>& w = v_[j + 1];
+        for (int i = 0; i <= j; ++i) {  // modified Gram-Schmidt
+          const double hij = dot(w, v_[i], par);
+          H(i, j) = hij;
+          axpy(-hij, v_[i], w, par);
+        }
+        const double hnext = std::sqrt(dot(w, w, par));
+        for (int i = 0; i < j; ++i) {  // the earlier rotations on the new column
+          const double a = H(i, j), c = H(i + 1, j);
+          H(i, j) = cs_[i] * a + sn_[i] * c;
+          H(i + 1, j) = -sn_[i] * a + cs_[i] * c;
+        }
+        const double d = std::hypot(H(j, j), hnext);
+        if (d == 0) throw std::runtime_error("GMRES broke down (a zero Hessenberg column: the preconditioned operator is singular)");
+        cs_[j] = H(j, j) / d;
+        sn_[j] = hnext / d;
+        H(j, j) = d;
+        g_[j + 1] = -sn_[j] * g_[j];
+        g_[j] = cs_[j] * g_[j];
+        ++k;
+        ++total;
+        ++stats.iterations;
+        if (std::abs(g_[j + 1]) <= target || hnext == 0) break;  // converged, or the space is invariant
+        scale(w, 1.0 / hnext, par);
+      }
+      // y from the triangular system R y = g, then x += Z y (one pass over x)
+      for (int i = k - 1; i >= 0; --i) {
+        double s = g_[i];
+        for (int l = i + 1; l < k; ++l) s -= H(i, l) * y_[l];
+        y_[i] = s / H(i, i);
+      }
+#pragma omp parallel for if (par)
+      for (long c = 0; c < nl; ++c) {
+        double s = 0;
+        for (int i = 0; i < k; ++i) s += y_[i] * z_[i][c];
+        x[c] += s;
+      }
+      beta = residual(b, x, v_[0], par);  // the true residual, for the test and the next cycle
+    }
+  }
+  std::string name() const override { return "GMRES(" + std::to_string(m_) + ") (multigrid, matrix-free)"; }
+
+ private:
+  double& H(int i, int j) { return h_[static_cast<size_t>(j) * (m_ + 1) + i]; }
+  static double dot(const std::vector<double>& a, const std::vector<double>& c, bool par) {
+    double s = 0;
+    const long n = static_cast<long>(a.size());
+#pragma omp parallel for reduction(+ : s) if (par)
+    for (long i = 0; i < n; ++i) s += a[i] * c[i];
+    return s;
+  }
+  static void axpy(double a, const std::vector<double>& v, std::vector<double>& w, bool par) {
+    const long n = static_cast<long>(w.size());
+#pragma omp parallel for if (par)
+    for (long i = 0; i < n; ++i) w[i] += a * v[i];
+  }
+  static void scale(std::vector<double>& w, double a, bool par) {
+    const long n = static_cast<long>(w.size());
+#pragma omp parallel for if (par)
+    for (long i = 0; i < n; ++i) w[i] *= a;
+  }
+  // at least `count` vectors of n entries in `vs` (kept between solves)
+  static void basis(std::vector<std::vector<double>>& vs, int count, size_t n) {
+    if (static_cast<int>(vs.size()) < count) vs.resize(count);
+    for (int i = 0; i < count; ++i) vs[i].resize(n);
+  }
+  // r = b - A x; returns ||r||_2
+  double residual(const std::vector<double>& b, const std::vector<double>& x, std::vector<double>& r, bool par) {
+    op_->apply(cm_, ca_, x, r);
+    const long n = static_cast<long>(b.size());
+    double s = 0;
+#pragma omp parallel for reduction(+ : s) if (par)
+    for (long i = 0; i < n; ++i) {
+      r[i] = b[i] - r[i];
+      s += r[i] * r[i];
+    }
+    return std::sqrt(s);
+  }
+
+  double tol_;
+  int maxit_, m_;
+  const StencilOperator* op_ = nullptr;
+  double cm_ = 0, ca_ = 0;
+  std::unique_ptr<Preconditioner> pc_;
+  std::vector<std::vector<double>> v_, z_;
+  std::vector<double> h_, g_, cs_, sn_, y_;
+};
+
+// The comparison switches (docs/performance.md, "GMRES for the advected solute"):
+// DERMASIM_NONSYM=gmres|bicgstab picks the Krylov method `mg` uses, DERMASIM_GMRES_RESTART=m its
+// restart length.
+std::string env_or(const char* key, const std::string& fallback) {
+  const char* v = std::getenv(key);
+  return v && *v ? std::string(v) : fallback;
+}
+
 }  // namespace
+
+std::unique_ptr<LinearSolver> make_gmres_solver(double tol, int maxit, int restart, std::unique_ptr<Preconditioner> pc) {
+  return std::make_unique<GmresSolver>(tol, maxit, restart, std::move(pc));
+}
+
+std::unique_ptr<LinearSolver> make_bicgstab_solver(double tol, int maxit, std::unique_ptr<Preconditioner> pc) {
+  return std::make_unique<BicgstabSolver>(tol, maxit, std::move(pc));
+}
 
 std::unique_ptr<LinearSolver> make_nonsymmetric_solver(const std::string& kind, double tol, int maxit) {
   if (kind == "direct")
     return std::make_unique<SparseDirectSolver<Eigen::SparseLU<Eigen::SparseMatrix<double>, Eigen::COLAMDOrdering<int>>>>("direct (sparse LU)");
-  if (kind == "mg") return std::make_unique<BicgstabSolver>(tol, maxit, make_multigrid_preconditioner());
+  if (kind == "mg") {
+    const std::string method = env_or("DERMASIM_NONSYM", "gmres");
+    if (method == "bicgstab") return make_bicgstab_solver(tol, maxit, make_multigrid_preconditioner());
+    if (method != "gmres")
+      throw std::invalid_argument("environment variable DERMASIM_NONSYM: '" + method + "' is not a method (allowed: gmres, bicgstab)");
+    const std::string m = env_or("DERMASIM_GMRES_RESTART", std::to_string(kGmresRestart));
+    char* end = nullptr;
+    const long restart = std::strtol(m.c_str(), &end, 10);
+    if (*end != '\0' || restart < 1 || restart > 200)
+      throw std::invalid_argument("environment variable DERMASIM_GMRES_RESTART: '" + m + "' is not a whole number from 1 to 200");
+    return make_gmres_solver(tol, maxit, static_cast<int>(restart), make_multigrid_preconditioner());
+  }
   return std::make_unique<BicgstabSolver>(tol, maxit);
 }
 
