@@ -21,6 +21,23 @@ struct LinearStats {
   double seconds = 0;  // wall time in setup and solves (iterative solvers)
 };
 
+// Adds to `to`, when it ends, what `from` counted during its scope (a solver that delegates to
+// inner solvers reports their work as its own).
+struct ScopedStats {
+  LinearStats& to;
+  const LinearStats& from;
+  const LinearStats before;
+  ScopedStats(LinearStats& t, const LinearStats& f) : to(t), from(f), before(f) {}
+  ~ScopedStats() {
+    to.solves += from.solves - before.solves;
+    to.iterations += from.iterations - before.iterations;
+    to.factorizations += from.factorizations - before.factorizations;
+    to.estimate_solves += from.estimate_solves - before.estimate_solves;
+    to.estimate_iterations += from.estimate_iterations - before.estimate_iterations;
+    to.seconds += from.seconds - before.seconds;
+  }
+};
+
 // Adds the wall time of its scope to a counter.
 struct ScopedSeconds {
   double& sum;
@@ -97,14 +114,24 @@ class Preconditioner {
   virtual ~Preconditioner() = default;
   virtual void setup(const StencilOperator& op, long op_version, double cm, double ca) = 0;
   virtual void apply(const std::vector<double>& r, std::vector<double>& z) = 0;
+  // Whether the last setup took the operator (a preconditioner that applies to some operators only).
+  virtual bool applies() const { return true; }
 };
 // One multigrid V-cycle (solver/multigrid.cpp) built from the operator's diffusive couplings and its
 // whole diagonal; for a non-symmetric (advected) operator the upwind outflows count with the diagonal.
 std::unique_ptr<Preconditioner> make_multigrid_preconditioner();
-// For non-symmetric operators (advection): "direct" (sparse LU), "mg" (GMRES(kGmresRestart) with the
-// multigrid V-cycle as right preconditioner; the environment's DERMASIM_NONSYM=bicgstab takes
-// BiCGSTAB with it instead, DERMASIM_GMRES_RESTART=m another restart length) or anything else
-// (BiCGSTAB preconditioned by the diagonal).
+// The separable solve as a preconditioner of an advected operator: the diffusive couplings (which
+// must be layered, as above) with each depth plane's mean zero-order rate, the advection left out.
+// applies() after setup says whether it took the operator.
+std::unique_ptr<Preconditioner> make_separable_preconditioner();
+// For non-symmetric operators (advection): "direct" (sparse LU), "mg" or anything else (BiCGSTAB
+// preconditioned by the diagonal). "mg": GMRES(kGmresRestart), right-preconditioned by the separable
+// solve where the diffusive couplings are layered (at most kSeparableTries iterations; a solve that
+// needs more continues with the multigrid V-cycle, which then serves that matrix for good), by the
+// multigrid V-cycle otherwise. The environment's DERMASIM_NONSYM=bicgstab takes BiCGSTAB with the
+// V-cycle instead, DERMASIM_GMRES_RESTART=m another restart length, DERMASIM_SEPARABLE=0 no
+// separable preconditioner.
+constexpr int kSeparableTries = 10;
 std::unique_ptr<LinearSolver> make_nonsymmetric_solver(const std::string& kind, double tolerance, int max_iterations);
 // Restarted, right-preconditioned GMRES(restart) and BiCGSTAB (null pc: the diagonal), matrix-free;
 // both stop at ||b - A x||_2 <= tol ||b||_2 and throw when max_iterations do not reach it.

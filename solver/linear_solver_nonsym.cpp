@@ -262,6 +262,97 @@ class GmresSolver final : public LinearSolver {
   std::vector<double> h_, g_, cs_, sn_, y_;
 };
 
+// The `mg` kind's non-symmetric solver: GMRES preconditioned by the separable solve of the operator's
+// diffusive part (solver/separable.cpp) where its couplings are layered: one DCT pass per iteration,
+// against a V-cycle that reads the flux arrays on every level. Where the advection is strong (the
+// injection's first seconds) that preconditioner can miss it: after kSeparableTries iterations the
+// solve continues, from the iterate reached, with GMRES preconditioned by the multigrid V-cycle,
+// which then serves the same matrix (operator version, cm, ca) until it changes. The V-cycle is set
+// up only when needed. Its stats add up both.
+class SeparableFirstSolver final : public LinearSolver {
+ public:
+  SeparableFirstSolver(double tol, int maxit, int restart) {
+    auto pc = make_separable_preconditioner();
+    sep_pc_ = pc.get();
+    sep_ = make_gmres_solver(tol, kSeparableTries, restart, std::move(pc));
+    mg_ = make_gmres_solver(tol, maxit, restart, make_multigrid_preconditioner());
+    restart_ = restart;
+  }
+  void setup(const StencilOperator& op, long version, double cm, double ca) override {
+    if (&op == op_ && version == version_ && cm == cm_ && ca == ca_) return;  // the same matrix
+    op_ = &op;
+    version_ = version;
+    cm_ = cm;
+    ca_ = ca;
+    mg_ready_ = false;
+    {
+      ScopedStats add(stats, sep_->stats);
+      sep_->setup(op, version, cm, ca);
+    }
+    use_sep_ = sep_pc_->applies();
+    // after a matrix that the separable preconditioner could not serve, the next ones (the flow
+    // changes little from one step to the next) go straight to the V-cycle: 1, 2, 4, then at most 8
+    // of them for each failure in a row; a success resets it
+    if (use_sep_ && skip_ > 0) {
+      --skip_;
+      use_sep_ = false;
+    }
+    if (!use_sep_) ready_mg();
+  }
+  void solve(const std::vector<double>& b, std::vector<double>& x) override {
+    run(b, x, false);
+  }
+  void solve_estimate(const std::vector<double>& b, std::vector<double>& x) override { run(b, x, true); }
+  std::string name() const override {
+    const std::string g = "GMRES(" + std::to_string(restart_) + ") ";
+    if (mg_solves_ == 0) return g + "(separable preconditioner)";
+    if (sep_solves_ == 0) return g + "(multigrid, matrix-free)";
+    return g + "(separable preconditioner; multigrid for " + std::to_string(mg_solves_) + " of " + std::to_string(mg_solves_ + sep_solves_) +
+           " solves)";
+  }
+
+ private:
+  void ready_mg() {
+    if (mg_ready_) return;
+    ScopedStats add(stats, mg_->stats);
+    mg_->setup(*op_, version_, cm_, ca_);
+    mg_ready_ = true;
+  }
+  void run(const std::vector<double>& b, std::vector<double>& x, bool estimate) {
+    if (use_sep_) {
+      try {
+        ScopedStats add(stats, sep_->stats);
+        if (estimate) sep_->solve_estimate(b, x);
+        else sep_->solve(b, x);
+        ++sep_solves_;
+        streak_ = 0;
+        return;
+      } catch (const std::runtime_error&) {
+        use_sep_ = false;  // too slow (or broke down) for this matrix: the V-cycle from x on
+        skip_ = 1 << std::min(streak_, 3);
+        ++streak_;
+        --stats.solves;  // one solve, counted once (below); its iterations so far stay counted
+        if (estimate) --stats.estimate_solves;
+      }
+    }
+    ready_mg();
+    ScopedStats add(stats, mg_->stats);
+    if (estimate) mg_->solve_estimate(b, x);
+    else mg_->solve(b, x);
+    ++mg_solves_;
+  }
+
+  std::unique_ptr<LinearSolver> sep_, mg_;
+  Preconditioner* sep_pc_ = nullptr;
+  int restart_ = kGmresRestart;
+  const StencilOperator* op_ = nullptr;
+  long version_ = -1;
+  double cm_ = 0, ca_ = 0;
+  bool use_sep_ = false, mg_ready_ = false;
+  long sep_solves_ = 0, mg_solves_ = 0;
+  int skip_ = 0, streak_ = 0;  // matrices still to skip; failures in a row
+};
+
 // The comparison switches (docs/performance.md, "GMRES for the advected solute"):
 // DERMASIM_NONSYM=gmres|bicgstab picks the Krylov method `mg` uses, DERMASIM_GMRES_RESTART=m its
 // restart length.
@@ -293,6 +384,7 @@ std::unique_ptr<LinearSolver> make_nonsymmetric_solver(const std::string& kind, 
     const long restart = std::strtol(m.c_str(), &end, 10);
     if (*end != '\0' || restart < 1 || restart > 200)
       throw std::invalid_argument("environment variable DERMASIM_GMRES_RESTART: '" + m + "' is not a whole number from 1 to 200");
+    if (separable_solver_enabled()) return std::make_unique<SeparableFirstSolver>(tol, maxit, static_cast<int>(restart));
     return make_gmres_solver(tol, maxit, static_cast<int>(restart), make_multigrid_preconditioner());
   }
   return std::make_unique<BicgstabSolver>(tol, maxit);

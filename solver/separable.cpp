@@ -56,11 +56,33 @@ bool same(double a, double ref, double scale) { return std::fabs(a - ref) <= kUn
 // Why op cannot be solved by the separable solver ("" if it can). On success, fills the per-plane
 // coefficients: lateral faces tx, ty, mass m, zero-order part r of the diagonal of A (nz each) and
 // the depth faces tz (nz + 1; the outer two are zero).
+//
+// With `relaxed` (the separable preconditioner of an advected operator): the advection is left out
+// (its upwind outflows are taken off the diagonal), and the zero-order part of the diagonal may vary
+// across a plane: its mean over the plane is used. The couplings, the mass and the edges must still
+// be as above.
 std::string analyse(const StencilOperator& op, std::vector<double>& tx, std::vector<double>& ty, std::vector<double>& tz,
-                    std::vector<double>& m, std::vector<double>& r) {
+                    std::vector<double>& m, std::vector<double>& r, bool relaxed = false) {
   const Grid& g = op.grid();
   const int nx = g.nx, ny = g.ny, nz = g.nz;
-  if (!op.symmetric()) return "the operator is not symmetric (advection)";
+  if (!op.symmetric() && !relaxed) return "the operator is not symmetric (advection)";
+  if ((g.periodic_x && nx > 1) || (g.periodic_y && ny > 1)) return "a lateral edge is periodic";
+  std::vector<double> outflow;  // relaxed: each cell's upwind outflow, part of its diagonal
+  if (relaxed && !op.symmetric()) {
+    outflow.assign(op.cells(), 0.0);
+    auto upwind = [&](size_t p, size_t q, double F) {
+      if (F > 0) outflow[p] += F;
+      else outflow[q] -= F;
+    };
+    const auto &FX = op.flux_x(), &FY = op.flux_y(), &FZ = op.flux_z();
+    for (int k = 0; k < nz; ++k)
+      for (int j = 0; j < ny; ++j)
+        for (int i = 0; i < nx; ++i) {
+          if (!FX.empty() && i > 0) upwind(g.index(i - 1, j, k), g.index(i, j, k), FX[(static_cast<size_t>(k) * ny + j) * (nx + 1) + i]);
+          if (!FY.empty() && j > 0) upwind(g.index(i, j - 1, k), g.index(i, j, k), FY[(static_cast<size_t>(k) * (ny + 1) + j) * nx + i]);
+          if (!FZ.empty() && k > 0) upwind(g.index(i, j, k - 1), g.index(i, j, k), FZ[(static_cast<size_t>(k) * ny + j) * nx + i]);
+        }
+  }
   if (op.has_reservoir_unknown()) return "a reservoir unknown is coupled to the top cells";
   if (g.geometry == Geometry::Axisymmetric) return "the grid is axisymmetric, not Cartesian";
   if ((g.periodic_x && nx > 1) || (g.periodic_y && ny > 1)) return "a lateral edge is periodic";
@@ -94,8 +116,9 @@ std::string analyse(const StencilOperator& op, std::vector<double>& tx, std::vec
         if (j > 0 && !same(fy(i, j, k), ty[k], std::fabs(ty[k]))) return "the y couplings vary on depth plane " + std::to_string(k);
         if (k > 0 && !same(fz(i, j, k), tz[k], std::fabs(tz[k]))) return "the depth couplings vary on depth plane " + std::to_string(k);
         const double faces = fx(i, j, k) + fx(i + 1, j, k) + fy(i, j, k) + fy(i, j + 1, k) + fz(i, j, k) + fz(i, j, k + 1);
-        const double rest = DA[p] - faces;
-        if (i == 0 && j == 0) r[k] = rest;
+        const double rest = DA[p] - faces - (outflow.empty() ? 0.0 : outflow[p]);
+        if (relaxed) r[k] += std::max(0.0, rest) / (static_cast<double>(nx) * ny);
+        else if (i == 0 && j == 0) r[k] = rest;
         else if (!same(rest, r[k], std::fabs(DA[p]))) return "the diagonal varies laterally on depth plane " + std::to_string(k);
       }
     // the outer faces of the plane carry nothing (closed edges)
@@ -204,6 +227,7 @@ PlanePlans plans_for(int nx, int ny) {
 
 class SeparableSolver final : public LinearSolver {
  public:
+  explicit SeparableSolver(bool relaxed = false) : relaxed_(relaxed) {}
   // Readies the solver for cm M + ca A of op; false if that matrix is not one it solves (the reason
   // in why()). The analysis is kept per operator version, the factors per (cm, ca).
   bool prepare(const StencilOperator& op, long version, double cm, double ca) {
@@ -212,7 +236,7 @@ class SeparableSolver final : public LinearSolver {
       op_ = &op;
       version_ = version;
       factored_ = false;
-      why_ = analyse(op, tx_, ty_, tz_, m_, r_);
+      why_ = analyse(op, tx_, ty_, tz_, m_, r_, relaxed_);
       if (why_.empty()) {
         const Grid& g = op.grid();
         nx_ = g.nx;
@@ -350,6 +374,7 @@ class SeparableSolver final : public LinearSolver {
     pivots_ok_ = bad == 0;
   }
 
+  const bool relaxed_;
   const StencilOperator* op_ = nullptr;
   long version_ = -1;
   double cm_ = 0, ca_ = 0;
@@ -402,20 +427,7 @@ class SeparableOrMultigrid final : public LinearSolver {
   // Runs f on the inner solver s and adds what it counted to this solver's stats.
   template <class F>
   bool tracked(LinearSolver& s, F&& f) {
-    const LinearStats before = s.stats;
-    struct Add {
-      LinearStats& to;
-      const LinearStats& now;
-      const LinearStats& before;
-      ~Add() {
-        to.solves += now.solves - before.solves;
-        to.iterations += now.iterations - before.iterations;
-        to.factorizations += now.factorizations - before.factorizations;
-        to.estimate_solves += now.estimate_solves - before.estimate_solves;
-        to.estimate_iterations += now.estimate_iterations - before.estimate_iterations;
-        to.seconds += now.seconds - before.seconds;
-      }
-    } add{stats, s.stats, before};
+    ScopedStats add(stats, s.stats);
     return f();
   }
   template <class F>
@@ -435,9 +447,31 @@ class SeparableOrMultigrid final : public LinearSolver {
   std::unique_ptr<LinearSolver> mg_;
 };
 
+// The separable preconditioner of a (possibly advected) operator: the separable solve of its
+// diffusive part with each plane's mean zero-order rate (analyse, `relaxed`). It applies where the
+// couplings are layered; setup() says whether it does.
+class SeparablePreconditioner final : public Preconditioner {
+ public:
+  void setup(const StencilOperator& op, long version, double cm, double ca) override {
+    ok_ = sep_.prepare(op, version, cm, ca);
+    if (!ok_) sep_.release();
+  }
+  void apply(const std::vector<double>& r, std::vector<double>& z) override {
+    if (!ok_) throw std::logic_error("separable preconditioner used where it does not apply");
+    sep_.solve(r, z);
+  }
+  bool applies() const override { return ok_; }
+
+ private:
+  SeparableSolver sep_{true};
+  bool ok_ = false;
+};
+
 }  // namespace
 
 std::unique_ptr<LinearSolver> make_separable_solver() { return std::make_unique<SeparableSolver>(); }
+
+std::unique_ptr<Preconditioner> make_separable_preconditioner() { return std::make_unique<SeparablePreconditioner>(); }
 
 std::unique_ptr<LinearSolver> make_multigrid_solver(double tol, int maxit) {
   if (!separable_solver_enabled()) return make_multigrid_cg_solver(tol, maxit);
@@ -451,6 +485,17 @@ std::unique_ptr<LinearSolver> make_separable_solver() {
 }
 
 std::unique_ptr<LinearSolver> make_multigrid_solver(double tol, int maxit) { return make_multigrid_cg_solver(tol, maxit); }
+
+namespace {
+class NoSeparablePreconditioner final : public Preconditioner {
+ public:
+  void setup(const StencilOperator&, long, double, double) override {}
+  void apply(const std::vector<double>&, std::vector<double>&) override { throw std::logic_error("built without FFTW"); }
+  bool applies() const override { return false; }
+};
+}  // namespace
+
+std::unique_ptr<Preconditioner> make_separable_preconditioner() { return std::make_unique<NoSeparablePreconditioner>(); }
 
 #endif
 
