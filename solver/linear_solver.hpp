@@ -88,10 +88,10 @@ class Preconditioner {
 // One multigrid V-cycle (solver/multigrid.cpp) built from the operator's diffusive couplings and its
 // whole diagonal; for a non-symmetric (advected) operator the upwind outflows count with the diagonal.
 std::unique_ptr<Preconditioner> make_multigrid_preconditioner();
-// For non-symmetric operators (advection): "direct" (sparse LU), "mg" (GMRES(kGmresRestart) with the
-// multigrid V-cycle as right preconditioner; the environment's DERMASIM_NONSYM=bicgstab takes
-// BiCGSTAB with it instead, DERMASIM_GMRES_RESTART=m another restart length) or anything else
-// (BiCGSTAB preconditioned by the diagonal).
+// For non-symmetric operators (advection): "direct" (sparse LU), "mg" (BiCGSTAB preconditioned by the
+// multigrid V-cycle; the environment's DERMASIM_NONSYM=gmres takes GMRES(kGmresRestart) with it
+// instead, DERMASIM_GMRES_RESTART=m another restart length) or anything else (BiCGSTAB
+// preconditioned by the diagonal).
 std::unique_ptr<LinearSolver> make_nonsymmetric_solver(const std::string& kind, double tolerance, int max_iterations);
 // Restarted, right-preconditioned GMRES(restart) and BiCGSTAB (null pc: the diagonal), matrix-free;
 // both stop at ||b - A x||_2 <= tol ||b||_2 and throw when max_iterations do not reach it.

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // Solvers for the non-symmetric systems that advection by the injected fluid makes: sparse LU
-// (direct), matrix-free restarted GMRES with the multigrid V-cycle as right preconditioner (`mg`,
-// large grids) and matrix-free BiCGSTAB with a Jacobi or multigrid preconditioner; BiCGSTAB stops at
-// the half step of an iteration when that half step already meets the tolerance.
+// (direct), matrix-free BiCGSTAB with a Jacobi or multigrid preconditioner (`mg`, large grids) and
+// matrix-free restarted GMRES with the multigrid V-cycle as right preconditioner (for comparisons:
+// DERMASIM_NONSYM=gmres); BiCGSTAB stops at the half step of an iteration when that half step
+// already meets the tolerance.
 #include <Eigen/SparseLU>
 #include <cmath>
 #include <cstdlib>
@@ -115,7 +116,7 @@ class BicgstabSolver final : public LinearSolver {
   std::vector<double> inv_, r_, rhat_, p_, v_, y_, s_, z_, t_;
 };
 
-// Restarted GMRES(m) preconditioned on the right ([Saad1986]): x = x0 + P^-1 V y minimises
+// Restarted GMRES(m) preconditioned on the right ([SaadSchultz1986]): x = x0 + P^-1 V y minimises
 // ||b - A x||_2 over the Krylov space of A P^-1, so the norm the rotations carry is the true
 // residual's (not a preconditioned one), the same quantity the stopping test compares. Each iteration
 // costs one preconditioner application (z_j = P^-1 v_j, kept) and one product (A z_j), then the
@@ -284,7 +285,9 @@ std::unique_ptr<LinearSolver> make_nonsymmetric_solver(const std::string& kind, 
   if (kind == "direct")
     return std::make_unique<SparseDirectSolver<Eigen::SparseLU<Eigen::SparseMatrix<double>, Eigen::COLAMDOrdering<int>>>>("direct (sparse LU)");
   if (kind == "mg") {
-    const std::string method = env_or("DERMASIM_NONSYM", "gmres");
+    // BiCGSTAB by default: on the nappage field GMRES needs as many V-cycles (within 3 %) and one
+    // product more per solve (docs/performance.md, "GMRES for the advected solute")
+    const std::string method = env_or("DERMASIM_NONSYM", "bicgstab");
     if (method == "bicgstab") return make_bicgstab_solver(tol, maxit, make_multigrid_preconditioner());
     if (method != "gmres")
       throw std::invalid_argument("environment variable DERMASIM_NONSYM: '" + method + "' is not a method (allowed: gmres, bicgstab)");

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// Restarted GMRES with the multigrid V-cycle as right preconditioner (solver/linear_solver_nonsym.cpp),
-// the solver `mg` takes for an advected (non-symmetric) species: on an advection-diffusion block it
+// Restarted GMRES with the multigrid V-cycle as right preconditioner (solver/linear_solver_nonsym.cpp;
+// `mg` takes it for an advected species under DERMASIM_NONSYM=gmres): on an advection-diffusion block it
 // gives the sparse LU's solution, meets its residual test, restarts correctly when the restart length
 // is shorter than the iterations needed, needs few iterations (a weak preconditioner needs many more,
 // so the bound checks the V-cycle is in use) and reports a solve that does not converge.
 #include <catch2/catch.hpp>
+
+#include <stdlib.h>
 
 #include <algorithm>
 #include <cmath>
@@ -135,8 +137,7 @@ TEST_CASE("GMRES with the V-cycle solves advection-diffusion as the sparse LU do
       const auto ref = lu_solution(op, dt, b);
       REQUIRE(residual_of(op, dt, b, ref) <= 1e-13);
 
-      auto s = make_nonsymmetric_solver("mg", 1e-12, 200);  // GMRES(kGmresRestart), the default of `mg`
-      REQUIRE(s->name().rfind("GMRES(", 0) == 0);
+      auto s = make_gmres_solver(1e-12, 200, kGmresRestart, make_multigrid_preconditioner());
       s->setup(op, 1, 1.0, dt);
       std::vector<double> x(op.size(), 0.0);
       s->solve(b, x);
@@ -246,4 +247,34 @@ TEST_CASE("GMRES reports a solve that does not converge", "[gmres][unit]") {
     CHECK(s->stats.iterations == 3);
   }
   CHECK_THROWS_AS(make_gmres_solver(1e-12, 3, 0, make_multigrid_preconditioner()), std::invalid_argument);
+}
+
+TEST_CASE("the environment switches of the advected solute's solver", "[gmres][unit]") {
+  struct Env {  // sets a variable for the scope, restores its absence after
+    const char* key;
+    Env(const char* k, const char* v) : key(k) { setenv(k, v, 1); }
+    ~Env() { unsetenv(key); }
+  };
+  REQUIRE(std::getenv("DERMASIM_NONSYM") == nullptr);
+  REQUIRE(std::getenv("DERMASIM_GMRES_RESTART") == nullptr);
+  CHECK(make_nonsymmetric_solver("mg", 1e-12, 10)->name() == "BiCGSTAB (multigrid, matrix-free)");
+  CHECK(make_nonsymmetric_solver("bicgstab", 1e-12, 10)->name() == "BiCGSTAB (Jacobi, matrix-free)");
+  {
+    Env e("DERMASIM_NONSYM", "gmres");
+    CHECK(make_nonsymmetric_solver("mg", 1e-12, 10)->name() == "GMRES(" + std::to_string(kGmresRestart) + ") (multigrid, matrix-free)");
+    Env r("DERMASIM_GMRES_RESTART", "5");
+    CHECK(make_nonsymmetric_solver("mg", 1e-12, 10)->name() == "GMRES(5) (multigrid, matrix-free)");
+    CHECK(make_nonsymmetric_solver("direct", 1e-12, 10)->name() == "direct (sparse LU)");
+  }
+  for (const char* bad : {"0", "5x", "", "1000"}) {
+    Env e("DERMASIM_NONSYM", "gmres");
+    Env r("DERMASIM_GMRES_RESTART", bad);
+    CAPTURE(bad);
+    if (*bad)
+      CHECK_THROWS_WITH(make_nonsymmetric_solver("mg", 1e-12, 10), Catch::Matchers::Contains("DERMASIM_GMRES_RESTART"));
+    else
+      CHECK_NOTHROW(make_nonsymmetric_solver("mg", 1e-12, 10));  // empty: unset
+  }
+  Env e("DERMASIM_NONSYM", "cg");
+  CHECK_THROWS_WITH(make_nonsymmetric_solver("mg", 1e-12, 10), "environment variable DERMASIM_NONSYM: 'cg' is not a method (allowed: gmres, bicgstab)");
 }
