@@ -125,12 +125,13 @@ std::unique_ptr<Preconditioner> make_multigrid_preconditioner();
 // applies() after setup says whether it took the operator.
 std::unique_ptr<Preconditioner> make_separable_preconditioner();
 // For non-symmetric operators (advection): "direct" (sparse LU), "mg" or anything else (BiCGSTAB
-// preconditioned by the diagonal). "mg": GMRES(kGmresRestart), right-preconditioned by the separable
-// solve where the diffusive couplings are layered (at most kSeparableTries iterations; a solve that
-// needs more continues with the multigrid V-cycle, which then serves that matrix for good), by the
-// multigrid V-cycle otherwise. The environment's DERMASIM_NONSYM=bicgstab takes BiCGSTAB with the
-// V-cycle instead, DERMASIM_GMRES_RESTART=m another restart length, DERMASIM_SEPARABLE=0 no
-// separable preconditioner.
+// preconditioned by the diagonal). "mg": where the diffusive couplings are layered, GMRES(kGmresRestart)
+// right-preconditioned by the separable solve, for at most kSeparableTries iterations (a solve that
+// needs more continues with the fallback below, which then also serves the next few matrices); BiCGSTAB
+// preconditioned by the multigrid V-cycle otherwise. For comparisons the environment's
+// DERMASIM_NONSYM=bicgstab takes BiCGSTAB with the V-cycle everywhere, DERMASIM_NONSYM=gmres GMRES with
+// the V-cycle, DERMASIM_GMRES_RESTART=m another restart length; DERMASIM_SEPARABLE=0 turns every
+// separable path off.
 constexpr int kSeparableTries = 10;
 std::unique_ptr<LinearSolver> make_nonsymmetric_solver(const std::string& kind, double tolerance, int max_iterations);
 // Restarted, right-preconditioned GMRES(restart) and BiCGSTAB (null pc: the diagonal), matrix-free;

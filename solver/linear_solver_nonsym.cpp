@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // Solvers for the non-symmetric systems that advection by the injected fluid makes: sparse LU
-// (direct), matrix-free restarted GMRES with the multigrid V-cycle as right preconditioner (`mg`,
-// large grids) and matrix-free BiCGSTAB with a Jacobi or multigrid preconditioner; BiCGSTAB stops at
-// the half step of an iteration when that half step already meets the tolerance.
+// (direct), matrix-free BiCGSTAB with a Jacobi or multigrid preconditioner (`mg`, large grids) and
+// matrix-free restarted GMRES with the multigrid V-cycle as right preconditioner (for comparisons:
+// DERMASIM_NONSYM=gmres); BiCGSTAB stops at the half step of an iteration when that half step
+// already meets the tolerance.
 #include <Eigen/SparseLU>
 #include <cmath>
 #include <cstdlib>
@@ -115,7 +116,7 @@ class BicgstabSolver final : public LinearSolver {
   std::vector<double> inv_, r_, rhat_, p_, v_, y_, s_, z_, t_;
 };
 
-// Restarted GMRES(m) preconditioned on the right ([Saad1986]): x = x0 + P^-1 V y minimises
+// Restarted GMRES(m) preconditioned on the right ([SaadSchultz1986]): x = x0 + P^-1 V y minimises
 // ||b - A x||_2 over the Krylov space of A P^-1, so the norm the rotations carry is the true
 // residual's (not a preconditioned one), the same quantity the stopping test compares. Each iteration
 // costs one preconditioner application (z_j = P^-1 v_j, kept) and one product (A z_j), then the
@@ -266,16 +267,17 @@ class GmresSolver final : public LinearSolver {
 // diffusive part (solver/separable.cpp) where its couplings are layered: one DCT pass per iteration,
 // against a V-cycle that reads the flux arrays on every level. Where the advection is strong (the
 // injection's first seconds) that preconditioner can miss it: after kSeparableTries iterations the
-// solve continues, from the iterate reached, with GMRES preconditioned by the multigrid V-cycle,
-// which then serves the same matrix (operator version, cm, ca) until it changes. The V-cycle is set
-// up only when needed. Its stats add up both.
+// solve continues, from the iterate reached, with BiCGSTAB preconditioned by the multigrid V-cycle,
+// which then serves the same matrix (operator version, cm, ca), and the next few, until the
+// separable preconditioner is tried again. The V-cycle is set up only when needed. Its stats add up
+// both.
 class SeparableFirstSolver final : public LinearSolver {
  public:
   SeparableFirstSolver(double tol, int maxit, int restart) {
     auto pc = make_separable_preconditioner();
     sep_pc_ = pc.get();
     sep_ = make_gmres_solver(tol, kSeparableTries, restart, std::move(pc));
-    mg_ = make_gmres_solver(tol, maxit, restart, make_multigrid_preconditioner());
+    mg_ = make_bicgstab_solver(tol, maxit, make_multigrid_preconditioner());
     restart_ = restart;
   }
   void setup(const StencilOperator& op, long version, double cm, double ca) override {
@@ -304,11 +306,10 @@ class SeparableFirstSolver final : public LinearSolver {
   }
   void solve_estimate(const std::vector<double>& b, std::vector<double>& x) override { run(b, x, true); }
   std::string name() const override {
-    const std::string g = "GMRES(" + std::to_string(restart_) + ") ";
-    if (mg_solves_ == 0) return g + "(separable preconditioner)";
-    if (sep_solves_ == 0) return g + "(multigrid, matrix-free)";
-    return g + "(separable preconditioner; multigrid for " + std::to_string(mg_solves_) + " of " + std::to_string(mg_solves_ + sep_solves_) +
-           " solves)";
+    const std::string g = "GMRES(" + std::to_string(restart_) + ") (separable preconditioner)";
+    if (mg_solves_ == 0) return g;
+    if (sep_solves_ == 0) return mg_->name();
+    return g + ", " + mg_->name() + " for " + std::to_string(mg_solves_) + " of " + std::to_string(mg_solves_ + sep_solves_) + " solves";
   }
 
  private:
@@ -375,17 +376,20 @@ std::unique_ptr<LinearSolver> make_nonsymmetric_solver(const std::string& kind, 
   if (kind == "direct")
     return std::make_unique<SparseDirectSolver<Eigen::SparseLU<Eigen::SparseMatrix<double>, Eigen::COLAMDOrdering<int>>>>("direct (sparse LU)");
   if (kind == "mg") {
-    const std::string method = env_or("DERMASIM_NONSYM", "gmres");
-    if (method == "bicgstab") return make_bicgstab_solver(tol, maxit, make_multigrid_preconditioner());
-    if (method != "gmres")
-      throw std::invalid_argument("environment variable DERMASIM_NONSYM: '" + method + "' is not a method (allowed: gmres, bicgstab)");
+    // By default GMRES with the separable preconditioner where it applies, BiCGSTAB with the V-cycle
+    // where not (on the nappage field GMRES with the V-cycle needs as many V-cycles as BiCGSTAB and one
+    // product more per solve: docs/performance.md, "GMRES for the advected solute")
+    const std::string method = env_or("DERMASIM_NONSYM", "separable");
+    if (method != "separable" && method != "bicgstab" && method != "gmres")
+      throw std::invalid_argument("environment variable DERMASIM_NONSYM: '" + method + "' is not a method (allowed: separable, gmres, bicgstab)");
     const std::string m = env_or("DERMASIM_GMRES_RESTART", std::to_string(kGmresRestart));
     char* end = nullptr;
     const long restart = std::strtol(m.c_str(), &end, 10);
     if (*end != '\0' || restart < 1 || restart > 200)
       throw std::invalid_argument("environment variable DERMASIM_GMRES_RESTART: '" + m + "' is not a whole number from 1 to 200");
-    if (separable_solver_enabled()) return std::make_unique<SeparableFirstSolver>(tol, maxit, static_cast<int>(restart));
-    return make_gmres_solver(tol, maxit, static_cast<int>(restart), make_multigrid_preconditioner());
+    if (method == "gmres") return make_gmres_solver(tol, maxit, static_cast<int>(restart), make_multigrid_preconditioner());
+    if (method == "separable" && separable_solver_enabled()) return std::make_unique<SeparableFirstSolver>(tol, maxit, static_cast<int>(restart));
+    return make_bicgstab_solver(tol, maxit, make_multigrid_preconditioner());
   }
   return std::make_unique<BicgstabSolver>(tol, maxit);
 }

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// Restarted GMRES with the multigrid V-cycle as right preconditioner (solver/linear_solver_nonsym.cpp),
-// the solver `mg` takes for an advected (non-symmetric) species: on an advection-diffusion block it
+// Restarted GMRES with the multigrid V-cycle as right preconditioner (solver/linear_solver_nonsym.cpp;
+// `mg` takes it for an advected species under DERMASIM_NONSYM=gmres): on an advection-diffusion block it
 // gives the sparse LU's solution, meets its residual test, restarts correctly when the restart length
 // is shorter than the iterations needed, needs few iterations (a weak preconditioner needs many more,
 // so the bound checks the V-cycle is in use) and reports a solve that does not converge.
 #include <catch2/catch.hpp>
+
+#include <stdlib.h>
 
 #include <algorithm>
 #include <cmath>
@@ -135,8 +137,7 @@ TEST_CASE("GMRES with the V-cycle solves advection-diffusion as the sparse LU do
       const auto ref = lu_solution(op, dt, b);
       REQUIRE(residual_of(op, dt, b, ref) <= 1e-13);
 
-      auto s = make_nonsymmetric_solver("mg", 1e-12, 200);  // GMRES(kGmresRestart), the default of `mg`
-      REQUIRE(s->name().rfind("GMRES(", 0) == 0);
+      auto s = make_gmres_solver(1e-12, 200, kGmresRestart, make_multigrid_preconditioner());
       s->setup(op, 1, 1.0, dt);
       std::vector<double> x(op.size(), 0.0);
       s->solve(b, x);
@@ -247,3 +248,119 @@ TEST_CASE("GMRES reports a solve that does not converge", "[gmres][unit]") {
   }
   CHECK_THROWS_AS(make_gmres_solver(1e-12, 3, 0, make_multigrid_preconditioner()), std::invalid_argument);
 }
+
+TEST_CASE("the environment switches of the advected solute's solver", "[gmres][unit]") {
+  struct Env {  // sets a variable for the scope, restores its absence after
+    const char* key;
+    Env(const char* k, const char* v) : key(k) { setenv(k, v, 1); }
+    ~Env() { unsetenv(key); }
+  };
+  REQUIRE(std::getenv("DERMASIM_NONSYM") == nullptr);
+  REQUIRE(std::getenv("DERMASIM_GMRES_RESTART") == nullptr);
+  // by default GMRES with the separable preconditioner where it can be built, BiCGSTAB otherwise
+  CHECK(make_nonsymmetric_solver("mg", 1e-12, 10)->name() ==
+        (separable_solver_enabled() ? "GMRES(" + std::to_string(kGmresRestart) + ") (separable preconditioner)" : std::string("BiCGSTAB (multigrid, matrix-free)")));
+  CHECK(make_nonsymmetric_solver("bicgstab", 1e-12, 10)->name() == "BiCGSTAB (Jacobi, matrix-free)");
+  {
+    Env e("DERMASIM_NONSYM", "bicgstab");
+    CHECK(make_nonsymmetric_solver("mg", 1e-12, 10)->name() == "BiCGSTAB (multigrid, matrix-free)");
+  }
+  {
+    Env e("DERMASIM_NONSYM", "gmres");
+    CHECK(make_nonsymmetric_solver("mg", 1e-12, 10)->name() == "GMRES(" + std::to_string(kGmresRestart) + ") (multigrid, matrix-free)");
+    Env r("DERMASIM_GMRES_RESTART", "5");
+    CHECK(make_nonsymmetric_solver("mg", 1e-12, 10)->name() == "GMRES(5) (multigrid, matrix-free)");
+    CHECK(make_nonsymmetric_solver("direct", 1e-12, 10)->name() == "direct (sparse LU)");
+  }
+  for (const char* bad : {"0", "5x", "", "1000"}) {
+    Env e("DERMASIM_NONSYM", "gmres");
+    Env r("DERMASIM_GMRES_RESTART", bad);
+    CAPTURE(bad);
+    if (*bad)
+      CHECK_THROWS_WITH(make_nonsymmetric_solver("mg", 1e-12, 10), Catch::Matchers::Contains("DERMASIM_GMRES_RESTART"));
+    else
+      CHECK_NOTHROW(make_nonsymmetric_solver("mg", 1e-12, 10));  // empty: unset
+  }
+  Env e("DERMASIM_NONSYM", "cg");
+  CHECK_THROWS_WITH(make_nonsymmetric_solver("mg", 1e-12, 10), "environment variable DERMASIM_NONSYM: 'cg' is not a method (allowed: separable, gmres, bicgstab)");
+}
+
+// ---- The `mg` kind's default for advected species: GMRES preconditioned by the separable solve of
+// the diffusive part (solver/separable.cpp, the relaxed analysis) where the couplings are layered,
+// continuing with BiCGSTAB and the V-cycle when that preconditioner misses the advection.
+TEST_CASE("advected: GMRES with the separable preconditioner gives the LU's solution; strong advection falls back", "[gmres][separable][verification]") {
+  if (!separable_solver_enabled()) {
+    WARN("built without FFTW: no separable preconditioner");
+    return;
+  }
+  const int nx = 12, ny = 10, nz = 16;
+  const double dt = dt_of(nx);
+  for (double strength : {1e-4, 300.0}) {
+    Advected a = advected_block(nx, ny, nz, false, strength);
+    StencilOperator op(a.spec);
+    REQUIRE_FALSE(op.symmetric());
+    const std::vector<double> b = rhs_of(op), ref = lu_solution(op, dt, b);
+    auto s = make_nonsymmetric_solver("mg", 1e-12, 200);
+    s->setup(op, 1, 1.0, dt);
+    std::vector<double> x(op.size(), 0.0);
+    s->solve(b, x);
+    INFO("strength " << strength << ": " << s->name() << ", " << s->stats.iterations << " iterations");
+    CHECK(residual_of(op, dt, b, x) <= 1e-12);
+    CHECK(error_of(x, ref) <= 1e-10);
+    CHECK(s->stats.solves == 1);
+    if (strength < 1) {  // diffusion dominates: the separable preconditioner alone, in a few iterations
+      CHECK(s->name() == "GMRES(" + std::to_string(kGmresRestart) + ") (separable preconditioner)");
+      CHECK(s->stats.iterations <= 5);  // the V-cycle needs 20-40 on this block (above)
+    } else {  // it cannot follow the flow: after its tries the V-cycle finishes the solve
+      CHECK(s->name() == "BiCGSTAB (multigrid, matrix-free)");
+      CHECK(s->stats.iterations > kSeparableTries);
+      // and serves the next matrix (a new version: the flow changed a little) without trying again
+      const long it0 = s->stats.iterations;
+      s->setup(op, 2, 1.0, dt);
+      std::fill(x.begin(), x.end(), 0.0);
+      s->solve(b, x);
+      CHECK(error_of(x, ref) <= 1e-10);
+      CHECK(s->stats.iterations - it0 == it0 - kSeparableTries);  // the V-cycle's iterations alone
+      CHECK(s->stats.solves == 2);
+    }
+  }
+  // periodic edges: no separable preconditioner, BiCGSTAB with the V-cycle from the start
+  Advected p = advected_block(nx, ny, nz, true, 1.0);
+  StencilOperator op(p.spec);
+  auto s = make_nonsymmetric_solver("mg", 1e-12, 200);
+  s->setup(op, 1, 1.0, dt);
+  std::vector<double> x(op.size(), 0.0);
+  const std::vector<double> b = rhs_of(op);
+  s->solve(b, x);
+  CHECK(error_of(x, lu_solution(op, dt, b)) <= 1e-10);
+  CHECK(s->name() == "BiCGSTAB (multigrid, matrix-free)");
+}
+
+TEST_CASE("the separable preconditioner takes a loss that varies across a plane (its plane mean); the separable solver does not", "[gmres][separable][unit]") {
+  if (!separable_solver_enabled()) {
+    WARN("built without FFTW: no separable preconditioner");
+    return;
+  }
+  const int nx = 8, ny = 6, nz = 10;
+  Advected a = advected_block(nx, ny, nz, false, 1.0);
+  a.spec.flux_x.clear();
+  a.spec.flux_y.clear();
+  a.spec.flux_z.clear();
+  LossChannel L;
+  L.name = "carried";
+  L.k.assign(a.g.cells(), 0.0);
+  for (size_t c = 0; c < L.k.size(); ++c) L.k[c] = 1e-3 * (1.0 + static_cast<double>(c % 7));
+  a.spec.losses.push_back(L);
+  StencilOperator op(a.spec);
+  CHECK_THAT(separable_ineligibility(op), Catch::Matchers::Contains("the diagonal varies laterally"));
+  auto pc = make_separable_preconditioner();
+  pc->setup(op, 1, 1.0, dt_of(nx));
+  CHECK(pc->applies());
+  // the same preconditioner refuses couplings that vary across a plane
+  Advected v = advected_block(nx, ny, nz, false, 1.0);
+  v.spec.DK[v.g.index(3, 2, 5)] *= 2.0;
+  StencilOperator opv(v.spec);
+  pc->setup(opv, 1, 1.0, dt_of(nx));
+  CHECK_FALSE(pc->applies());
+}
+
