@@ -17,6 +17,7 @@
 #include "solver/grid.hpp"
 #include "solver/linear_solver.hpp"
 #include "solver/operator.hpp"
+#include "linear_checks.hpp"
 
 using namespace dermasim;
 
@@ -79,27 +80,6 @@ std::vector<double> rhs_of(const StencilOperator& op) {
   return b;
 }
 
-double residual_of(const StencilOperator& op, double dt, const std::vector<double>& b, const std::vector<double>& x) {
-  std::vector<double> y;
-  op.apply(1.0, dt, x, y);
-  double rr = 0, bb = 0;
-  for (size_t i = 0; i < b.size(); ++i) {
-    rr += (b[i] - y[i]) * (b[i] - y[i]);
-    bb += b[i] * b[i];
-  }
-  return std::sqrt(rr / bb);
-}
-
-// max |x - ref| / max |ref|
-double error_of(const std::vector<double>& x, const std::vector<double>& ref) {
-  double e = 0, m = 0;
-  for (size_t i = 0; i < x.size(); ++i) {
-    e = std::max(e, std::abs(x[i] - ref[i]));
-    m = std::max(m, std::abs(ref[i]));
-  }
-  return e / m;
-}
-
 std::vector<double> lu_solution(const StencilOperator& op, double dt, const std::vector<double>& b) {
   auto lu = make_nonsymmetric_solver("direct", 1e-12, 1);
   lu->setup(op, 1, 1.0, dt);
@@ -135,15 +115,15 @@ TEST_CASE("GMRES with the V-cycle solves advection-diffusion as the sparse LU do
       const double dt = dt_of(16);
       const auto b = rhs_of(op);
       const auto ref = lu_solution(op, dt, b);
-      REQUIRE(residual_of(op, dt, b, ref) <= 1e-13);
+      REQUIRE(test::relative_residual(op, 1.0, dt, b, ref) <= 1e-13);
 
       auto s = make_gmres_solver(1e-12, 200, kGmresRestart, make_multigrid_preconditioner());
       s->setup(op, 1, 1.0, dt);
       std::vector<double> x(op.size(), 0.0);
       s->solve(b, x);
       const long its = s->stats.iterations;
-      CHECK(residual_of(op, dt, b, x) <= 1e-12);
-      CHECK(error_of(x, ref) <= 1e-10);
+      CHECK(test::relative_residual(op, 1.0, dt, b, x) <= 1e-12);
+      CHECK(test::relative_difference(x, ref) <= 1e-10);
       // one V-cycle per iteration (measured 23-43: this block's lateral flow is stronger than the
       // nappage field's, and GMRES(10) restarts; BiCGSTAB with the V-cycle 12-16 iterations of up to
       // 2 V-cycles each; with the diagonal as preconditioner, 270-330)
@@ -153,7 +133,7 @@ TEST_CASE("GMRES with the V-cycle solves advection-diffusion as the sparse LU do
       bi->setup(op, 1, 1.0, dt);
       std::vector<double> xb(op.size(), 0.0);
       bi->solve(b, xb);
-      CHECK(error_of(xb, ref) <= 1e-10);
+      CHECK(test::relative_difference(xb, ref) <= 1e-10);
 
       // the same GMRES with the diagonal as preconditioner needs many more: the bound above would
       // fail if the V-cycle were not (or wrongly) applied
@@ -161,7 +141,7 @@ TEST_CASE("GMRES with the V-cycle solves advection-diffusion as the sparse LU do
       weak->setup(op, 1, 1.0, dt);
       std::vector<double> xw(op.size(), 0.0);
       weak->solve(b, xw);
-      CHECK(error_of(xw, ref) <= 1e-9);
+      CHECK(test::relative_difference(xw, ref) <= 1e-9);
       CHECK(weak->stats.iterations > 4 * its);
       WARN("periodic " << periodic << ", flux x" << strength << ": GMRES(" << kGmresRestart << ") + V-cycle " << its
                        << " iterations (V-cycles); BiCGSTAB + V-cycle " << bi->stats.iterations << " iterations; GMRES(30) + diagonal "
@@ -184,8 +164,8 @@ TEST_CASE("GMRES restarts: short restart lengths reach the same solution", "[gmr
     s->setup(op, 1, 1.0, dt);
     std::vector<double> x(op.size(), 0.0);
     s->solve(b, x);
-    CHECK(residual_of(op, dt, b, x) <= 1e-12);
-    CHECK(error_of(x, ref) <= 1e-10);
+    CHECK(test::relative_residual(op, 1.0, dt, b, x) <= 1e-12);
+    CHECK(test::relative_difference(x, ref) <= 1e-10);
     if (m == 50) {
       full = s->stats.iterations;
       CHECK(full < 50);  // no restart: the reference count
@@ -222,8 +202,8 @@ TEST_CASE("GMRES: the initial guess, a zero right-hand side, the loose estimate 
   const long loose = s->stats.iterations - i0;
   s->solve(b, f);
   const long tight = s->stats.iterations - i0 - loose;
-  CHECK(residual_of(op, dt, b, e) <= kEstimateTolerance);
-  CHECK(residual_of(op, dt, b, f) <= 1e-10);
+  CHECK(test::relative_residual(op, 1.0, dt, b, e) <= kEstimateTolerance);
+  CHECK(test::relative_residual(op, 1.0, dt, b, f) <= 1e-10);
   CHECK(loose < tight);
   CHECK(s->stats.estimate_solves == 1);
   CHECK(s->stats.estimate_iterations == loose);
@@ -305,8 +285,8 @@ TEST_CASE("advected: GMRES with the separable preconditioner gives the LU's solu
     std::vector<double> x(op.size(), 0.0);
     s->solve(b, x);
     INFO("strength " << strength << ": " << s->name() << ", " << s->stats.iterations << " iterations");
-    CHECK(residual_of(op, dt, b, x) <= 1e-12);
-    CHECK(error_of(x, ref) <= 1e-10);
+    CHECK(test::relative_residual(op, 1.0, dt, b, x) <= 1e-12);
+    CHECK(test::relative_difference(x, ref) <= 1e-10);
     CHECK(s->stats.solves == 1);
     if (strength < 1) {  // diffusion dominates: the separable preconditioner alone, in a few iterations
       CHECK(s->name() == "GMRES(" + std::to_string(kGmresRestart) + ") (separable preconditioner)");
@@ -319,7 +299,7 @@ TEST_CASE("advected: GMRES with the separable preconditioner gives the LU's solu
       s->setup(op, 2, 1.0, dt);
       std::fill(x.begin(), x.end(), 0.0);
       s->solve(b, x);
-      CHECK(error_of(x, ref) <= 1e-10);
+      CHECK(test::relative_difference(x, ref) <= 1e-10);
       CHECK(s->stats.iterations - it0 == it0 - kSeparableTries);  // the V-cycle's iterations alone
       CHECK(s->stats.solves == 2);
     }
@@ -332,7 +312,7 @@ TEST_CASE("advected: GMRES with the separable preconditioner gives the LU's solu
   std::vector<double> x(op.size(), 0.0);
   const std::vector<double> b = rhs_of(op);
   s->solve(b, x);
-  CHECK(error_of(x, lu_solution(op, dt, b)) <= 1e-10);
+  CHECK(test::relative_difference(x, lu_solution(op, dt, b)) <= 1e-10);
   CHECK(s->name() == "BiCGSTAB (multigrid, matrix-free)");
 }
 
