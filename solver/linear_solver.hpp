@@ -127,7 +127,7 @@ std::unique_ptr<Preconditioner> make_separable_preconditioner();
 // For non-symmetric operators (advection): "direct" (sparse LU), "mg" or anything else (BiCGSTAB
 // preconditioned by the diagonal). "mg": where the diffusive couplings are layered, GMRES(kGmresRestart)
 // right-preconditioned by the separable solve, for at most kSeparableTries iterations (a solve that
-// needs more continues with the fallback below, which then also serves the next few matrices); BiCGSTAB
+// needs more continues with the fallback below, which then serves the solves until the next setup); BiCGSTAB
 // preconditioned by the multigrid V-cycle otherwise. For comparisons the environment's
 // DERMASIM_NONSYM=bicgstab takes BiCGSTAB with the V-cycle everywhere, DERMASIM_NONSYM=gmres GMRES with
 // the V-cycle, DERMASIM_GMRES_RESTART=m another restart length; DERMASIM_SEPARABLE=0 turns every

@@ -268,9 +268,8 @@ class GmresSolver final : public LinearSolver {
 // against a V-cycle that reads the flux arrays on every level. Where the advection is strong (the
 // injection's first seconds) that preconditioner can miss it: after kSeparableTries iterations the
 // solve continues, from the iterate reached, with BiCGSTAB preconditioned by the multigrid V-cycle,
-// which then serves the same matrix (operator version, cm, ca), and the next few, until the
-// separable preconditioner is tried again. The V-cycle is set up only when needed. Its stats add up
-// both.
+// which then serves the step's further solves (until the next set-up). The V-cycle is set up only
+// when needed. Its stats add up both.
 class SeparableFirstSolver final : public LinearSolver {
  public:
   SeparableFirstSolver(double tol, int maxit, int restart) {
@@ -280,36 +279,30 @@ class SeparableFirstSolver final : public LinearSolver {
     mg_ = make_bicgstab_solver(tol, maxit, make_multigrid_preconditioner());
     restart_ = restart;
   }
+  // Every set-up (each step's) tries the separable preconditioner afresh, also for the same matrix:
+  // which preconditioner serves a solve depends on that step alone, so a run restarted from a
+  // checkpoint takes the same path as the run it continues.
   void setup(const StencilOperator& op, long version, double cm, double ca) override {
-    if (&op == op_ && version == version_ && cm == cm_ && ca == ca_) return;  // the same matrix
-    op_ = &op;
-    version_ = version;
-    cm_ = cm;
-    ca_ = ca;
-    mg_ready_ = false;
-    {
+    if (&op != op_ || version != version_ || cm != cm_ || ca != ca_) {
+      op_ = &op;
+      version_ = version;
+      cm_ = cm;
+      ca_ = ca;
+      mg_ready_ = false;
       ScopedStats add(stats, sep_->stats);
       sep_->setup(op, version, cm, ca);
     }
     use_sep_ = sep_pc_->applies();
-    // after a matrix that the separable preconditioner could not serve, the next ones (the flow
-    // changes little from one step to the next) go straight to the V-cycle: 1, 2, 4, then at most 8
-    // of them for each failure in a row; a success resets it
-    if (use_sep_ && skip_ > 0) {
-      --skip_;
-      use_sep_ = false;
-    }
     if (!use_sep_) ready_mg();
   }
   void solve(const std::vector<double>& b, std::vector<double>& x) override {
     run(b, x, false);
   }
   void solve_estimate(const std::vector<double>& b, std::vector<double>& x) override { run(b, x, true); }
+  // (the same whatever the run did: it is written into the output, which a restarted run must
+  // reproduce)
   std::string name() const override {
-    const std::string g = "GMRES(" + std::to_string(restart_) + ") (separable preconditioner)";
-    if (mg_solves_ == 0) return g;
-    if (sep_solves_ == 0) return mg_->name();
-    return g + ", " + mg_->name() + " for " + std::to_string(mg_solves_) + " of " + std::to_string(mg_solves_ + sep_solves_) + " solves";
+    return "GMRES(" + std::to_string(restart_) + ") (separable preconditioner; " + mg_->name() + " where it does not serve)";
   }
 
  private:
@@ -325,13 +318,9 @@ class SeparableFirstSolver final : public LinearSolver {
         ScopedStats add(stats, sep_->stats);
         if (estimate) sep_->solve_estimate(b, x);
         else sep_->solve(b, x);
-        ++sep_solves_;
-        streak_ = 0;
         return;
       } catch (const std::runtime_error&) {
-        use_sep_ = false;  // too slow (or broke down) for this matrix: the V-cycle from x on
-        skip_ = 1 << std::min(streak_, 3);
-        ++streak_;
+        use_sep_ = false;  // too slow (or broke down) for this matrix: the V-cycle from x on, and for the rest of the step
         --stats.solves;  // one solve, counted once (below); its iterations so far stay counted
         if (estimate) --stats.estimate_solves;
       }
@@ -340,7 +329,6 @@ class SeparableFirstSolver final : public LinearSolver {
     ScopedStats add(stats, mg_->stats);
     if (estimate) mg_->solve_estimate(b, x);
     else mg_->solve(b, x);
-    ++mg_solves_;
   }
 
   std::unique_ptr<LinearSolver> sep_, mg_;
@@ -350,8 +338,6 @@ class SeparableFirstSolver final : public LinearSolver {
   long version_ = -1;
   double cm_ = 0, ca_ = 0;
   bool use_sep_ = false, mg_ready_ = false;
-  long sep_solves_ = 0, mg_solves_ = 0;
-  int skip_ = 0, streak_ = 0;  // matrices still to skip; failures in a row
 };
 
 // The comparison switches (docs/performance.md, "GMRES for the advected solute"):

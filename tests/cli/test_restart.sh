@@ -110,6 +110,10 @@ one_case papule_axi configs/techniques/papule.yaml --set 'time.end=6 h'
 # 3d, a schedule of three sessions
 KILL_EVERY="2 h"
 one_case schedule3d configs/techniques/nappage.yaml --set 'delivery[0].schedule={count: 3, interval: 6 h}' --set 'time.end=18 h' --set 'time.dt_max=1 min'
+# 3d, the injected fluid on with `mg`: the separable solver, GMRES with the separable
+# preconditioner and its per-step fallback to the V-cycle (the path must depend on the step alone)
+KILL_EVERY="1 min"
+one_case field_mg3d configs/techniques/nappage_field.yaml --set geometry.lateral_cells=6 --set solver.linear=mg --set fluid.enabled=true --set 'time.end=2 h'
 
 if [ "$MODE" = long ]; then
   KILL_EVERY="7 d"
