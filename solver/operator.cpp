@@ -158,6 +158,14 @@ StencilOperator::StencilOperator(const OperatorSpec& s) : g_(s.grid), n_(s.grid-
   }
 }
 
+void StencilOperator::upwind_outflow(std::vector<double>& out) const {
+  out.assign(n_, 0.0);
+  for_each_flux_face([&](size_t p, size_t q, double F) {
+    if (F > 0) out[p] += F;
+    else out[q] -= F;
+  });
+}
+
 const std::vector<double>& StencilOperator::source() const {
   if (b_full_.size() != n_ + 1) {
     b_full_.assign(n_ + 1, 0.0);

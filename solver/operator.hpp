@@ -84,6 +84,8 @@ class StencilOperator {
   const RateFunctional* inflow() const { return has_in_ ? &in_ : nullptr; }
   bool has_reservoir_unknown() const { return top_ == TopMode::Reservoir; }
   bool symmetric() const { return !advection_; }
+  // Each cell's upwind outflow (the advective part of its diagonal of A; all zero without advection).
+  void upwind_outflow(std::vector<double>& out) const;
   // Diffusive flux T_f (u_P - u_N) through every face (same indexing as OperatorSpec::flux_*): for the
   // excess-fluid field (u = the potential p = H phi, D K = k / mu) this is the Darcy volumetric flux.
   void face_fluxes(const std::vector<double>& u, std::vector<double>& fx, std::vector<double>& fy,

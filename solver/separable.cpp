@@ -66,23 +66,6 @@ std::string analyse(const StencilOperator& op, std::vector<double>& tx, std::vec
   const Grid& g = op.grid();
   const int nx = g.nx, ny = g.ny, nz = g.nz;
   if (!op.symmetric() && !relaxed) return "the operator is not symmetric (advection)";
-  if ((g.periodic_x && nx > 1) || (g.periodic_y && ny > 1)) return "a lateral edge is periodic";
-  std::vector<double> outflow;  // relaxed: each cell's upwind outflow, part of its diagonal
-  if (relaxed && !op.symmetric()) {
-    outflow.assign(op.cells(), 0.0);
-    auto upwind = [&](size_t p, size_t q, double F) {
-      if (F > 0) outflow[p] += F;
-      else outflow[q] -= F;
-    };
-    const auto &FX = op.flux_x(), &FY = op.flux_y(), &FZ = op.flux_z();
-    for (int k = 0; k < nz; ++k)
-      for (int j = 0; j < ny; ++j)
-        for (int i = 0; i < nx; ++i) {
-          if (!FX.empty() && i > 0) upwind(g.index(i - 1, j, k), g.index(i, j, k), FX[(static_cast<size_t>(k) * ny + j) * (nx + 1) + i]);
-          if (!FY.empty() && j > 0) upwind(g.index(i, j - 1, k), g.index(i, j, k), FY[(static_cast<size_t>(k) * (ny + 1) + j) * nx + i]);
-          if (!FZ.empty() && k > 0) upwind(g.index(i, j, k - 1), g.index(i, j, k), FZ[(static_cast<size_t>(k) * ny + j) * nx + i]);
-        }
-  }
   if (op.has_reservoir_unknown()) return "a reservoir unknown is coupled to the top cells";
   if (g.geometry == Geometry::Axisymmetric) return "the grid is axisymmetric, not Cartesian";
   if ((g.periodic_x && nx > 1) || (g.periodic_y && ny > 1)) return "a lateral edge is periodic";
@@ -94,6 +77,8 @@ std::string analyse(const StencilOperator& op, std::vector<double>& tx, std::vec
   const auto& TT = op.top_conductance();
   for (size_t c = 1; c < TT.size(); ++c)
     if (!same(TT[c], TT[0], std::fabs(TT[0]))) return "the top conductance varies laterally";
+  std::vector<double> outflow;  // relaxed: each cell's upwind outflow, part of its diagonal
+  if (relaxed && !op.symmetric()) op.upwind_outflow(outflow);
   tx.assign(nz, 0.0);
   ty.assign(nz, 0.0);
   tz.assign(nz + 1, 0.0);

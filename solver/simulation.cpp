@@ -526,7 +526,8 @@ void Simulation::subcycle_carrier(double h) {
   // others' step is surely too long as well (they ride a flow that changes on that time scale): the
   // attempt stops there and the step is retried at a few of those sub-steps, continuing from the
   // mark, instead of sub-cycling the carrier through a step that its riders will reject.
-  const bool probe = marks_.empty() && h_sub_ >= h;
+  // (Only with the error-controlled step: a fixed time.dt is the solutes' step whatever the fluid does.)
+  const bool probe = p_.time.dt_fixed <= 0 && marks_.empty() && h_sub_ >= h;
   retry_h_ = 0;
   if (!marks_.empty()) {
     const SubcycleMark& m = marks_.rbegin()->second;

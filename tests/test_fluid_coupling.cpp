@@ -132,6 +132,12 @@ TEST_CASE("multirate: a first step far longer than the fluid's start is cut afte
   INFO("solute steps " << st.accepted << " (" << st.rejected << " rejected); fluid sub-steps tried " << tried << ", in accepted steps " << kept);
   CHECK(st.rejected <= 2);
   CHECK(tried - kept <= 4);
+  // under a fixed time.dt the solutes take exactly that step (the probe acts on controlled steps only)
+  auto fixed = make_sim(papule("end: 2 h, dt: 5 min"));
+  fixed->run();
+  CHECK(fixed->stats().accepted == 24);
+  CHECK(fixed->stats().rejected == 0);
+  CHECK(worst_balance(*fixed) < 1e-10);
 }
 
 TEST_CASE("multirate: under fixed solute steps the sub-cycled coupling converges at second order to a fine reference", "[verification][fluid]") {
