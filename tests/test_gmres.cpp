@@ -27,25 +27,13 @@ namespace {
 // over the rest, depth cells graded toward the top (ratio 10), a fixed-activity top and a sink below.
 // The fluid flows down through the z faces (more toward +x), spreads from x = 0.3 mm to both sides
 // and drifts toward +y; `strength` scales all of it (1: depth cell Peclet numbers of order 1-100).
-struct Advected {
-  Grid g;
-  OperatorSpec spec;
-};
+using Advected = test::Block;
 
 Advected advected_block(int nx, int ny, int nz, bool periodic, double strength) {
   Advected a;
-  Grid& g = a.g;
-  g.geometry = Geometry::ThreeD;
-  for (int i = 0; i <= nx; ++i) g.xn.push_back(6e-4 * i / nx);
-  for (int j = 0; j <= ny; ++j) g.yn.push_back(5e-4 * j / ny);
-  g.zn = graded_nodes(0.0, 8e-4, nz, 10.0, "start");
-  g.periodic_x = g.periodic_y = periodic;
-  g.finalize();
-  g.cell_layer.assign(nz, 0);
+  test::make_block(a, Geometry::ThreeD, nx, ny, nz, 6e-4, 5e-4, 8e-4, 10.0, periodic, 5e-10);
+  const Grid& g = a.g;
   OperatorSpec& s = a.spec;
-  const size_t n = g.cells();
-  s.K.assign(n, 1.0);
-  s.DK.assign(n, 5e-10);
   for (int k = 0; k < nz; ++k)
     for (int j = 0; j < ny; ++j)
       for (int i = 0; i < nx; ++i)

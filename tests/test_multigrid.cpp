@@ -19,27 +19,15 @@ using namespace dermasim::test;
 
 namespace {
 
-struct Layered {
-  Grid g;
-  OperatorSpec spec;
-};
+using Layered = test::Block;
 
 // A 1 mm x 1 mm x 1 mm block of three layers along depth: a thin top layer (5 % of the depth,
 // D K 1000 times smaller, partition 5), a middle one (D K 10 times smaller, partition 0.5) and the
 // rest; depth cells graded (smallest at the top, ratio 20).
 Layered layered(int nx, int ny, int nz, bool periodic, TopMode top, bool sink) {
   Layered L;
-  Grid& g = L.g;
-  g.geometry = Geometry::ThreeD;
-  for (int i = 0; i <= nx; ++i) g.xn.push_back(1e-3 * i / nx);
-  for (int j = 0; j <= ny; ++j) g.yn.push_back(1e-3 * j / ny);
-  g.zn = graded_nodes(0.0, 1e-3, nz, 20.0, "start");
-  g.periodic_x = g.periodic_y = periodic;
-  g.finalize();
-  g.cell_layer.assign(nz, 0);
-  const size_t n = g.cells();
-  L.spec.K.assign(n, 1.0);
-  L.spec.DK.assign(n, 1e-9);
+  test::make_block(L, Geometry::ThreeD, nx, ny, nz, 1e-3, 1e-3, 1e-3, 20.0, periodic, 1e-9);
+  const Grid& g = L.g;
   for (int k = 0; k < nz; ++k) {
     const double z = g.zc(k);
     double K = 1.0, DK = 1e-9;

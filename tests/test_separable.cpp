@@ -24,26 +24,14 @@ using namespace dermasim::test;
 
 namespace {
 
-struct Block {
-  Grid g;
-  OperatorSpec spec;
-};
-
 // A 0.6 mm x 0.5 mm x 1 mm block of four layers along depth: a thin top one (D K 1000 times smaller,
 // partition 5), one with partition 0.5 and D K 10 times smaller, one with a first-order loss, and the
 // rest; depth cells graded (smallest at the top, ratio 20); uniform lateral cells.
 Block layered(int nx, int ny, int nz, TopMode top, bool sink) {
   Block L;
-  Grid& g = L.g;
-  g.geometry = ny > 1 ? Geometry::ThreeD : (nx > 1 ? Geometry::TwoD : Geometry::OneD);
-  for (int i = 0; i <= nx; ++i) g.xn.push_back(6e-4 * i / nx);
-  for (int j = 0; j <= ny; ++j) g.yn.push_back(5e-4 * j / ny);
-  g.zn = graded_nodes(0.0, 1e-3, nz, 20.0, "start");
-  g.finalize();
-  g.cell_layer.assign(nz, 0);
+  make_block(L, ny > 1 ? Geometry::ThreeD : (nx > 1 ? Geometry::TwoD : Geometry::OneD), nx, ny, nz, 6e-4, 5e-4, 1e-3, 20.0, false, 1e-9);
+  const Grid& g = L.g;
   const size_t n = g.cells();
-  L.spec.K.assign(n, 1.0);
-  L.spec.DK.assign(n, 1e-9);
   L.spec.losses = {{"cleared", std::vector<double>(n, 0.0)}, {"unused", {}}};
   for (int k = 0; k < nz; ++k) {
     const double z = g.zc(k);
