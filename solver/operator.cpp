@@ -142,6 +142,7 @@ StencilOperator::StencilOperator(const OperatorSpec& s) : g_(s.grid), n_(s.grid-
       if (F > 0) diagA_[p] += F;
       else diagA_[q] -= F;
     });
+    fold_advection();
   }
   if (s.top == TopMode::Fixed) {
     b_.assign(static_cast<size_t>(nx) * ny, 0.0);  // the top plane (cells p = g.index(i, j, 0) < nx ny)
@@ -172,6 +173,53 @@ const std::vector<double>& StencilOperator::source() const {
     std::copy(b_.begin(), b_.end(), b_full_.begin());
   }
   return b_full_;
+}
+
+void StencilOperator::fold_advection() {
+  const Grid& g = *g_;
+  const int nx = g.nx, ny = g.ny, nz = g.nz;
+  cx_lo_ = tx_;
+  cx_hi_ = tx_;
+  cy_lo_ = ty_;
+  cy_hi_ = ty_;
+  cz_lo_ = tz_;
+  cz_hi_ = tz_;
+  // A face's flux F > 0 carries from its lower cell into its upper one: the upper cell's coefficient
+  // on its lower neighbour (read through this face as the upper cell's low face) gains F; F < 0 the
+  // other way. A periodic wrap face's flux is stored at its high end only, but apply reads the wrap
+  // coupling at both ends: the low end (face 0) is the wrap face seen from cell 0.
+  if (!fx_.empty() && nx > 1)
+    for (int k = 0; k < nz; ++k)
+      for (int j = 0; j < ny; ++j) {
+        const size_t r = (static_cast<size_t>(k) * ny + j) * (nx + 1);
+        for (int i = 1; i <= nx; ++i) {
+          if (i == nx && !g.periodic_x) continue;
+          const double F = fx_[r + i];
+          const size_t lo_end = i == nx ? r : r + i;  // where the upper cell reads this face
+          cx_lo_[lo_end] += std::max(F, 0.0);
+          cx_hi_[r + i] += std::max(-F, 0.0);
+        }
+      }
+  if (!fy_.empty() && ny > 1)
+    for (int k = 0; k < nz; ++k)
+      for (int j = 1; j <= ny; ++j) {
+        if (j == ny && !g.periodic_y) continue;
+        const size_t r = (static_cast<size_t>(k) * (ny + 1) + j) * nx;
+        const size_t r_lo = j == ny ? static_cast<size_t>(k) * (ny + 1) * nx : r;
+        for (int i = 0; i < nx; ++i) {
+          const double F = fy_[r + i];
+          cy_lo_[r_lo + i] += std::max(F, 0.0);
+          cy_hi_[r + i] += std::max(-F, 0.0);
+        }
+      }
+  if (!fz_.empty())
+    for (int k = 1; k < nz; ++k)
+      for (int j = 0; j < ny; ++j)
+        for (int i = 0; i < nx; ++i) {
+          const size_t f = (static_cast<size_t>(k) * ny + j) * nx + i;
+          cz_lo_[f] += std::max(fz_[f], 0.0);
+          cz_hi_[f] += std::max(-fz_[f], 0.0);
+        }
 }
 
 template <class Fn>
@@ -261,9 +309,15 @@ void StencilOperator::apply(double cm, double ca, const std::vector<double>& x, 
   y.resize(n_ + 1);
   const double* X = x.data();
   double* Y = y.data();
-  const double* TX = tx_.data();
-  const double* TY = ty_.data();
-  const double* TZ = tz_.data();
+  // the couplings by direction: with advection the folded ones (a cell reads its lower neighbours
+  // through the *_lo arrays, its upper ones through *_hi), else the symmetric T for both
+  const bool adv = advection_;
+  const double* XL = adv ? cx_lo_.data() : tx_.data();
+  const double* XH = adv ? cx_hi_.data() : tx_.data();
+  const double* YL = adv ? cy_lo_.data() : ty_.data();
+  const double* YH = adv ? cy_hi_.data() : ty_.data();
+  const double* ZL = adv ? cz_lo_.data() : tz_.data();
+  const double* ZH = adv ? cz_hi_.data() : tz_.data();
   const double* MM = mass_.data();
   const double* DA = diagA_.data();
   const size_t plane = static_cast<size_t>(nx) * ny;
@@ -275,11 +329,15 @@ void StencilOperator::apply(double cm, double ca, const std::vector<double>& x, 
   for (int k = 0; k < nz; ++k) {
     for (int j = 0; j < ny; ++j) {
       const size_t row = (static_cast<size_t>(k) * ny + j) * nx;
-      const double* txr = TX + (static_cast<size_t>(k) * ny + j) * (nx + 1);
-      const double* tyl = TY + (static_cast<size_t>(k) * (ny + 1) + j) * nx;
-      const double* tyh = tyl + nx;
-      const double* tzl = TZ + static_cast<size_t>(k) * plane + static_cast<size_t>(j) * nx;
-      const double* tzh = tzl + plane;
+      const size_t xrow = (static_cast<size_t>(k) * ny + j) * (nx + 1);
+      const double* xl = XL + xrow;  // face i: the cell's -x face; face i + 1 its +x face
+      const double* xh = XH + xrow;
+      const size_t yrow = (static_cast<size_t>(k) * (ny + 1) + j) * nx;
+      const double* yl = YL + yrow;       // the cell's -y face
+      const double* yh = YH + yrow + nx;  // its +y face
+      const size_t zrow = static_cast<size_t>(k) * plane + static_cast<size_t>(j) * nx;
+      const double* zl = ZL + zrow;          // the face above the cell
+      const double* zh = ZH + zrow + plane;  // the face below
       const size_t rowS = (j > 0) ? row - nx : row + static_cast<size_t>(ny - 1) * nx;  // y wrap
       const size_t rowN = (j < ny - 1) ? row + nx : row - static_cast<size_t>(ny - 1) * nx;
       const size_t rowU = (k > 0) ? row - plane : row;
@@ -293,9 +351,9 @@ void StencilOperator::apply(double cm, double ca, const std::vector<double>& x, 
       const double* da = DA + row;
       double* yr = Y + row;
       auto cell = [&](int i, double xw, double xe) {
-        double off = tzl[i] * xu[i] + tzh[i] * xd[i];
-        off += txr[i] * xw + txr[i + 1] * xe;
-        off += tyl[i] * xs[i] + tyh[i] * xn[i];
+        double off = zl[i] * xu[i] + zh[i] * xd[i];
+        off += xl[i] * xw + xh[i + 1] * xe;
+        off += yl[i] * xs[i] + yh[i] * xn[i];
         yr[i] = (cm * mm[i] + ca * da[i]) * xc[i] - ca * off;
       };
       if (nx == 1) {
@@ -305,9 +363,9 @@ void StencilOperator::apply(double cm, double ca, const std::vector<double>& x, 
       cell(0, xc[nx - 1], xc[1]);
 #pragma omp simd
       for (int i = 1; i < nx - 1; ++i) {
-        double off = tzl[i] * xu[i] + tzh[i] * xd[i];
-        off += txr[i] * xc[i - 1] + txr[i + 1] * xc[i + 1];
-        off += tyl[i] * xs[i] + tyh[i] * xn[i];
+        double off = zl[i] * xu[i] + zh[i] * xd[i];
+        off += xl[i] * xc[i - 1] + xh[i + 1] * xc[i + 1];
+        off += yl[i] * xs[i] + yh[i] * xn[i];
         yr[i] = (cm * mm[i] + ca * da[i]) * xc[i] - ca * off;
       }
       cell(nx - 1, xc[nx - 2], xc[0]);
@@ -325,13 +383,6 @@ void StencilOperator::apply(double cm, double ca, const std::vector<double>& x, 
       }
   }
   Y[n_] = yv;
-  if (advection_) {
-    // upwind inflow from neighbours (the outflow F+ u_P is in the diagonal)
-    for_each_flux_face([&](size_t p, size_t q, double F) {
-      if (F > 0) Y[q] -= ca * F * X[p];
-      else Y[p] += ca * F * X[q];
-    });
-  }
 }
 
 Eigen::SparseMatrix<double> StencilOperator::assemble(double cm, double ca) const {

@@ -124,6 +124,12 @@ class StencilOperator {
   bool has_in_ = false;
   bool advection_ = false;
   std::vector<double> fx_, fy_, fz_;  // advective face fluxes (m3/s)
+  // With advection, the off-diagonal coefficients by direction, indexed as tx_, ty_, tz_: what a
+  // cell takes from its lower (-x, -y, shallower) neighbour, T + max(F, 0), and from its upper one,
+  // T + max(-F, 0) (the upwind inflows folded into the couplings, so that apply is one parallel pass);
+  // empty when the operator is symmetric (both are then T).
+  std::vector<double> cx_lo_, cx_hi_, cy_lo_, cy_hi_, cz_lo_, cz_hi_;
+  void fold_advection();
   // Calls f(p, q, F) for every face with flux F from cell p to cell q (each face once).
   template <class Fn>
   void for_each_flux_face(Fn&& f) const;
