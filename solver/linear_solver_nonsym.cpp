@@ -127,8 +127,8 @@ class BicgstabSolver final : public LinearSolver {
 // The basis grows on demand: a solve that converges in k < m iterations holds 2k + 1 vectors.
 class GmresSolver final : public LinearSolver {
  public:
-  GmresSolver(double tol, int maxit, int restart, std::unique_ptr<Preconditioner> pc)
-      : tol_(tol), maxit_(maxit), m_(restart), pc_(std::move(pc)) {
+  GmresSolver(double tol, int maxit, int restart, std::unique_ptr<Preconditioner> pc, bool give_up_early)
+      : tol_(tol), maxit_(maxit), m_(restart), give_up_early_(give_up_early), pc_(std::move(pc)) {
     if (m_ < 1) throw std::invalid_argument("GMRES restart length must be at least 1, got " + std::to_string(m_));
     h_.assign(static_cast<size_t>(m_ + 1) * m_, 0.0);
     g_.assign(m_ + 1, 0.0);
@@ -146,6 +146,10 @@ class GmresSolver final : public LinearSolver {
   void solve_estimate(const std::vector<double>& b, std::vector<double>& x) override {
     solve_loosely(tol_, stats, [&] { solve(b, x); });
   }
+  // An estimate's solve to the relative residual `loose` instead of kEstimateTolerance.
+  void solve_estimate_to(double loose, const std::vector<double>& b, std::vector<double>& x) {
+    solve_loosely(tol_, stats, [&] { solve(b, x); }, loose);
+  }
   void solve(const std::vector<double>& b, std::vector<double>& x) override {
     const size_t n = b.size();
     const long nl = static_cast<long>(n);
@@ -160,7 +164,9 @@ class GmresSolver final : public LinearSolver {
     const double target = tol_ * bnorm;
     basis(v_, 1, n);
     double beta = residual(b, x, v_[0], par);
+    const double beta0 = beta;
     int total = 0;
+    bool hopeless = false;
     while (beta > target) {
       if (total >= maxit_)
         throw std::runtime_error("GMRES did not converge in " + std::to_string(maxit_) + " iterations (relative residual " +
@@ -198,6 +204,16 @@ class GmresSolver final : public LinearSolver {
         ++total;
         ++stats.iterations;
         if (std::abs(g_[j + 1]) <= target || hnext == 0) break;  // converged, or the space is invariant
+        if (give_up_early_ && total >= kJudgeAfter && total < maxit_) {
+          // the mean rate so far, carried on to the last iteration allowed, misses the target by far:
+          // stop now rather than spend the remaining iterations (the caller's fallback continues)
+          const double res = std::abs(g_[j + 1]);
+          const double rate = std::pow(res / beta0, 1.0 / total);
+          if (res * std::pow(rate, maxit_ - total) > kHopeless * target) {
+            hopeless = true;
+            break;
+          }
+        }
         scale(w, 1.0 / hnext, par);
       }
       // y from the triangular system R y = g, then x += Z y (one pass over x)
@@ -212,10 +228,14 @@ class GmresSolver final : public LinearSolver {
         for (int i = 0; i < k; ++i) s += y_[i] * z_[i][c];
         x[c] += s;
       }
+      if (hopeless)
+        throw std::runtime_error("GMRES gave up after " + std::to_string(total) + " iterations: at its rate it would not reach the tolerance in " +
+                                 std::to_string(maxit_));
       beta = residual(b, x, v_[0], par);  // the true residual, for the test and the next cycle
     }
   }
   std::string name() const override { return "GMRES(" + std::to_string(m_) + ") (multigrid, matrix-free)"; }
+  Preconditioner& preconditioner() { return *pc_; }
 
  private:
   double& H(int i, int j) { return h_[static_cast<size_t>(j) * (m_ + 1) + i]; }
@@ -254,8 +274,13 @@ class GmresSolver final : public LinearSolver {
     return std::sqrt(s);
   }
 
+  // give_up_early: judged from this many iterations on; hopeless when the projection misses the
+  // target by this factor (convergence often speeds up, so only a clear miss counts)
+  static constexpr int kJudgeAfter = 3;
+  static constexpr double kHopeless = 100.0;
   double tol_;
   int maxit_, m_;
+  bool give_up_early_;
   const StencilOperator* op_ = nullptr;
   double cm_ = 0, ca_ = 0;
   std::unique_ptr<Preconditioner> pc_;
@@ -263,25 +288,45 @@ class GmresSolver final : public LinearSolver {
   std::vector<double> h_, g_, cs_, sn_, y_;
 };
 
-// The `mg` kind's non-symmetric solver: GMRES preconditioned by the separable solve of the operator's
-// diffusive part (solver/separable.cpp) where its couplings are layered: one DCT pass per iteration,
-// against a V-cycle that reads the flux arrays on every level. Where the advection is strong (the
-// injection's first seconds) that preconditioner can miss it: after kSeparableTries iterations the
-// solve continues, from the iterate reached, with BiCGSTAB preconditioned by the multigrid V-cycle,
-// which then serves the step's further solves (until the next set-up). The V-cycle is set up only
-// when needed. Its stats add up both.
+// z = r / diag(cm M + ca A): the preconditioner of a short step, where the mass dominates.
+class DiagonalPreconditioner final : public Preconditioner {
+ public:
+  void setup(const StencilOperator& op, long, double cm, double ca) override {
+    op.diagonal(cm, ca, inv_);
+    for (double& d : inv_) d = 1.0 / d;
+  }
+  void apply(const std::vector<double>& r, std::vector<double>& z) override {
+    const long n = static_cast<long>(r.size());
+    z.resize(r.size());
+    const double* R = r.data();
+    const double* I = inv_.data();
+    double* Z = z.data();
+#pragma omp parallel for if (n > 200000)  // as the Krylov solvers' vector operations
+    for (long i = 0; i < n; ++i) Z[i] = I[i] * R[i];
+  }
+
+ private:
+  std::vector<double> inv_;
+};
+
+// The `mg` kind's non-symmetric solver: GMRES, preconditioned on a short step (the diffusive couplings
+// small against the mass: StencilOperator::diffusive_number below kDiagonalBelow) by the diagonal,
+// which costs one pass, and otherwise by the separable solve of the operator's diffusive part
+// (solver/separable.cpp) where its couplings are layered: one DCT pass per iteration, against a V-cycle
+// that reads the flux arrays on every level. Where the advection is strong (the injection's first
+// seconds) either can miss it: when GMRES gives up (its rate would not reach the tolerance within
+// kSeparableTries iterations) the solve continues, from the iterate reached, with BiCGSTAB
+// preconditioned by the multigrid V-cycle, which then serves the step's further solves (until the next
+// set-up). The V-cycle is set up only when needed. Its stats add up both.
 class SeparableFirstSolver final : public LinearSolver {
  public:
-  SeparableFirstSolver(double tol, int maxit, int restart) {
-    auto pc = make_separable_preconditioner();
-    sep_pc_ = pc.get();
-    sep_ = make_gmres_solver(tol, kSeparableTries, restart, std::move(pc));
+  SeparableFirstSolver(double tol, int maxit, int restart)
+      : first_(tol, kSeparableTries, restart, std::make_unique<Switch>(), true), restart_(restart) {
     mg_ = make_bicgstab_solver(tol, maxit, make_multigrid_preconditioner());
-    restart_ = restart;
   }
-  // Every set-up (each step's) tries the separable preconditioner afresh, also for the same matrix:
-  // which preconditioner serves a solve depends on that step alone, so a run restarted from a
-  // checkpoint takes the same path as the run it continues.
+  // Every set-up (each step's) tries GMRES afresh, also for the same matrix: which preconditioner
+  // serves a solve depends on that step alone, so a run restarted from a checkpoint takes the same
+  // path as the run it continues.
   void setup(const StencilOperator& op, long version, double cm, double ca) override {
     if (&op != op_ || version != version_ || cm != cm_ || ca != ca_) {
       op_ = &op;
@@ -289,11 +334,13 @@ class SeparableFirstSolver final : public LinearSolver {
       cm_ = cm;
       ca_ = ca;
       mg_ready_ = false;
-      ScopedStats add(stats, sep_->stats);
-      sep_->setup(op, version, cm, ca);
+      short_step_ = op.diffusive_number(cm, ca) < kDiagonalBelow;
+      pc().use_diagonal = short_step_;
+      ScopedStats add(stats, first_.stats);
+      first_.setup(op, version, cm, ca);
     }
-    use_sep_ = sep_pc_->applies();
-    if (!use_sep_) ready_mg();
+    use_first_ = pc().applies();
+    if (!use_first_) ready_mg();
   }
   void solve(const std::vector<double>& b, std::vector<double>& x) override {
     run(b, x, false);
@@ -302,10 +349,36 @@ class SeparableFirstSolver final : public LinearSolver {
   // (the same whatever the run did: it is written into the output, which a restarted run must
   // reproduce)
   std::string name() const override {
-    return "GMRES(" + std::to_string(restart_) + ") (separable preconditioner; " + mg_->name() + " where it does not serve)";
+    return "GMRES(" + std::to_string(restart_) + ") (separable or, on short steps, diagonal preconditioner; " + mg_->name() +
+           " where neither serves)";
   }
 
  private:
+  // below this diffusive number the diagonal preconditioner is as good as the separable solve (the
+  // mass dominates both) at a fraction of its cost (docs/performance.md, "Where the fluid's cost
+  // stands now")
+  static constexpr double kDiagonalBelow = 0.01;
+  // An estimate's solve on a short step stops here, not at kEstimateTolerance: the diagonal meets the
+  // latter in one iteration, leaving the step sizes (and the run) further from the direct solvers'
+  // than the V-cycle's or the separable solve's more accurate single iteration does
+  // (tests/test_fluid_coupling.cpp: the run with `mg` is the run with `direct`).
+  static constexpr double kShortStepEstimateTolerance = 1e-5;
+  // The separable preconditioner, or the diagonal on a short step (one GMRES, one basis, for both).
+  struct Switch final : Preconditioner {
+    std::unique_ptr<Preconditioner> separable = make_separable_preconditioner();
+    DiagonalPreconditioner diagonal;
+    bool use_diagonal = false;
+    void setup(const StencilOperator& op, long version, double cm, double ca) override {
+      if (use_diagonal) diagonal.setup(op, version, cm, ca);
+      else separable->setup(op, version, cm, ca);
+    }
+    void apply(const std::vector<double>& r, std::vector<double>& z) override {
+      if (use_diagonal) diagonal.apply(r, z);
+      else separable->apply(r, z);
+    }
+    bool applies() const override { return use_diagonal || separable->applies(); }
+  };
+  Switch& pc() { return static_cast<Switch&>(first_.preconditioner()); }
   void ready_mg() {
     if (mg_ready_) return;
     ScopedStats add(stats, mg_->stats);
@@ -313,14 +386,15 @@ class SeparableFirstSolver final : public LinearSolver {
     mg_ready_ = true;
   }
   void run(const std::vector<double>& b, std::vector<double>& x, bool estimate) {
-    if (use_sep_) {
+    if (use_first_) {
       try {
-        ScopedStats add(stats, sep_->stats);
-        if (estimate) sep_->solve_estimate(b, x);
-        else sep_->solve(b, x);
+        ScopedStats add(stats, first_.stats);
+        if (!estimate) first_.solve(b, x);
+        else if (short_step_) first_.solve_estimate_to(kShortStepEstimateTolerance, b, x);
+        else first_.solve_estimate(b, x);
         return;
       } catch (const std::runtime_error&) {
-        use_sep_ = false;  // too slow (or broke down) for this matrix: the V-cycle from x on, and for the rest of the step
+        use_first_ = false;  // too slow (or broke down) for this matrix: the V-cycle from x on, and for the rest of the step
         --stats.solves;  // one solve, counted once (below); its iterations so far stay counted
         if (estimate) --stats.estimate_solves;
       }
@@ -331,13 +405,13 @@ class SeparableFirstSolver final : public LinearSolver {
     else mg_->solve(b, x);
   }
 
-  std::unique_ptr<LinearSolver> sep_, mg_;
-  Preconditioner* sep_pc_ = nullptr;
+  GmresSolver first_;
+  std::unique_ptr<LinearSolver> mg_;
   int restart_ = kGmresRestart;
   const StencilOperator* op_ = nullptr;
   long version_ = -1;
   double cm_ = 0, ca_ = 0;
-  bool use_sep_ = false, mg_ready_ = false;
+  bool short_step_ = false, use_first_ = false, mg_ready_ = false;
 };
 
 // The comparison switches (docs/performance.md, "GMRES for the advected solute"):
@@ -350,8 +424,8 @@ std::string env_or(const char* key, const std::string& fallback) {
 
 }  // namespace
 
-std::unique_ptr<LinearSolver> make_gmres_solver(double tol, int maxit, int restart, std::unique_ptr<Preconditioner> pc) {
-  return std::make_unique<GmresSolver>(tol, maxit, restart, std::move(pc));
+std::unique_ptr<LinearSolver> make_gmres_solver(double tol, int maxit, int restart, std::unique_ptr<Preconditioner> pc, bool give_up_early) {
+  return std::make_unique<GmresSolver>(tol, maxit, restart, std::move(pc), give_up_early);
 }
 
 std::unique_ptr<LinearSolver> make_bicgstab_solver(double tol, int maxit, std::unique_ptr<Preconditioner> pc) {

@@ -159,6 +159,27 @@ StencilOperator::StencilOperator(const OperatorSpec& s) : g_(s.grid), n_(s.grid-
   }
 }
 
+double StencilOperator::diffusive_number(double cm, double ca) const {
+  const Grid& g = *g_;
+  const int nx = g.nx, ny = g.ny, nz = g.nz;
+  const size_t plane = static_cast<size_t>(nx) * ny;
+  double worst = 0;
+#pragma omp parallel for collapse(2) reduction(max : worst) schedule(static) if (n_ >= kParallelCells)
+  for (int k = 0; k < nz; ++k)
+    for (int j = 0; j < ny; ++j) {
+      const size_t row = (static_cast<size_t>(k) * ny + j) * nx;
+      const double* txr = tx_.data() + (static_cast<size_t>(k) * ny + j) * (nx + 1);
+      const double* tyl = ty_.data() + (static_cast<size_t>(k) * (ny + 1) + j) * nx;
+      const double* tzl = tz_.data() + static_cast<size_t>(k) * plane + static_cast<size_t>(j) * nx;
+      for (int i = 0; i < nx; ++i) {
+        const double t = txr[i] + txr[i + 1] + tyl[i] + tyl[i + nx] + tzl[i] + tzl[i + plane];
+        const double m = cm * mass_[row + i];
+        worst = std::max(worst, m > 0 ? ca * t / m : HUGE_VAL);
+      }
+    }
+  return worst;
+}
+
 void StencilOperator::upwind_outflow(std::vector<double>& out) const {
   out.assign(n_, 0.0);
   for_each_flux_face([&](size_t p, size_t q, double F) {

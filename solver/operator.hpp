@@ -86,6 +86,10 @@ class StencilOperator {
   bool symmetric() const { return !advection_; }
   // Each cell's upwind outflow (the advective part of its diagonal of A; all zero without advection).
   void upwind_outflow(std::vector<double>& out) const;
+  // The largest ratio, over the cells, of the diffusive couplings (the sum of a cell's face
+  // coefficients T, times ca) to the cell's mass term cm M: below ~0.1 the matrix cm M + ca A is
+  // dominated by its mass and diagonal (a short step), and a diagonal preconditioner serves.
+  double diffusive_number(double cm, double ca) const;
   // Diffusive flux T_f (u_P - u_N) through every face (same indexing as OperatorSpec::flux_*): for the
   // excess-fluid field (u = the potential p = H phi, D K = k / mu) this is the Darcy volumetric flux.
   void face_fluxes(const std::vector<double>& u, std::vector<double>& fx, std::vector<double>& fy,

@@ -48,15 +48,16 @@ TEST_CASE("a solute carried by the injected fluid converges with the step tolera
   CHECK(std::fabs(coarse - fine) / fine < 3e-3);
 }
 
-// With the fluid on and the iterative solvers (the multigrid CG for the fluid, BiCGSTAB with the
-// upwind V-cycle for the solute, both started from extrapolated guesses) the run is the direct
-// solvers' run to the solvers' tolerance.
+// With the fluid on and the iterative solvers (the multigrid CG for the fluid; for the solute GMRES
+// with the diagonal preconditioner on short steps, BiCGSTAB with the upwind V-cycle otherwise on this
+// axisymmetric grid; all started from extrapolated guesses) the run is the direct solvers' run to the
+// solvers' tolerance.
 TEST_CASE("the fluid-on run with the multigrid solvers and extrapolated guesses is the direct solvers' run", "[verification][fluid][multigrid]") {
   long steps_direct = 0, steps_mg = 0;
   const double direct = exposure("1e-4", "direct", &steps_direct), mg = exposure("1e-4", "mg", &steps_mg);
   INFO("papillary dermis exposure, direct: " << direct << " kg s (" << steps_direct << " steps), mg: " << mg << " kg s (" << steps_mg << " steps)");
   REQUIRE(direct > 0);
-  CHECK(std::fabs(mg - direct) / direct < 1e-8);  // measured 9e-10
+  CHECK(std::fabs(mg - direct) / direct < 1e-8);  // measured 9e-10; 4.4e-9 since short steps take the diagonal preconditioner
   CHECK(std::abs(steps_mg - steps_direct) <= 2);
 }
 
