@@ -18,7 +18,32 @@ inline double series(double area, double dP, double dkP, double dN, double dkN) 
 }
 }  // namespace
 
-StencilOperator::StencilOperator(const OperatorSpec& s) : g_(s.grid), n_(s.grid->cells()), top_(s.top) {
+StencilOperator::StencilOperator(const OperatorSpec& s) { build(s); }
+
+void StencilOperator::rebuild(const OperatorSpec& s) { build(s); }
+
+void StencilOperator::build(const OperatorSpec& s) {
+  g_ = s.grid;
+  n_ = s.grid->cells();
+  top_ = s.top;
+  // (a rebuild starts from a blank operator, keeping the arrays' storage)
+  b_.clear();
+  b_full_.clear();
+  in_.name.clear();
+  in_.w.clear();
+  in_.r0 = 0.0;
+  has_in_ = false;
+  advection_ = false;
+  for (auto* v : {&fx_, &fy_, &fz_, &cx_lo_, &cx_hi_, &cy_lo_, &cy_hi_, &cz_lo_, &cz_hi_}) v->clear();
+  size_t rates = 0;  // the rate functionals filled so far (their storage reused in order)
+  auto next_rate = [&](const std::string& name) -> RateFunctional& {
+    if (rates == out_.size()) out_.emplace_back();
+    RateFunctional& r = out_[rates++];
+    r.name = name;
+    r.w.clear();
+    r.r0 = 0.0;
+    return r;
+  };
   const Grid& g = *g_;
   const int nx = g.nx, ny = g.ny, nz = g.nz;
   if (s.K.size() != n_ || s.DK.size() != n_) throw std::invalid_argument("operator: property size mismatch");
@@ -95,14 +120,13 @@ StencilOperator::StencilOperator(const OperatorSpec& s) : g_(s.grid), n_(s.grid-
       }
   // loss channels as rate functionals
   for (const auto& L : s.losses) {
-    RateFunctional r{L.name, {}, 0.0};
+    RateFunctional& r = next_rate(L.name);
     for (size_t p = 0; p < L.k.size(); ++p)
       if (L.k[p] != 0.0) r.w.emplace_back(p, mass_[p] * L.k[p]);
-    out_.push_back(std::move(r));
   }
   // bottom sink: Dirichlet u = 0 through the lower half cell
   if (s.bottom_sink) {
-    RateFunctional r{"receptor", {}, 0.0};
+    RateFunctional& r = next_rate("receptor");
     const int k = nz - 1;
     for (int j = 0; j < ny; ++j)
       for (int i = 0; i < nx; ++i) {
@@ -111,8 +135,8 @@ StencilOperator::StencilOperator(const OperatorSpec& s) : g_(s.grid), n_(s.grid-
         diagA_[p] += t;
         r.w.emplace_back(p, t);
       }
-    out_.push_back(std::move(r));
   }
+  out_.resize(rates);
   // top: reservoir coupling through the upper half cell (well-stirred reservoir, no film resistance)
   if (s.top != TopMode::Closed) {
     for (int j = 0; j < ny; ++j)

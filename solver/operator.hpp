@@ -63,6 +63,10 @@ struct RateFunctional {
 class StencilOperator {
  public:
   explicit StencilOperator(const OperatorSpec& spec);
+  // Makes this the operator of `spec` (as constructing it would, to the bit), reusing the storage of
+  // its arrays: for an operator remade every step (a solute the injected fluid carries), no
+  // allocation and no page faults of fresh memory. Its users must treat it as a new operator.
+  void rebuild(const OperatorSpec& spec);
 
   size_t size() const { return n_ + 1; }  // cells + reservoir slot
   size_t cells() const { return n_; }
@@ -116,9 +120,9 @@ class StencilOperator {
   const std::vector<double>& flux_z() const { return fz_; }
 
  private:
-  const Grid* g_;
-  size_t n_;
-  TopMode top_;
+  const Grid* g_ = nullptr;
+  size_t n_ = 0;
+  TopMode top_ = TopMode::Closed;
   std::vector<double> mass_, diagA_, b_;
   mutable std::vector<double> b_full_;  // source() once asked for
   std::vector<double> tx_, ty_, tz_;  // face coefficients (interior and periodic faces)
@@ -134,6 +138,7 @@ class StencilOperator {
   // empty when the operator is symmetric (both are then T).
   std::vector<double> cx_lo_, cx_hi_, cy_lo_, cy_hi_, cz_lo_, cz_hi_;
   void fold_advection();
+  void build(const OperatorSpec& spec);
   // Calls f(p, q, F) for every face with flux F from cell p to cell q (each face once).
   template <class Fn>
   void for_each_flux_face(Fn&& f) const;
