@@ -46,7 +46,9 @@ CaseRunResult run_case(const Case& c, const CaseRunOptions& opt) {
   auto last_wall = std::chrono::steady_clock::now();
   double last_sim = sim.time();
   auto checkpoint_due = [&](double t) {
-    if (!checkpoints) return false;
+    // none at the end: the final output follows at once, and a checkpoint there would leave, to a
+    // run killed while writing that output, one that has nothing to continue (the one before serves)
+    if (!checkpoints || t >= c.end) return false;
     if (opt.checkpoint_sim > 0 && t >= last_sim + opt.checkpoint_sim) return true;
     return opt.checkpoint_wall > 0 && std::chrono::duration<double>(std::chrono::steady_clock::now() - last_wall).count() >= opt.checkpoint_wall;
   };

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "app/case_runner.hpp"
 #include "app/run_safety.hpp"
 #include "helpers.hpp"
 #include "solver/io/checkpoint.hpp"
@@ -283,4 +284,34 @@ TEST_CASE("checkpoint: a simulation restored mid-run continues exactly; a state 
   broken.put("sp/0/u", std::vector<double>(3, 0.0));
   Simulation again(build_problem(c, nullptr));
   CHECK_THROWS_AS(again.restore_state(broken), CheckpointError);
+}
+
+// A checkpoint is never taken at the end of the run: the final output follows at once, and a run
+// killed while writing it must leave a checkpoint that has something to continue (one at time.end
+// is refused by --restart). With a checkpoint due after every step, the one on the disk when the last
+// step is taken is still the one before it.
+TEST_CASE("checkpoint: none at the end of the run, the one before stays", "[reliability][restart]") {
+  const fs::path dir = fs::temp_directory_path() / ("dermasim-ckpt-end-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  Case c = test::parse(kCase, {});
+  c.output_file = (dir / "out.h5").string();
+  CaseRunOptions opt;
+  opt.checkpoint_path = checkpoint_sibling(c.output_file);
+  opt.checkpoint_sim = 1e-6;  // due after every step
+  int steps = 0, seen_at_end = 0;
+  double at_end = -1;
+  opt.on_step = [&](const Simulation&, double t, double) {
+    ++steps;
+    if (t >= c.end) {
+      ++seen_at_end;
+      at_end = checkpoint_time(opt.checkpoint_path);
+    }
+  };
+  const CaseRunResult res = run_case(c, opt);
+  CHECK(seen_at_end == 1);
+  CHECK(at_end < c.end);  // the step before the last one's
+  CHECK(at_end > 0);
+  CHECK(res.checkpoints == steps - 1);
+  CHECK_FALSE(fs::exists(opt.checkpoint_path));  // replaced by the output
+  fs::remove_all(dir);
 }

@@ -56,6 +56,13 @@ interrupt() {
     wait $pid
     rc=$?
     echo "  $name: SIG$sig after ${ms} ms (try $try): exit $rc"
+    # a SIGKILL that lands as the run exits (its output complete, its checkpoint removed) stopped
+    # nothing: try again, earlier (a short run on a loaded machine)
+    if [ "$sig" = KILL ] && [ $rc -ne 0 ] && [ -e "int_$name/out.h5" ] && [ ! -e "int_$name/out.ckpt.h5" ]; then
+      echo "  $name: the run had finished before the kill landed: again"
+      rc=0
+      continue
+    fi
     [ $rc -ne 0 ] && break
   done
   return $rc
