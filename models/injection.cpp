@@ -135,16 +135,48 @@ InjectionFill fill_from_tip(const Grid& g, double volume, double x, double y, do
       if (capacity >= volume || Rb > diameter) break;
       Rb *= 2;
     }
-    std::sort(pts.begin(), pts.end(), [](const FillPoint& a, const FillPoint& b) { return a.d < b.d || (a.d == b.d && a.cell < b.cell); });
-    // fill in order of distance; points at the same distance (mirror images) share the last fill
-    double placed = 0;
-    size_t end = pts.size();
-    double last_share = 1.0;
+    // Fill in order of distance; points at the same distance (mirror images) share the last fill.
+    // The order matters only near the fill's rim: a histogram of the capacity over the distance finds
+    // the shell where the fill ends; the points inside it are taken whole, unsorted, and only those of
+    // that shell (and within `tie` of it) are sorted and filled one group of equal distances after
+    // another, as a sort of them all would (some 30-40 times fewer to sort in 3d).
     const double tie = 1e-9 * std::max(R, 1e-12);
-    for (size_t a = 0; a < pts.size();) {
+    double dmax = 0;
+    for (const auto& p : pts) dmax = std::max(dmax, p.d);
+    constexpr int kShells = 4096;
+    const double per = dmax > 0 ? kShells / dmax : 0.0;
+    auto shell = [&](double d) { return std::min(kShells - 1, static_cast<int>(d * per)); };
+    std::vector<double> in_shell(kShells, 0.0);
+    for (const auto& p : pts) in_shell[static_cast<size_t>(shell(p.d))] += p.cap;
+    int rim = kShells;  // the shell in which the capacity reaches the volume (none: the fill is short)
+    double cum = 0;
+    for (int k = 0; k < kShells; ++k) {
+      cum += in_shell[static_cast<size_t>(k)];
+      if (cum >= volume) {
+        rim = k;
+        break;
+      }
+    }
+    const double lo = rim < kShells ? rim / per - tie : HUGE_VAL;  // inside: taken whole
+    const double hi = rim < kShells ? (rim + 1) / per + tie : HUGE_VAL;
+    // [0, inner) inside the rim's shell, [inner, edge) the rim (sorted), [edge, size) beyond
+    const size_t inner = static_cast<size_t>(std::partition(pts.begin(), pts.end(), [lo](const FillPoint& p) { return p.d < lo; }) - pts.begin());
+    const size_t edge = static_cast<size_t>(
+        std::partition(pts.begin() + static_cast<long>(inner), pts.end(), [hi](const FillPoint& p) { return p.d <= hi; }) - pts.begin());
+    std::sort(pts.begin() + static_cast<long>(inner), pts.begin() + static_cast<long>(edge),
+              [](const FillPoint& a, const FillPoint& b) { return a.d < b.d || (a.d == b.d && a.cell < b.cell); });
+    double placed = 0;
+    found = 0;
+    for (size_t q = 0; q < inner; ++q) {
+      placed += pts[q].cap;
+      found = std::max(found, pts[q].d);
+    }
+    size_t end = edge;
+    double last_share = 1.0;
+    for (size_t a = inner; a < edge;) {
       size_t b = a;
       double cap = 0;
-      while (b < pts.size() && pts[b].d - pts[a].d <= tie) cap += pts[b++].cap;
+      while (b < edge && pts[b].d - pts[a].d <= tie) cap += pts[b++].cap;
       found = pts[b - 1].d;
       if (placed + cap >= volume) {
         last_share = cap > 0 ? (volume - placed) / cap : 0.0;
