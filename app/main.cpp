@@ -181,6 +181,7 @@ int run_checked(Case& c, const std::string& file, const std::vector<std::string>
   };
   // SIGINT/SIGTERM: stop after the step in progress, keep what was computed
   opt.on_step = [&](const Simulation&, double t, double) {
+    if (t >= c.end) return;  // the last step: the run is complete, its output follows (a stop here would leave nothing to continue)
     if (const int sig = stop_signal())
       throw RunStop("stopped by " + signal_name(sig) + " at t = " + format_quantity(t, dims::time), 128 + sig);
   };

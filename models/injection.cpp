@@ -157,8 +157,15 @@ InjectionFill fill_from_tip(const Grid& g, double volume, double x, double y, do
         break;
       }
     }
-    const double lo = rim < kShells ? rim / per - tie : HUGE_VAL;  // inside: taken whole
-    const double hi = rim < kShells ? (rim + 1) / per + tie : HUGE_VAL;
+    // inside [0, lo): taken whole; [lo, hi]: sorted. A fill short of the volume takes every point;
+    // all points at the tip itself (dmax = 0) are sorted
+    double lo = HUGE_VAL, hi = HUGE_VAL;
+    if (rim < kShells && per > 0) {
+      lo = rim / per - tie;
+      hi = (rim + 1) / per + tie;
+    } else if (rim < kShells) {
+      lo = -HUGE_VAL;
+    }
     // [0, inner) inside the rim's shell, [inner, edge) the rim (sorted), [edge, size) beyond
     const size_t inner = static_cast<size_t>(std::partition(pts.begin(), pts.end(), [lo](const FillPoint& p) { return p.d < lo; }) - pts.begin());
     const size_t edge = static_cast<size_t>(

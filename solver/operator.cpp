@@ -23,8 +23,13 @@ StencilOperator::StencilOperator(const OperatorSpec& s) { build(s); }
 void StencilOperator::rebuild(const OperatorSpec& s) { build(s); }
 
 void StencilOperator::build(const OperatorSpec& s) {
+  // checked before anything changes: a rebuild that throws leaves the operator as it was
+  const size_t cells = s.grid->cells();
+  if (s.K.size() != cells || s.DK.size() != cells) throw std::invalid_argument("operator: property size mismatch");
+  for (const auto& L : s.losses)
+    if (!L.k.empty() && L.k.size() != cells) throw std::invalid_argument("operator: loss channel '" + L.name + "' has neither one rate per cell nor none");
   g_ = s.grid;
-  n_ = s.grid->cells();
+  n_ = cells;
   top_ = s.top;
   // (a rebuild starts from a blank operator, keeping the arrays' storage)
   b_.clear();
@@ -46,9 +51,6 @@ void StencilOperator::build(const OperatorSpec& s) {
   };
   const Grid& g = *g_;
   const int nx = g.nx, ny = g.ny, nz = g.nz;
-  if (s.K.size() != n_ || s.DK.size() != n_) throw std::invalid_argument("operator: property size mismatch");
-  for (const auto& L : s.losses)
-    if (!L.k.empty() && L.k.size() != n_) throw std::invalid_argument("operator: loss channel '" + L.name + "' has neither one rate per cell nor none");
   mass_.assign(n_ + 1, 0.0);
   diagA_.assign(n_ + 1, 0.0);
   tx_.assign(static_cast<size_t>(nx + 1) * ny * nz, 0.0);

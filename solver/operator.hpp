@@ -91,7 +91,7 @@ class StencilOperator {
   // Each cell's upwind outflow (the advective part of its diagonal of A; all zero without advection).
   void upwind_outflow(std::vector<double>& out) const;
   // The largest ratio, over the cells, of the diffusive couplings (the sum of a cell's face
-  // coefficients T, times ca) to the cell's mass term cm M: below ~0.1 the matrix cm M + ca A is
+  // coefficients T, times ca) to the cell's mass term cm M: where it is small (the `mg` solver switches at 0.01) cm M + ca A is
   // dominated by its mass and diagonal (a short step), and a diagonal preconditioner serves.
   double diffusive_number(double cm, double ca) const;
   // Diffusive flux T_f (u_P - u_N) through every face (same indexing as OperatorSpec::flux_*): for the

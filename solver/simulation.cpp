@@ -66,16 +66,30 @@ Simulation::Simulation(Problem p) : p_(std::move(p)) {
     // its iteration count does not grow with the grid, and it stores no matrix.
     const size_t limit = (g.geometry == Geometry::ThreeD) ? 4000 : 250000;
     linear_kind_ = (n <= limit) ? "direct" : "mg";
-    // Small 3d grids on which the separable solver can work (uniform lateral spacing, closed edges)
-    // take `mg` too: the layered operators are solved exactly in one DCT pass, the advected ones by
-    // GMRES with it as preconditioner, where the sparse factorisations are redone whenever dt changes
-    // (the 3d nappage unit cell, 3,050 cells: 0.08 s against 0.13 s without the fluid, 0.26 s against
-    // 0.72 s with it; docs/performance.md).
-    if (linear_kind_ == "direct" && g.geometry == Geometry::ThreeD && separable_solver_enabled() && !g.periodic_x && !g.periodic_y) {
-      bool uniform = true;
-      for (int i = 1; i < g.nx; ++i) uniform = uniform && std::fabs(g.dx[i] - g.dx[0]) <= 1e-12 * g.dx[0];
-      for (int j = 1; j < g.ny; ++j) uniform = uniform && std::fabs(g.dy[j] - g.dy[0]) <= 1e-12 * g.dy[0];
-      if (uniform) linear_kind_ = "mg";
+    // Small 3d cases the separable solver can take (uniform lateral spacing, closed edges, no
+    // reservoir unknown, every species' properties the same across each depth plane) take `mg` too:
+    // the layered operators are solved exactly in one DCT pass, the advected ones by GMRES with it as
+    // preconditioner, where the sparse factorisations are redone whenever dt changes (the 3d nappage
+    // unit cell, 3,050 cells: 0.08 s against 0.13 s without the fluid, 0.26 s against 0.72 s with it;
+    // docs/performance.md). Others (a vehicle on the skin, a patch, microneedle channels) keep the
+    // exact sparse solve.
+    if (linear_kind_ == "direct" && g.geometry == Geometry::ThreeD && separable_solver_enabled() && !g.periodic_x && !g.periodic_y &&
+        p_.reservoirs.empty()) {
+      bool layered = true;
+      for (int i = 1; i < g.nx; ++i) layered = layered && std::fabs(g.dx[i] - g.dx[0]) <= 1e-12 * g.dx[0];
+      for (int j = 1; j < g.ny; ++j) layered = layered && std::fabs(g.dy[j] - g.dy[0]) <= 1e-12 * g.dy[0];
+      const size_t plane = static_cast<size_t>(g.nx) * g.ny;
+      auto planes_uniform = [&](const std::vector<double>& v) {
+        if (v.size() != n) return false;
+        for (size_t c = 0; c < n; ++c)
+          if (std::fabs(v[c] - v[c - c % plane]) > 1e-12 * std::fabs(v[c - c % plane])) return false;
+        return true;
+      };
+      for (const auto& sp : p_.species) {
+        layered = layered && sp.conductances.empty() && planes_uniform(sp.K) && planes_uniform(sp.DK);
+        for (const auto& L : sp.losses) layered = layered && (L.k.empty() || planes_uniform(L.k));
+      }
+      if (layered) linear_kind_ = "mg";
     }
   }
   const int ns = static_cast<int>(p_.species.size());

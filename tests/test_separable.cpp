@@ -306,3 +306,27 @@ TEST_CASE("a 3d nappage run with mg (separable) is the direct run, fluid off and
     if (!fluid) CHECK(d.time.size() == m.time.size());
   }
 }
+
+// `auto` on a small 3d grid (below 4,000 cells): `mg` where the separable solver can take the case
+// (uniform lateral cells, closed edges, no reservoir, properties the same across each depth plane),
+// the sparse direct solve otherwise (a vehicle on the skin: a reservoir unknown; graded lateral cells).
+TEST_CASE("auto takes the separable paths on small layered 3d cases only", "[separable][unit]") {
+  auto solver_of = [](const std::string& extra_geometry, const std::string& delivery) {
+    const std::string yaml =
+        "time: {end: 10 min}\n"
+        "geometry: {kind: 3d, width: 6 mm, lateral_cells: 4" + extra_geometry + "}\n"
+        "skin: {preset: face_cheek}\n"
+        "species:\n  - {name: niacinamide, ingredient: niacinamide}\n"
+        "delivery:\n  - " + delivery + "\n";
+    auto sim = make_sim(yaml);
+    REQUIRE(sim->grid().cells() <= 4000);
+    sim->run();
+    return sim->stats().per_species.at(0).solver;
+  };
+  const std::string injection = "{type: injection, species: {niacinamide: 20 mg/mL}, volume: 10 uL, depth: 1 mm}";
+  const std::string serum = "{type: topical, species: niacinamide, dose: 2 mg/cm2, concentration: 50 mg/mL}";
+  if (separable_solver_enabled()) CHECK(contains(solver_of("", injection), "separable"));
+  else CHECK(contains(solver_of("", injection), "direct"));
+  CHECK(contains(solver_of("", serum), "direct"));                             // the vehicle: a reservoir unknown
+  CHECK(contains(solver_of(", lateral_grading: 2", injection), "direct"));  // graded lateral cells
+}
