@@ -125,10 +125,12 @@ std::unique_ptr<Preconditioner> make_multigrid_preconditioner();
 // applies() after setup says whether it took the operator.
 std::unique_ptr<Preconditioner> make_separable_preconditioner();
 // For non-symmetric operators (advection): "direct" (sparse LU), "mg" or anything else (BiCGSTAB
-// preconditioned by the diagonal). "mg": where the diffusive couplings are layered, GMRES(kGmresRestart)
-// right-preconditioned by the separable solve, for at most kSeparableTries iterations (a solve that
-// needs more continues with the fallback below, which then serves the solves until the next setup); BiCGSTAB
-// preconditioned by the multigrid V-cycle otherwise. For comparisons the environment's
+// preconditioned by the diagonal). "mg": GMRES(kGmresRestart) right-preconditioned, on a short step
+// (StencilOperator::diffusive_number below 0.01), by the diagonal, otherwise, where the diffusive
+// couplings are layered, by the separable solve, for at most kSeparableTries iterations and giving up
+// earlier when its rate cannot reach the tolerance (the solve then continues with the fallback below,
+// which serves the solves until the next setup); BiCGSTAB preconditioned by the multigrid V-cycle
+// where neither serves. For comparisons the environment's
 // DERMASIM_NONSYM=bicgstab takes BiCGSTAB with the V-cycle everywhere, DERMASIM_NONSYM=gmres GMRES with
 // the V-cycle, DERMASIM_GMRES_RESTART=m another restart length; DERMASIM_SEPARABLE=0 turns every
 // separable path off.

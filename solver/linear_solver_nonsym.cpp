@@ -334,7 +334,10 @@ class SeparableFirstSolver final : public LinearSolver {
       cm_ = cm;
       ca_ = ca;
       mg_ready_ = false;
-      short_step_ = op.diffusive_number(cm, ca) < kDiagonalBelow;
+      {
+        ScopedSeconds timer(stats.seconds);  // one pass over the couplings, counted as set-up work
+        short_step_ = op.diffusive_number(cm, ca) < kDiagonalBelow;
+      }
       pc().use_diagonal = short_step_;
       ScopedStats add(stats, first_.stats);
       first_.setup(op, version, cm, ca);

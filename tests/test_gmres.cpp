@@ -91,6 +91,22 @@ class Diagonal final : public Preconditioner {
   std::vector<double> d_;
 };
 
+// An advected block, its operator, the step dt_of(nx), a right-hand side and the sparse LU's solution.
+struct LuCase {
+  Advected a;
+  StencilOperator op;
+  double dt;
+  std::vector<double> b, ref;
+  LuCase(int nx, int ny, int nz, bool periodic, double strength)
+      : a(advected_block(nx, ny, nz, periodic, strength)), op((a.spec.grid = &a.g, a.spec)), dt(dt_of(nx)), b(rhs_of(op)), ref(lu_solution(op, dt, b)) {}
+};
+
+// False (with a warning) in a build without FFTW, where the separable preconditioner's tests skip.
+bool separable_preconditioner_built() {
+  if (!separable_solver_enabled()) WARN("built without FFTW: no separable preconditioner");
+  return separable_solver_enabled();
+}
+
 }  // namespace
 
 TEST_CASE("GMRES with the V-cycle solves advection-diffusion as the sparse LU does, in few iterations", "[gmres][verification]") {
@@ -139,11 +155,10 @@ TEST_CASE("GMRES with the V-cycle solves advection-diffusion as the sparse LU do
 }
 
 TEST_CASE("GMRES restarts: short restart lengths reach the same solution", "[gmres][verification]") {
-  Advected a = advected_block(12, 11, 20, false, 10.0);
-  const StencilOperator op(a.spec);
-  const double dt = dt_of(12);
-  const auto b = rhs_of(op);
-  const auto ref = lu_solution(op, dt, b);
+  const LuCase c(12, 11, 20, false, 10.0);
+  const StencilOperator& op = c.op;
+  const double dt = c.dt;
+  const auto &b = c.b, &ref = c.ref;
   long full = 0;
   for (const int m : {50, 5, 3}) {
     CAPTURE(m);
@@ -167,11 +182,10 @@ TEST_CASE("GMRES restarts: short restart lengths reach the same solution", "[gmr
 }
 
 TEST_CASE("GMRES: the initial guess, a zero right-hand side, the loose estimate solve", "[gmres][unit]") {
-  Advected a = advected_block(8, 7, 12, false, 5.0);
-  const StencilOperator op(a.spec);
-  const double dt = dt_of(8);
-  const auto b = rhs_of(op);
-  const auto ref = lu_solution(op, dt, b);
+  const LuCase c(8, 7, 12, false, 5.0);
+  const StencilOperator& op = c.op;
+  const double dt = c.dt;
+  const auto &b = c.b, &ref = c.ref;
   auto s = make_gmres_solver(1e-10, 100, 10, make_multigrid_preconditioner());
   s->setup(op, 1, 1.0, dt);
   // the LU solution as guess already meets the test: no iteration
@@ -258,10 +272,7 @@ TEST_CASE("the environment switches of the advected solute's solver", "[gmres][u
 // the diffusive part (solver/separable.cpp, the relaxed analysis) where the couplings are layered,
 // continuing with BiCGSTAB and the V-cycle when that preconditioner misses the advection.
 TEST_CASE("advected: GMRES with the separable preconditioner gives the LU's solution; strong advection falls back", "[gmres][separable][verification]") {
-  if (!separable_solver_enabled()) {
-    WARN("built without FFTW: no separable preconditioner");
-    return;
-  }
+  if (!separable_preconditioner_built()) return;
   const int nx = 12, ny = 10, nz = 16;
   const double dt = dt_of(nx);
   for (double strength : {1e-4, 300.0}) {
@@ -323,10 +334,7 @@ TEST_CASE("advected: GMRES with the separable preconditioner gives the LU's solu
 }
 
 TEST_CASE("the separable preconditioner takes a loss that varies across a plane (its plane mean); the separable solver does not", "[gmres][separable][unit]") {
-  if (!separable_solver_enabled()) {
-    WARN("built without FFTW: no separable preconditioner");
-    return;
-  }
+  if (!separable_preconditioner_built()) return;
   const int nx = 8, ny = 6, nz = 10;
   Advected a = advected_block(nx, ny, nz, false, 1.0);
   a.spec.flux_x.clear();
@@ -387,10 +395,7 @@ TEST_CASE("an advected operator's matrix-free apply equals its assembled matrix"
 // mean rate, carried on, would miss the tolerance at the last iteration allowed by a factor 100; the
 // iterate it reached is kept (the fallback continues from it). A solve on its way does not give up.
 TEST_CASE("GMRES gives up early when its rate cannot reach the tolerance, keeping its iterate", "[gmres][unit]") {
-  if (!separable_solver_enabled()) {
-    WARN("built without FFTW: no separable preconditioner");
-    return;
-  }
+  if (!separable_preconditioner_built()) return;
   const int nx = 12, ny = 10, nz = 16;
   const double dt = dt_of(nx);
   Advected a = advected_block(nx, ny, nz, false, 300.0);  // the separable preconditioner misses this flow
@@ -482,4 +487,56 @@ TEST_CASE("the operator's diffusive number", "[gmres][operator][unit]") {
   }
   CHECK(sym.diffusive_number(2.0, 3.0) == Approx(worst).epsilon(1e-12));
   CHECK(adv.diffusive_number(2.0, 3.0) == Approx(worst).epsilon(1e-12));
+}
+
+// An operator remade in place (StencilOperator::rebuild, as the carried solute's is every step) is the
+// operator a fresh construction gives, to the bit, whatever it was before: with and without flow,
+// more or fewer loss channels, another top.
+TEST_CASE("an operator rebuilt in place equals a freshly built one", "[gmres][operator][unit]") {
+  auto with_losses = [](Advected& a, int channels) {
+    for (int l = 0; l < channels; ++l) {
+      LossChannel L;
+      L.name = "loss" + std::to_string(l);
+      L.k.assign(a.g.cells(), 0.0);
+      for (size_t c = 0; c < L.k.size(); ++c) L.k[c] = 1e-3 * (1.0 + static_cast<double>((c + l) % 5));
+      a.spec.losses.push_back(L);
+    }
+  };
+  Advected flow = advected_block(6, 5, 8, true, 10.0);
+  with_losses(flow, 2);
+  Advected still = advected_block(6, 5, 8, true, 10.0);
+  still.spec.flux_x.clear();
+  still.spec.flux_y.clear();
+  still.spec.flux_z.clear();
+  still.spec.bottom_sink = false;
+  still.spec.top = TopMode::Reservoir;
+  still.spec.reservoir_capacity = 1e-9;
+  with_losses(still, 1);
+  auto same = [](const StencilOperator& x, const StencilOperator& y) {
+    std::vector<double> u(x.size()), ax, ay;
+    for (size_t i = 0; i < u.size(); ++i) u[i] = 1.0 + std::sin(0.61 * static_cast<double>(i));
+    x.apply(1.3, 2.7, u, ax);
+    y.apply(1.3, 2.7, u, ay);
+    CHECK(ax == ay);
+    CHECK(x.symmetric() == y.symmetric());
+    CHECK(x.diagonal_of_a() == y.diagonal_of_a());
+    CHECK(x.mass() == y.mass());
+    CHECK(x.source() == y.source());
+    REQUIRE(x.outflows().size() == y.outflows().size());
+    for (size_t f = 0; f < x.outflows().size(); ++f) {
+      CHECK(x.outflows()[f].name == y.outflows()[f].name);
+      CHECK(x.outflows()[f].w == y.outflows()[f].w);
+    }
+    CHECK((x.inflow() == nullptr) == (y.inflow() == nullptr));
+  };
+  StencilOperator op(flow.spec);
+  op.rebuild(still.spec);
+  same(op, StencilOperator(still.spec));
+  op.rebuild(flow.spec);
+  same(op, StencilOperator(flow.spec));
+  // a spec that does not fit is refused before anything changes
+  Advected bad = advected_block(6, 5, 8, true, 10.0);
+  bad.spec.K.pop_back();
+  CHECK_THROWS_AS(op.rebuild(bad.spec), std::invalid_argument);
+  same(op, StencilOperator(flow.spec));
 }
