@@ -20,7 +20,77 @@ inline double series(double area, double dP, double dkP, double dN, double dkN) 
 
 StencilOperator::StencilOperator(const OperatorSpec& s) { build(s); }
 
-void StencilOperator::rebuild(const OperatorSpec& s) { build(s); }
+void StencilOperator::rebuild(const OperatorSpec& s) {
+  if (same_medium(s)) rebuild_flow(s);
+  else build(s);
+}
+
+bool StencilOperator::same_medium(const OperatorSpec& s) const {
+  if (!advection_ || medium_.coupling_sum.size() != n_ + 1) return false;  // kept only by an advected build
+  if (s.grid != g_ || s.top != top_ || s.bottom_sink != medium_.bottom_sink || s.reservoir_capacity != medium_.reservoir_capacity ||
+      s.fixed_activity != medium_.fixed_activity)
+    return false;
+  if (s.flux_x.empty() && s.flux_y.empty() && s.flux_z.empty()) return false;
+  if (s.losses.size() != medium_.losses.size()) return false;
+  for (size_t l = 0; l < s.losses.size(); ++l)
+    if (s.losses[l].name != medium_.losses[l]) return false;
+  return s.K == medium_.K && s.DK == medium_.DK;
+}
+
+// The operator of a spec that differs from the built one in its losses and fluxes only: every
+// number as build() computes it, in the same order (the diagonal adds the losses, the face
+// coefficients' sum, the bottom sink, the top, then the upwind outflows), so the result is the same
+// to the bit.
+void StencilOperator::rebuild_flow(const OperatorSpec& s) {
+  for (const auto& L : s.losses)
+    if (!L.k.empty() && L.k.size() != n_) throw std::invalid_argument("operator: loss channel '" + L.name + "' has neither one rate per cell nor none");
+  for (auto* v : {&fx_, &fy_, &fz_, &cx_lo_, &cx_hi_, &cy_lo_, &cy_hi_, &cz_lo_, &cz_hi_}) v->clear();
+  std::fill(diagA_.begin(), diagA_.begin() + static_cast<long>(n_), 0.0);  // (the reservoir slot is kept)
+  add_losses(s);
+  const Grid& g = *g_;
+  const size_t plane = static_cast<size_t>(g.nx) * g.ny;
+  for (size_t p = 0; p < n_; ++p) diagA_[p] += medium_.coupling_sum[p];
+  if (s.bottom_sink) {
+    const int k = g.nz - 1;
+    for (int j = 0; j < g.ny; ++j)
+      for (int i = 0; i < g.nx; ++i) {
+        const size_t p = g.index(i, j, k);
+        diagA_[p] += g.gx[i] * g.gy[j] / (0.5 * g.dz[k] / s.DK[p]);
+      }
+  }
+  if (s.top != TopMode::Closed)
+    for (size_t p = 0; p < plane; ++p) diagA_[p] += ttop_[p];
+  add_flow(s);
+}
+
+void StencilOperator::add_losses(const OperatorSpec& s) {
+  for (size_t p = 0; p < n_; ++p)
+    for (const auto& L : s.losses)
+      if (!L.k.empty()) diagA_[p] += mass_[p] * L.k[p];
+  if (out_.size() < s.losses.size()) out_.resize(s.losses.size());
+  for (size_t l = 0; l < s.losses.size(); ++l) {
+    const LossChannel& L = s.losses[l];
+    RateFunctional& r = out_[l];
+    r.name = L.name;
+    r.w.clear();
+    r.r0 = 0.0;
+    for (size_t p = 0; p < L.k.size(); ++p)
+      if (L.k[p] != 0.0) r.w.emplace_back(p, mass_[p] * L.k[p]);
+  }
+}
+
+void StencilOperator::add_flow(const OperatorSpec& s) {
+  advection_ = true;
+  fx_ = s.flux_x;
+  fy_ = s.flux_y;
+  fz_ = s.flux_z;
+  // upwind: a cell loses F+ u_P through each face where fluid leaves it
+  for_each_flux_face([&](size_t p, size_t q, double F) {
+    if (F > 0) diagA_[p] += F;
+    else diagA_[q] -= F;
+  });
+  fold_advection();
+}
 
 void StencilOperator::build(const OperatorSpec& s) {
   // checked before anything changes: a rebuild that throws leaves the operator as it was
@@ -63,9 +133,12 @@ void StencilOperator::build(const OperatorSpec& s) {
       for (int i = 0; i < nx; ++i) {
         const size_t p = g.index(i, j, k);
         mass_[p] = g.volume(i, j, k) * s.K[p];
-        for (const auto& L : s.losses)
-          if (!L.k.empty()) diagA_[p] += mass_[p] * L.k[p];
       }
+  add_losses(s);  // the diagonal starts with the losses (rebuild_flow keeps this order)
+  rates = s.losses.size();
+  const bool flow = !s.flux_x.empty() || !s.flux_y.empty() || !s.flux_z.empty();
+  if (flow) medium_.coupling_sum.assign(n_ + 1, 0.0);
+  else std::vector<double>().swap(medium_.coupling_sum);
   // x faces
   if (nx > 1) {
     for (int k = 0; k < nz; ++k)
@@ -119,13 +192,8 @@ void StencilOperator::build(const OperatorSpec& s) {
         if (ny > 1) d += ty_[(static_cast<size_t>(k) * (ny + 1) + j) * nx + i] + ty_[(static_cast<size_t>(k) * (ny + 1) + j + 1) * nx + i];
         d += tz_[(static_cast<size_t>(k) * ny + j) * nx + i] + tz_[(static_cast<size_t>(k + 1) * ny + j) * nx + i];
         diagA_[p] += d;
+        if (flow) medium_.coupling_sum[p] = d;
       }
-  // loss channels as rate functionals
-  for (const auto& L : s.losses) {
-    RateFunctional& r = next_rate(L.name);
-    for (size_t p = 0; p < L.k.size(); ++p)
-      if (L.k[p] != 0.0) r.w.emplace_back(p, mass_[p] * L.k[p]);
-  }
   // bottom sink: Dirichlet u = 0 through the lower half cell
   if (s.bottom_sink) {
     RateFunctional& r = next_rate("receptor");
@@ -158,17 +226,18 @@ void StencilOperator::build(const OperatorSpec& s) {
     mass_[n_] = 1.0;  // inactive slot: decoupled, stays at its value (kept at zero)
     diagA_[n_] = 0.0;
   }
-  if (!s.flux_x.empty() || !s.flux_y.empty() || !s.flux_z.empty()) {
-    advection_ = true;
-    fx_ = s.flux_x;
-    fy_ = s.flux_y;
-    fz_ = s.flux_z;
-    // upwind: a cell loses F+ u_P through each face where fluid leaves it
-    for_each_flux_face([&](size_t p, size_t q, double F) {
-      if (F > 0) diagA_[p] += F;
-      else diagA_[q] -= F;
-    });
-    fold_advection();
+  if (flow) {
+    add_flow(s);
+    // what rebuild() compares a later spec with
+    medium_.K = s.K;
+    medium_.DK = s.DK;
+    medium_.losses.clear();
+    for (const auto& L : s.losses) medium_.losses.push_back(L.name);
+    medium_.bottom_sink = s.bottom_sink;
+    medium_.reservoir_capacity = s.reservoir_capacity;
+    medium_.fixed_activity = s.fixed_activity;
+  } else {
+    for (auto* v : {&medium_.K, &medium_.DK}) std::vector<double>().swap(*v);
   }
   if (s.top == TopMode::Fixed) {
     b_.assign(static_cast<size_t>(nx) * ny, 0.0);  // the top plane (cells p = g.index(i, j, 0) < nx ny)

@@ -65,7 +65,10 @@ class StencilOperator {
   explicit StencilOperator(const OperatorSpec& spec);
   // Makes this the operator of `spec` (as constructing it would, to the bit), reusing the storage of
   // its arrays: for an operator remade every step (a solute the injected fluid carries), no
-  // allocation and no page faults of fresh memory. Its users must treat it as a new operator.
+  // allocation and no page faults of fresh memory. Its users must treat it as a new operator. When
+  // an advected operator's spec differs from the one it was built from in its flow and loss rates
+  // only (the same medium: K, D K, top, bottom, the loss channels' names), the face coefficients are
+  // kept and only the losses, the diagonal and the upwind couplings are remade.
   void rebuild(const OperatorSpec& spec);
 
   size_t size() const { return n_ + 1; }  // cells + reservoir slot
@@ -139,6 +142,20 @@ class StencilOperator {
   std::vector<double> cx_lo_, cx_hi_, cy_lo_, cy_hi_, cz_lo_, cz_hi_;
   void fold_advection();
   void build(const OperatorSpec& spec);
+  // The medium an advected operator was built from (kept for rebuild's check) and each cell's sum
+  // of face coefficients (the part of the diagonal that the flow and the losses do not change).
+  struct Medium {
+    std::vector<double> K, DK, coupling_sum;
+    std::vector<std::string> losses;
+    bool bottom_sink = false;
+    double reservoir_capacity = 0, fixed_activity = 0;
+  } medium_;
+  bool same_medium(const OperatorSpec& spec) const;
+  void rebuild_flow(const OperatorSpec& spec);
+  // The losses' part of the diagonal and their rate functionals (the first ones of out_), from spec.
+  void add_losses(const OperatorSpec& spec);
+  // The upwind outflows on the diagonal and the folded couplings, from the fluxes in spec.
+  void add_flow(const OperatorSpec& spec);
   // Calls f(p, q, F) for every face with flux F from cell p to cell q (each face once).
   template <class Fn>
   void for_each_flux_face(Fn&& f) const;

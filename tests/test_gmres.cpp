@@ -534,6 +534,31 @@ TEST_CASE("an operator rebuilt in place equals a freshly built one", "[gmres][op
   same(op, StencilOperator(still.spec));
   op.rebuild(flow.spec);
   same(op, StencilOperator(flow.spec));
+  // the same medium with another flow and other loss rates (as the carried solute's every step):
+  // only the losses, the diagonal and the upwind couplings are remade, to the same bits
+  Advected next = flow;
+  for (auto* f : {&next.spec.flux_x, &next.spec.flux_y, &next.spec.flux_z})
+    for (size_t i = 0; i < f->size(); ++i) (*f)[i] = -0.7 * (*f)[i] + 1e-12 * std::cos(0.3 * static_cast<double>(i));
+  for (auto& L : next.spec.losses)
+    for (size_t c = 0; c < L.k.size(); ++c) L.k[c] *= 1.0 + 0.5 * std::sin(0.17 * static_cast<double>(c));
+  next.spec.losses[1].k.clear();  // a channel emptied (zero everywhere)
+  op.rebuild(next.spec);
+  same(op, StencilOperator(next.spec));
+  op.rebuild(flow.spec);
+  same(op, StencilOperator(flow.spec));
+  // with a top reservoir and without the bottom sink, then another medium (D K changed): a full build
+  Advected open = flow;
+  open.spec.top = TopMode::Reservoir;
+  open.spec.reservoir_capacity = 1e-9;
+  open.spec.bottom_sink = false;
+  StencilOperator op2(open.spec);
+  Advected open_next = open;
+  open_next.spec.flux_z = next.spec.flux_z;
+  op2.rebuild(open_next.spec);
+  same(op2, StencilOperator(open_next.spec));
+  open_next.spec.DK[7] *= 2.0;
+  op2.rebuild(open_next.spec);
+  same(op2, StencilOperator(open_next.spec));
   // a spec that does not fit is refused before anything changes
   Advected bad = advected_block(6, 5, 8, true, 10.0);
   bad.spec.K.pop_back();
