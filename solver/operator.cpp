@@ -294,48 +294,61 @@ const std::vector<double>& StencilOperator::source() const {
 void StencilOperator::fold_advection() {
   const Grid& g = *g_;
   const int nx = g.nx, ny = g.ny, nz = g.nz;
-  cx_lo_ = tx_;
-  cx_hi_ = tx_;
-  cy_lo_ = ty_;
-  cy_hi_ = ty_;
-  cz_lo_ = tz_;
-  cz_hi_ = tz_;
   // A face's flux F > 0 carries from its lower cell into its upper one: the upper cell's coefficient
   // on its lower neighbour (read through this face as the upper cell's low face) gains F; F < 0 the
   // other way. A periodic wrap face's flux is stored at its high end only, but apply reads the wrap
-  // coupling at both ends: the low end (face 0) is the wrap face seen from cell 0.
-  if (!fx_.empty() && nx > 1)
+  // coupling at both ends: the low end (face 0) is the wrap face seen from cell 0. Each folded
+  // coefficient is T plus at most one flux term, written in one parallel pass per array (faces
+  // without flow keep T).
+  const bool par = n_ >= kParallelCells;
+  auto fold = [par](const std::vector<double>& T, std::vector<double>& lo, std::vector<double>& hi) {
+    lo.resize(T.size());
+    hi.resize(T.size());
+    const long m = static_cast<long>(T.size());
+#pragma omp parallel for schedule(static) if (par)
+    for (long f = 0; f < m; ++f) lo[f] = hi[f] = T[f];
+  };
+  fold(tx_, cx_lo_, cx_hi_);
+  fold(ty_, cy_lo_, cy_hi_);
+  fold(tz_, cz_lo_, cz_hi_);
+  if (!fx_.empty() && nx > 1) {
+    const bool wrap = g.periodic_x;
+#pragma omp parallel for collapse(2) schedule(static) if (par)
     for (int k = 0; k < nz; ++k)
       for (int j = 0; j < ny; ++j) {
         const size_t r = (static_cast<size_t>(k) * ny + j) * (nx + 1);
         for (int i = 1; i <= nx; ++i) {
-          if (i == nx && !g.periodic_x) continue;
+          if (i == nx && !wrap) continue;
           const double F = fx_[r + i];
           const size_t lo_end = i == nx ? r : r + i;  // where the upper cell reads this face
-          cx_lo_[lo_end] += std::max(F, 0.0);
-          cx_hi_[r + i] += std::max(-F, 0.0);
+          cx_lo_[lo_end] = tx_[lo_end] + std::max(F, 0.0);
+          cx_hi_[r + i] = tx_[r + i] + std::max(-F, 0.0);
         }
       }
-  if (!fy_.empty() && ny > 1)
+  }
+  if (!fy_.empty() && ny > 1) {
+    const bool wrap = g.periodic_y;
+#pragma omp parallel for schedule(static) if (par)
     for (int k = 0; k < nz; ++k)
       for (int j = 1; j <= ny; ++j) {
-        if (j == ny && !g.periodic_y) continue;
+        if (j == ny && !wrap) continue;
         const size_t r = (static_cast<size_t>(k) * (ny + 1) + j) * nx;
         const size_t r_lo = j == ny ? static_cast<size_t>(k) * (ny + 1) * nx : r;
         for (int i = 0; i < nx; ++i) {
           const double F = fy_[r + i];
-          cy_lo_[r_lo + i] += std::max(F, 0.0);
-          cy_hi_[r + i] += std::max(-F, 0.0);
+          cy_lo_[r_lo + i] = ty_[r_lo + i] + std::max(F, 0.0);
+          cy_hi_[r + i] = ty_[r + i] + std::max(-F, 0.0);
         }
       }
-  if (!fz_.empty())
-    for (int k = 1; k < nz; ++k)
-      for (int j = 0; j < ny; ++j)
-        for (int i = 0; i < nx; ++i) {
-          const size_t f = (static_cast<size_t>(k) * ny + j) * nx + i;
-          cz_lo_[f] += std::max(fz_[f], 0.0);
-          cz_hi_[f] += std::max(-fz_[f], 0.0);
-        }
+  }
+  if (!fz_.empty()) {
+    const long first = static_cast<long>(nx) * ny, last = static_cast<long>(nx) * ny * nz;  // the interior z faces
+#pragma omp parallel for schedule(static) if (par)
+    for (long f = first; f < last; ++f) {
+      cz_lo_[f] = tz_[f] + std::max(fz_[f], 0.0);
+      cz_hi_[f] = tz_[f] + std::max(-fz_[f], 0.0);
+    }
+  }
 }
 
 template <class Fn>

@@ -476,7 +476,8 @@ void Simulation::couple_to_carrier(int s) {
   const size_t n = p_.grid.cells();
   // (sub-cycled: the potential averaged over the step, what moved the carrier)
   const bool averaged = multirate_ && carrier_psi_.size() == n;
-  std::vector<double> phi(n);
+  std::vector<double>& phi = couple_phi_;  // (work arrays kept between steps: no fresh memory per step)
+  phi.resize(n);
   for (size_t i = 0; i < n; ++i) phi[i] = f.spec.K[i] * (averaged ? carrier_psi_[i] : f.u_new[i]);
   // Re-couple when phi moved by more than rtol times its peak since the operator was built (at
   // most 2 %): any face-flux field keeps the balance exact, so this lag costs accuracy only, but
@@ -497,11 +498,15 @@ void Simulation::couple_to_carrier(int s) {
   // volume that actually moved during the step, also over a step in which the flow decays (the
   // injection's transient); backward Euler: ubar = u_new. With an offset g (the osmotic pressure of
   // HA, linearised at each stage by its coupling) the end-of-step potential is taken, as before.
-  std::vector<double> psi(f.u_new.begin(), f.u_new.begin() + static_cast<long>(n));
+  std::vector<double>& psi = couple_psi_;
   if (averaged)
     psi = carrier_psi_;
-  else if (p_.time.scheme == Scheme::TrBdf2 && f.ug.size() == f.u_new.size() && !stage_coupling(cs))
+  else if (p_.time.scheme == Scheme::TrBdf2 && f.ug.size() == f.u_new.size() && !stage_coupling(cs)) {
+    psi.resize(n);
     for (size_t i = 0; i < n; ++i) psi[i] = 0.5 * kGamma * (kA * (f.u[i] + f.ug[i]) + f.u_new[i]);
+  } else {
+    psi.assign(f.u_new.begin(), f.u_new.begin() + static_cast<long>(n));
+  }
   if (carrier_offset_.size() == n)
     for (size_t i = 0; i < n; ++i) psi[i] -= carrier_offset_[i];
   f.op->face_fluxes(psi, r.spec.flux_x, r.spec.flux_y, r.spec.flux_z);

@@ -317,6 +317,7 @@ class Simulation {
   static constexpr double kProbeRatio = 64.0, kProbeRetry = 4.0;
   long substeps_ = 0, substeps_rejected_ = 0;  // of the step being attempted
   std::vector<double> carrier_psi_;
+  std::vector<double> couple_phi_, couple_psi_;  // couple_to_carrier's work arrays
   // The carrier's state at a few of its sub-step ends within the first fifth of a step (the last
   // one in each factor of 5 of time, at most 6): a retry of the step that was rejected continues
   // from the latest one before its end. Only between attempts of one step (cleared when a step is
