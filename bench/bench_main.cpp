@@ -41,7 +41,7 @@ struct Result {
   long steps = 0, rejected = 0, solves = 0, iterations = 0, factorizations = 0;
   size_t cells = 0;
   std::string solver;
-  double tolerance = 0, advected_tolerance = 0;  // the iterative solves' relative residual; the advected species' (SolverSpec::advected)
+  double tolerance = 0;  // the iterative solves' relative residual (SolverSpec::effective_tolerance)
   double peak_mb = 0;  // peak resident memory of the process so far (getrusage)
   double setup_peak_mb = 0;  // the same after the set-up
 };
@@ -80,8 +80,7 @@ Result run_once(const std::string& file, const std::vector<std::string>& sets, b
   r.iterations = sim.stats().linear.iterations;
   r.factorizations = sim.stats().linear.factorizations;
   r.solver = sim.stats().linear_solver;
-  r.tolerance = c.solver.tolerance;
-  r.advected_tolerance = sim.problem().solver.advected(sim.problem().time);
+  r.tolerance = sim.problem().solver.effective_tolerance(sim.problem().time);
   r.peak_mb = peak_rss_mb();
   if (!step_times.empty()) {
     r.first = step_times.front();
@@ -141,10 +140,10 @@ int main(int argc, char** argv) {
       Result r = run_once(file, sets, write, dump);
       std::printf("RESULT case=%s threads=%d cells=%zu setup_s=%.4f steps=%ld rejected=%ld stepping_s=%.4f first_step_s=%.4f "
                   "step_median_s=%.5f step_mean_s=%.5f loop_step_s=%.5f solves=%ld cg_iterations=%ld cg_per_solve=%.1f factorizations=%ld write_s=%.4f "
-                  "tolerance=%g advected_tolerance=%g setup_peak_rss_mb=%.1f peak_rss_mb=%.1f peak_bytes_per_cell=%.0f solver=\"%s\"\n",
+                  "tolerance=%g setup_peak_rss_mb=%.1f peak_rss_mb=%.1f peak_bytes_per_cell=%.0f solver=\"%s\"\n",
                   file.c_str(), omp_get_max_threads(), r.cells, r.setup, r.steps, r.rejected, r.stepping, r.first, r.per_step_median,
                   r.per_step_mean, r.loop_step, r.solves, r.iterations, r.solves ? double(r.iterations) / double(r.solves) : 0.0,
-                  r.factorizations, r.write, r.tolerance, r.advected_tolerance, r.setup_peak_mb, r.peak_mb, r.peak_mb * 1048576.0 / static_cast<double>(r.cells), r.solver.c_str());
+                  r.factorizations, r.write, r.tolerance, r.setup_peak_mb, r.peak_mb, r.peak_mb * 1048576.0 / static_cast<double>(r.cells), r.solver.c_str());
       std::fflush(stdout);
       rs.push_back(r);
     }

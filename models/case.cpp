@@ -558,15 +558,15 @@ void read_solver(MapReader& root, Case& c) {
   MapReader s(*sl);
   if (auto l = s.maybe("linear")) c.solver.linear = one_of(*l, {"auto", "direct", "cg", "mg"});
   if (auto t = s.maybe("tolerance")) {
-    // a number: every iterative solve; auto: 1e-12, and for the advected species' solves 1e-3 time.rtol
-    // (SolverSpec::advected)
+    // auto: 1e-3 time.rtol under error control, 1e-12 with fixed steps (SolverSpec::effective_tolerance);
+    // a number: every iterative solve
     if (t->node.IsScalar() && t->node.Scalar() == "auto") {
       c.solver.tolerance = SolverSpec{}.tolerance;
-      c.solver.advected_tolerance = 0;
+      c.solver.tolerance_auto = true;
     } else {
       c.solver.tolerance = t->as_number();
       if (!(c.solver.tolerance > 0 && c.solver.tolerance < 1e-2)) t->fail("must be auto or a number between 0 and 1e-2 (a relative residual)");
-      c.solver.advected_tolerance = c.solver.tolerance;
+      c.solver.tolerance_auto = false;
     }
   }
   if (auto t = s.maybe("max_iterations")) c.solver.max_iterations = static_cast<int>(t->as_int(1, 100000000));
@@ -764,7 +764,7 @@ std::string dump_case(const Case& c) {
   e << YAML::EndMap;
   e << YAML::Key << "solver" << YAML::Value << YAML::BeginMap;
   e << YAML::Key << "linear" << YAML::Value << c.solver.linear;
-  if (c.solver.advected_tolerance > 0) e << YAML::Key << "tolerance" << YAML::Value << c.solver.tolerance;
+  if (!c.solver.tolerance_auto) e << YAML::Key << "tolerance" << YAML::Value << c.solver.tolerance;
   else e << YAML::Key << "tolerance" << YAML::Value << "auto";
   e << YAML::Key << "max_iterations" << YAML::Value << c.solver.max_iterations;
   e << YAML::EndMap;

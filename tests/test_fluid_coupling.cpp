@@ -63,12 +63,13 @@ TEST_CASE("the fluid-on run with the multigrid solvers and extrapolated guesses 
   CHECK(std::abs(steps_mg - steps_direct) <= 2);
 }
 
-// `solver.tolerance: auto` (the default) stops the advected solute's non-symmetric solves at
-// 1e-3 time.rtol (SolverSpec::advected): their error then stays far below the time error the step
-// control admits. Measured against the same run with solves to 1e-12 and against the step error (the
-// run at rtol 1e-4 against rtol 1e-6), on the axisymmetric grid (BiCGSTAB with the V-cycle, GMRES with
-// the diagonal on short steps) and on a 3d unit cell (GMRES with the separable preconditioner).
-TEST_CASE("the advected solute's solves stop at 1e-3 rtol: far below the step error, unlike solves stopped at rtol", "[verification][fluid][multigrid]") {
+// `solver.tolerance: auto` (the default) stops the iterative solves at 1e-3 time.rtol
+// (SolverSpec::effective_tolerance): their error then stays far below the time error the step control
+// admits. Measured against the same run with solves to 1e-12 and against the step error (the run at
+// rtol 1e-4 against rtol 1e-6), on the axisymmetric grid (the fluid's multigrid CG; the solute's
+// BiCGSTAB with the V-cycle, GMRES with the diagonal on short steps) and on a 3d unit cell (the
+// solute's GMRES with the separable preconditioner).
+TEST_CASE("the iterative solves stop at 1e-3 rtol: far below the step error, unlike solves stopped at rtol", "[verification][fluid][multigrid]") {
   const std::string cell = "{kind: 3d, width: 3 mm, lateral_cells: 5}";
   for (const std::string& geometry : {std::string("{kind: axisymmetric, width: 10 mm, lateral_cells: 10, lateral_grading: 3}"), cell}) {
     const double tight = exposure("1e-4", "mg", nullptr, "1e-12", geometry), derived = exposure("1e-4", "mg", nullptr, "auto", geometry),
