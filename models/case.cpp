@@ -564,8 +564,13 @@ void read_solver(MapReader& root, Case& c) {
       c.solver.tolerance = SolverSpec{}.tolerance;
       c.solver.tolerance_auto = true;
     } else {
-      c.solver.tolerance = t->as_number();
-      if (!(c.solver.tolerance > 0 && c.solver.tolerance < 1e-2)) t->fail("must be auto or a number between 0 and 1e-2 (a relative residual)");
+      const std::string allowed = "must be auto or a number between 0 and 1e-2 (a relative residual)";
+      try {
+        c.solver.tolerance = t->as_number();
+      } catch (const InputError&) {
+        t->fail("'" + (t->node.IsScalar() ? t->node.Scalar() : std::string("(not a value)")) + "': " + allowed);
+      }
+      if (!(c.solver.tolerance > 0 && c.solver.tolerance < 1e-2)) t->fail(allowed);
       c.solver.tolerance_auto = false;
     }
   }

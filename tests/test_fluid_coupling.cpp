@@ -84,6 +84,28 @@ TEST_CASE("the iterative solves stop at 1e-3 rtol: far below the step error, unl
   }
 }
 
+// The key itself: auto (the default) follows time.rtol under error control and is 1e-12 with fixed
+// steps; a number is every solve's; the case text a run writes keeps which it was.
+TEST_CASE("the solver tolerance auto follows the step tolerance, a given number is kept", "[unit][fluid]") {
+  const std::string base = "time: {end: 1 h, rtol: 1e-5}\nskin: {preset: face_cheek}\nspecies:\n  - {name: s, properties: {all: {diffusivity: 1e-10 m2/s, partition: 1}}}\n";
+  const Case by_default = parse(base);
+  CHECK(by_default.solver.tolerance_auto);
+  TimeSpec t;
+  t.rtol = 1e-5;
+  CHECK(by_default.solver.effective_tolerance(t) == Approx(1e-8));
+  t.dt_fixed = 60;
+  CHECK(by_default.solver.effective_tolerance(t) == 1e-12);
+  t.dt_fixed = 0;
+  t.rtol = 1e-12;  // at most 1e-12 whatever the step tolerance
+  CHECK(by_default.solver.effective_tolerance(t) == 1e-12);
+  const Case given = parse(base + "solver: {tolerance: 1e-9}\n");
+  CHECK_FALSE(given.solver.tolerance_auto);
+  t.rtol = 1e-4;
+  CHECK(given.solver.effective_tolerance(t) == 1e-9);
+  CHECK(parse(base + "solver: {tolerance: auto}\n").solver.tolerance_auto);
+  CHECK_THROWS_WITH(parse(base + "solver: {tolerance: 0.5}\n"), Catch::Matchers::Contains("must be auto or a number between 0 and 1e-2"));
+}
+
 // ---- Multirate (time.multirate; docs/numerics.md, "Multirate"): the fluid sub-cycled with its own
 // steps and error control inside each step of the solute, which rides the face volume fluxes
 // accumulated over the sub-steps.
