@@ -158,9 +158,14 @@ int run_checked(Case& c, const std::string& file, const std::vector<std::string>
     } catch (const CheckpointError& e) {
       throw InputError("--restart", 0, "", "cannot continue from '" + ckpt.path + "': " + e.what());
     }
-    if (!diff.empty())
+    if (!diff.empty()) {
+      // checkpoints written before `solver.tolerance: auto` became the default hold 1e-12
+      const std::string hint = diff.rfind("solver.tolerance", 0) == 0
+                                   ? " (a checkpoint of a run without solver.tolerance written before it defaulted to auto continues with --set solver.tolerance=1e-12)"
+                                   : "";
       throw InputError(file, 0, "", "the case differs from the one of the checkpoint '" + ckpt.path + "' at " + diff +
-                                        "; a restart may change only time.end and the outputs (run the case anew instead)");
+                                        "; a restart may change only time.end and the outputs (run the case anew instead)" + hint);
+    }
     if (ckpt.time >= c.end)
       throw InputError(file, 0, "time.end", "the checkpoint '" + ckpt.path + "' is at t = " + format_quantity(ckpt.time, dims::time) +
                                                 ", not before time.end (" + format_quantity(c.end, dims::time) + "): nothing to continue");

@@ -561,8 +561,7 @@ void read_solver(MapReader& root, Case& c) {
     // auto: 1e-3 time.rtol under error control, 1e-12 with fixed steps (SolverSpec::effective_tolerance);
     // a number: every iterative solve
     if (t->node.IsScalar() && t->node.Scalar() == "auto") {
-      c.solver.tolerance = SolverSpec{}.tolerance;
-      c.solver.tolerance_auto = true;
+      c.solver.tolerance = 0;
     } else {
       const std::string allowed = "must be auto or a number between 0 and 1e-2 (a relative residual)";
       try {
@@ -571,7 +570,6 @@ void read_solver(MapReader& root, Case& c) {
         t->fail("'" + (t->node.IsScalar() ? t->node.Scalar() : std::string("(not a value)")) + "': " + allowed);
       }
       if (!(c.solver.tolerance > 0 && c.solver.tolerance < 1e-2)) t->fail(allowed);
-      c.solver.tolerance_auto = false;
     }
   }
   if (auto t = s.maybe("max_iterations")) c.solver.max_iterations = static_cast<int>(t->as_int(1, 100000000));
@@ -769,7 +767,7 @@ std::string dump_case(const Case& c) {
   e << YAML::EndMap;
   e << YAML::Key << "solver" << YAML::Value << YAML::BeginMap;
   e << YAML::Key << "linear" << YAML::Value << c.solver.linear;
-  if (!c.solver.tolerance_auto) e << YAML::Key << "tolerance" << YAML::Value << c.solver.tolerance;
+  if (c.solver.tolerance > 0) e << YAML::Key << "tolerance" << YAML::Value << c.solver.tolerance;
   else e << YAML::Key << "tolerance" << YAML::Value << "auto";
   e << YAML::Key << "max_iterations" << YAML::Value << c.solver.max_iterations;
   e << YAML::EndMap;

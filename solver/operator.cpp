@@ -61,6 +61,7 @@ void StencilOperator::rebuild_flow(const OperatorSpec& s) {
   if (s.top != TopMode::Closed)
     for (size_t p = 0; p < plane; ++p) diagA_[p] += ttop_[p];
   add_flow(s);
+  ++flow_rebuilds_;
 }
 
 void StencilOperator::add_losses(const OperatorSpec& s) {
@@ -298,8 +299,8 @@ void StencilOperator::fold_advection() {
   // on its lower neighbour (read through this face as the upper cell's low face) gains F; F < 0 the
   // other way. A periodic wrap face's flux is stored at its high end only, but apply reads the wrap
   // coupling at both ends: the low end (face 0) is the wrap face seen from cell 0. Each folded
-  // coefficient is T plus at most one flux term, written in one parallel pass per array (faces
-  // without flow keep T).
+  // coefficient is T plus at most one flux term: each array is written in parallel, T first, then
+  // the faces with flow.
   const bool par = n_ >= kParallelCells;
   auto fold = [par](const std::vector<double>& T, std::vector<double>& lo, std::vector<double>& hi) {
     lo.resize(T.size());

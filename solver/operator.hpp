@@ -70,6 +70,8 @@ class StencilOperator {
   // only (the same medium: K, D K, top, bottom, the loss channels' names), the face coefficients are
   // kept and only the losses, the diagonal and the upwind couplings are remade.
   void rebuild(const OperatorSpec& spec);
+  // How many rebuilds kept the face coefficients (the flow-only path above).
+  long flow_rebuilds() const { return flow_rebuilds_; }
 
   size_t size() const { return n_ + 1; }  // cells + reservoir slot
   size_t cells() const { return n_; }
@@ -150,6 +152,7 @@ class StencilOperator {
     bool bottom_sink = false;
     double reservoir_capacity = 0, fixed_activity = 0;
   } medium_;
+  long flow_rebuilds_ = 0;
   bool same_medium(const OperatorSpec& spec) const;
   void rebuild_flow(const OperatorSpec& spec);
   // The losses' part of the diagonal and their rate functionals (the first ones of out_), from spec.

@@ -178,8 +178,10 @@ Simulation::Simulation(Problem p) : p_(std::move(p)) {
     r->spec.losses = ss.losses;
     r->spec.bottom_sink = p_.bottom_sink;
     const bool advected = carrier >= 0 && static_cast<int>(s) != carrier && ss.advected;
-    r->solver = advected ? make_nonsymmetric_solver(linear_kind_, p_.solver.effective_tolerance(p_.time), p_.solver.max_iterations)
-                         : make_linear_solver(linear_kind_, p_.solver.effective_tolerance(p_.time), p_.solver.max_iterations);
+    const bool iterated = std::any_of(p_.couplings.begin(), p_.couplings.end(), [&](const auto& c) { return c->has_stage_source(static_cast<int>(s)); });
+    const double tol = iterated ? p_.solver.stage_iterated_tolerance() : p_.solver.effective_tolerance(p_.time);
+    r->solver = advected ? make_nonsymmetric_solver(linear_kind_, tol, p_.solver.max_iterations)
+                         : make_linear_solver(linear_kind_, tol, p_.solver.max_iterations);
     r->base_losses = ss.losses;
     r->u.assign(n + 1, 0.0);
     if (!ss.initial_c.empty()) {

@@ -12,6 +12,7 @@
 #include <cmath>
 #include <stdexcept>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "solver/grid.hpp"
@@ -542,10 +543,40 @@ TEST_CASE("an operator rebuilt in place equals a freshly built one", "[gmres][op
   for (auto& L : next.spec.losses)
     for (size_t c = 0; c < L.k.size(); ++c) L.k[c] *= 1.0 + 0.5 * std::sin(0.17 * static_cast<double>(c));
   next.spec.losses[1].k.clear();  // a channel emptied (zero everywhere)
+  const long kept = op.flow_rebuilds();
   op.rebuild(next.spec);
   same(op, StencilOperator(next.spec));
   op.rebuild(flow.spec);
   same(op, StencilOperator(flow.spec));
+  CHECK(op.flow_rebuilds() == kept + 2);  // both took the flow-only path
+  // other shapes: one cell wide in x or in y, closed edges, a single depth cell, a closed top
+  // without the sink; a channel renamed or added is another medium (a full build)
+  for (const auto& [nx, ny, nz, periodic] : {std::tuple{1, 5, 8, false}, std::tuple{6, 1, 8, false}, std::tuple{4, 3, 1, true}, std::tuple{4, 3, 6, false}}) {
+    CAPTURE(nx, ny, nz, periodic);
+    Advected a = advected_block(nx, ny, nz, periodic, 10.0);
+    with_losses(a, 2);
+    if (nz == 6) {
+      a.spec.top = TopMode::Closed;
+      a.spec.bottom_sink = false;
+    }
+    StencilOperator o(a.spec);
+    Advected b = a;
+    for (auto* f : {&b.spec.flux_x, &b.spec.flux_y, &b.spec.flux_z})
+      for (size_t i = 0; i < f->size(); ++i) (*f)[i] = 0.4 * (*f)[i] - 2e-13 * std::sin(0.7 * static_cast<double>(i));
+    b.spec.losses[0].k[0] = 0.0;
+    o.rebuild(b.spec);
+    same(o, StencilOperator(b.spec));
+    CHECK(o.flow_rebuilds() == 1);
+    Advected renamed = b;
+    renamed.spec.losses[1].name = "other";
+    o.rebuild(renamed.spec);
+    same(o, StencilOperator(renamed.spec));
+    Advected added = b;
+    with_losses(added, 1);
+    o.rebuild(added.spec);
+    same(o, StencilOperator(added.spec));
+    CHECK(o.flow_rebuilds() == 1);  // neither kept the face coefficients
+  }
   // with a top reservoir and without the bottom sink, then another medium (D K changed): a full build
   Advected open = flow;
   open.spec.top = TopMode::Reservoir;
@@ -556,9 +587,11 @@ TEST_CASE("an operator rebuilt in place equals a freshly built one", "[gmres][op
   open_next.spec.flux_z = next.spec.flux_z;
   op2.rebuild(open_next.spec);
   same(op2, StencilOperator(open_next.spec));
+  CHECK(op2.flow_rebuilds() == 1);
   open_next.spec.DK[7] *= 2.0;
   op2.rebuild(open_next.spec);
   same(op2, StencilOperator(open_next.spec));
+  CHECK(op2.flow_rebuilds() == 1);  // another medium: a full build
   // a spec that does not fit is refused before anything changes
   Advected bad = advected_block(6, 5, 8, true, 10.0);
   bad.spec.K.pop_back();
