@@ -50,6 +50,8 @@ interrupt() {
     if [ "$sig" = KILL ]; then  # after the first checkpoint, so that there is one to continue from
       while [ ! -f "int_$name/out.ckpt.h5" ] && kill -0 $pid 2>/dev/null; do sleep 0.02; done
       ms=$((ms / 4))
+    else  # once the run has begun (its output opened): a stop during the set-up leaves nothing to continue
+      while ! ls "int_$name"/out.h5.tmp-* >/dev/null 2>&1 && kill -0 $pid 2>/dev/null; do sleep 0.005; done
     fi
     sleep "$(awk -v m="$ms" 'BEGIN { printf "%.3f", m / 1000 }')"
     kill -"$sig" $pid 2>/dev/null
