@@ -12,6 +12,13 @@ namespace {
 // parallel regions are slow on a loaded machine under OpenMP's default spin-waiting.
 constexpr size_t kParallelCells = 200000;
 
+// A spec's loss channels hold one rate per cell or none (zero everywhere); checked before an
+// operator changes.
+void check_losses(const OperatorSpec& s, size_t cells) {
+  for (const auto& L : s.losses)
+    if (!L.k.empty() && L.k.size() != cells) throw std::invalid_argument("operator: loss channel '" + L.name + "' has neither one rate per cell nor none");
+}
+
 // Series resistance of two half cells.
 inline double series(double area, double dP, double dkP, double dN, double dkN) {
   return area / (dP / dkP + dN / dkN);
@@ -42,8 +49,7 @@ bool StencilOperator::same_medium(const OperatorSpec& s) const {
 // coefficients' sum, the bottom sink, the top, then the upwind outflows), so the result is the same
 // to the bit.
 void StencilOperator::rebuild_flow(const OperatorSpec& s) {
-  for (const auto& L : s.losses)
-    if (!L.k.empty() && L.k.size() != n_) throw std::invalid_argument("operator: loss channel '" + L.name + "' has neither one rate per cell nor none");
+  check_losses(s, n_);
   for (auto* v : {&fx_, &fy_, &fz_, &cx_lo_, &cx_hi_, &cy_lo_, &cy_hi_, &cz_lo_, &cz_hi_}) v->clear();
   std::fill(diagA_.begin(), diagA_.begin() + static_cast<long>(n_), 0.0);  // (the reservoir slot is kept)
   add_losses(s);
@@ -97,8 +103,7 @@ void StencilOperator::build(const OperatorSpec& s) {
   // checked before anything changes: a rebuild that throws leaves the operator as it was
   const size_t cells = s.grid->cells();
   if (s.K.size() != cells || s.DK.size() != cells) throw std::invalid_argument("operator: property size mismatch");
-  for (const auto& L : s.losses)
-    if (!L.k.empty() && L.k.size() != cells) throw std::invalid_argument("operator: loss channel '" + L.name + "' has neither one rate per cell nor none");
+  check_losses(s, cells);
   g_ = s.grid;
   n_ = cells;
   top_ = s.top;

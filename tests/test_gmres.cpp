@@ -597,4 +597,9 @@ TEST_CASE("an operator rebuilt in place equals a freshly built one", "[gmres][op
   bad.spec.K.pop_back();
   CHECK_THROWS_AS(op.rebuild(bad.spec), std::invalid_argument);
   same(op, StencilOperator(flow.spec));
+  // also on the flow-only path: a loss channel of the wrong length
+  Advected short_loss = next;
+  short_loss.spec.losses[0].k.pop_back();
+  CHECK_THROWS_AS(op.rebuild(short_loss.spec), std::invalid_argument);
+  same(op, StencilOperator(flow.spec));
 }
