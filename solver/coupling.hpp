@@ -54,9 +54,19 @@ class Coupling {
   virtual void stop_times(std::vector<double>& t) const {}
   virtual double max_step(const Simulation& sim) const { return std::numeric_limits<double>::infinity(); }
   virtual void before_step(Simulation& sim) {}
-  // Whether before_step re-linearises species s (its coefficients follow its state step by step):
-  // such a species is not sub-cycled (TimeSpec::multirate), its lag stays that of a whole step.
+  // Whether before_step re-linearises species s (its coefficients follow its state step by step).
+  // Such a carrier is sub-cycled (TimeSpec::multirate) only when the coupling can re-linearise it
+  // before each of its sub-steps instead (relinearises_substeps): the loop then calls relinearise
+  // before every sub-step tried, at the sub-step's start time, bounds the sub-steps by max_substep,
+  // and keeps and restores the coupling's own state at the start of each step (keep_step_start,
+  // back_to_step_start): a rejected step redoes its sub-steps. before_step and max_step leave that
+  // species to the sub-steps then. Otherwise its lag stays that of a whole step.
   virtual bool relinearises(int s) const { return false; }
+  virtual bool relinearises_substeps(int s) const { return false; }
+  virtual void relinearise(Simulation& sim, int s, double t) {}
+  virtual double max_substep(const Simulation& sim, int s) const { return std::numeric_limits<double>::infinity(); }
+  virtual void keep_step_start() {}
+  virtual void back_to_step_start() {}
   virtual void before_solve(Simulation& sim, int s) {}
 
   // A source of species s that depends on its own stage solution. stage: 0 start, 1 intermediate

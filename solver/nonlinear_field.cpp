@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "nonlinear_field.hpp"
 
+#include "state.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -44,19 +46,80 @@ void NonlinearField::init(Simulation& sim) {
   const size_t n = sim.grid().cells();
   a_built_.assign(n, 0.0);
   f_built_.assign(n, 0.0);
+  sub_cycled_ = sim.multirate() && sim.problem().carrier.species == s_;
 }
 
-double NonlinearField::max_step(const Simulation&) const {
-  return rate_ > 0 ? max_change_ / rate_ : std::numeric_limits<double>::infinity();
-}
+double NonlinearField::bound() const { return rate_ > 0 ? max_change_ / rate_ : std::numeric_limits<double>::infinity(); }
+
+double NonlinearField::max_step(const Simulation&) const { return sub_cycled_ ? std::numeric_limits<double>::infinity() : bound(); }
+
+double NonlinearField::max_substep(const Simulation&, int s) const { return s == s_ ? bound() : std::numeric_limits<double>::infinity(); }
 
 void NonlinearField::before_step(Simulation& sim) {
+  if (!sub_cycled_) relinearise_at(sim, sim.time());
+}
+
+void NonlinearField::relinearise(Simulation& sim, int s, double t) {
+  if (s == s_) relinearise_at(sim, t);
+}
+
+void NonlinearField::keep_step_start() {
+  kept_.a_built = a_built_;
+  kept_.f_built = f_built_;
+  kept_.a_last = a_last_;
+  kept_.f_last = f_last_;
+  kept_.t_last = t_last_;
+  kept_.rate = rate_;
+}
+
+void NonlinearField::back_to_step_start() {
+  a_built_ = kept_.a_built;
+  f_built_ = kept_.f_built;
+  a_last_ = kept_.a_last;
+  f_last_ = kept_.f_last;
+  t_last_ = kept_.t_last;
+  rate_ = kept_.rate;
+}
+
+void NonlinearField::save_state(SavedState& st, const std::string& prefix) const {
+  st.put(prefix + "a_built", a_built_);
+  st.put(prefix + "f_built", f_built_);
+  st.put(prefix + "a_last", a_last_);
+  st.put(prefix + "f_last", f_last_);
+  st.put(prefix + "t_last", t_last_);
+  st.put(prefix + "rate", rate_);
+}
+
+void NonlinearField::restore_state(const SavedState& st, const std::string& prefix) {
+  // (absent from checkpoints written before it: the coefficients are then rebuilt from the state at
+  // the first step, as they were)
+  if (!st.has(prefix + "a_built")) return;
+  const size_t n = a_built_.size();
+  std::vector<double> ab = st.get(prefix + "a_built", n), fb = st.get(prefix + "f_built", n);
+  std::vector<double> al = st.get(prefix + "a_last"), fl = st.get(prefix + "f_last");
+  const double t_last = st.scalar(prefix + "t_last"), rate = st.scalar(prefix + "rate");
+  if ((al.size() != 0 && al.size() != n) || fl.size() != al.size())
+    throw CheckpointError("the checkpoint's state-dependent coefficients do not match the grid");
+  auto ok = [](const std::vector<double>& v, bool zero_allowed) {
+    return std::all_of(v.begin(), v.end(), [&](double x) { return std::isfinite(x) && (x > 0 || (zero_allowed && x == 0)); });
+  };
+  // (built 0: not built yet, the first step builds)
+  if (!ok(ab, true) || !ok(fb, true) || !ok(al, false) || !ok(fl, false) || !std::isfinite(t_last) || !(rate >= 0 && std::isfinite(rate)))
+    throw CheckpointError("the checkpoint's state-dependent coefficients are out of range");
+  a_built_ = std::move(ab);
+  f_built_ = std::move(fb);
+  a_last_ = std::move(al);
+  f_last_ = std::move(fl);
+  t_last_ = t_last;
+  rate_ = rate;
+}
+
+void NonlinearField::relinearise_at(Simulation& sim, double t) {
   const auto c = sim.concentration(s_);
   std::vector<double> a, f;
   Simulation::SpeciesState& st = sim.state(s_);
   coefficients(c, st.spec.K, a, f);
   const size_t n = c.size();
-  const double t = sim.time();
   // the rate of change since the last step's start (no rate across a rejected attempt: same t)
   if (t_last_ >= 0 && t > t_last_) {
     double worst = 0;

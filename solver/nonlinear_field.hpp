@@ -46,12 +46,25 @@ class NonlinearField : public Coupling {
   double max_step(const Simulation& sim) const override;
   void before_step(Simulation& sim) override;
   bool relinearises(int s) const override { return s == s_; }
+  // As the carrier sub-cycled inside the other species' steps (TimeSpec::multirate): re-linearised
+  // before each of its sub-steps, which the change bound limits (not the whole steps).
+  bool relinearises_substeps(int s) const override { return s == s_; }
+  void relinearise(Simulation& sim, int s, double t) override;
+  double max_substep(const Simulation& sim, int s) const override;
+  void keep_step_start() override;
+  void back_to_step_start() override;
+  // the coefficients the operator was built with and the lag's rate (a restarted run continues
+  // with the same operators and step bounds: the same steps)
+  void save_state(SavedState& st, const std::string& prefix) const override;
+  void restore_state(const SavedState& st, const std::string& prefix) override;
   int species() const { return s_; }
   // number of operator rebuilds (for the performance notes)
   long rebuilds() const { return rebuilds_; }
 
  private:
   void coefficients(const std::vector<double>& c, const std::vector<double>& K, std::vector<double>& a, std::vector<double>& f) const;
+  void relinearise_at(Simulation& sim, double t);
+  double bound() const;
   int s_;
   StateLaw law_;
   double max_change_, rebuild_change_;
@@ -61,6 +74,12 @@ class NonlinearField : public Coupling {
   double t_last_ = -1;
   double rate_ = 0;                       // largest relative change of the coefficients per second
   long rebuilds_ = 0;
+  bool sub_cycled_ = false;               // re-linearised per sub-step (relinearise), not per step
+  // what the above held at the start of the step being attempted (sub-cycled)
+  struct Kept {
+    std::vector<double> a_built, f_built, a_last, f_last;
+    double t_last = -1, rate = 0;
+  } kept_;
 };
 
 }  // namespace dermasim

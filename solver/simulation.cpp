@@ -218,10 +218,11 @@ Simulation::Simulation(Problem p) : p_(std::move(p)) {
   }
   stats_.linear_solver = sp_.empty() ? linear_kind_ : sp_.front()->solver->name();
   if (p_.time.multirate && carrier >= 0 && !stage_coupling(carrier) && p_.species[carrier].conductances.empty() &&
-      std::none_of(p_.couplings.begin(), p_.couplings.end(), [&](const auto& c) { return c->relinearises(carrier); }) &&
+      std::all_of(p_.couplings.begin(), p_.couplings.end(), [&](const auto& c) { return !c->relinearises(carrier) || c->relinearises_substeps(carrier); }) &&
       std::none_of(p_.reservoirs.begin(), p_.reservoirs.end(), [&](const ReservoirSpec& v) { return v.species == carrier; }) &&
       std::none_of(p_.transfers.begin(), p_.transfers.end(), [&](const TransferSpec& t) { return t.from == carrier || t.to == carrier; }))
     multirate_ = true;
+  relinearised_carrier_ = multirate_ && std::any_of(p_.couplings.begin(), p_.couplings.end(), [&](const auto& c) { return c->relinearises(carrier); });
   // a reservoir's volume is a volume, not an amount (m3; per m in 2d, per m2 in 1d)
   std::string volume_unit = p_.grid.amount_unit();
   volume_unit.replace(0, 2, "m3");
@@ -478,9 +479,15 @@ void Simulation::couple_to_carrier(int s) {
   const size_t n = p_.grid.cells();
   // (sub-cycled: the potential averaged over the step, what moved the carrier)
   const bool averaged = multirate_ && carrier_psi_.size() == n;
+  // (re-linearised and sub-cycled: the face volumes and the concentration accumulated over the
+  // sub-steps, each with its own coefficients)
+  const bool accumulated = averaged && relinearised_carrier_ && carrier_c_.size() == n;
   std::vector<double>& phi = couple_phi_;  // (work arrays kept between steps: no fresh memory per step)
   phi.resize(n);
-  for (size_t i = 0; i < n; ++i) phi[i] = f.spec.K[i] * (averaged ? carrier_psi_[i] : f.u_new[i]);
+  if (accumulated)
+    phi = carrier_c_;
+  else
+    for (size_t i = 0; i < n; ++i) phi[i] = f.spec.K[i] * (averaged ? carrier_psi_[i] : f.u_new[i]);
   // Re-couple when phi moved by more than rtol times its peak since the operator was built (at
   // most 2 %): any face-flux field keeps the balance exact, so this lag costs accuracy only, but
   // the accuracy is not controlled by the step's error test. A fixed 2 % (before) biased the 3d
@@ -501,7 +508,11 @@ void Simulation::couple_to_carrier(int s) {
   // injection's transient); backward Euler: ubar = u_new. With an offset g (the osmotic pressure of
   // HA, linearised at each stage by its coupling) the end-of-step potential is taken, as before.
   std::vector<double>& psi = couple_psi_;
-  if (averaged)
+  if (accumulated) {
+    r.spec.flux_x = carrier_fx_;
+    r.spec.flux_y = carrier_fy_;
+    r.spec.flux_z = carrier_fz_;
+  } else if (averaged)
     psi = carrier_psi_;
   else if (p_.time.scheme == Scheme::TrBdf2 && f.ug.size() == f.u_new.size() && !stage_coupling(cs)) {
     psi.resize(n);
@@ -509,9 +520,11 @@ void Simulation::couple_to_carrier(int s) {
   } else {
     psi.assign(f.u_new.begin(), f.u_new.begin() + static_cast<long>(n));
   }
-  if (carrier_offset_.size() == n)
-    for (size_t i = 0; i < n; ++i) psi[i] -= carrier_offset_[i];
-  f.op->face_fluxes(psi, r.spec.flux_x, r.spec.flux_y, r.spec.flux_z);
+  if (!accumulated) {
+    if (carrier_offset_.size() == n)
+      for (size_t i = 0; i < n; ++i) psi[i] -= carrier_offset_[i];
+    f.op->face_fluxes(psi, r.spec.flux_x, r.spec.flux_y, r.spec.flux_z);
+  }
   r.spec.losses = r.base_losses;
   const std::vector<double>* take = nullptr;
   for (const auto& L : p_.species[cs].losses)
@@ -537,16 +550,55 @@ void Simulation::couple_to_carrier(int s) {
 // fluxes built from it carry exactly the volume that crossed each face during the step, so any
 // number of sub-steps keeps the balances exact. The carrier's end state goes to u_new (its start
 // stays in u until the step is accepted), as without sub-steps.
+// A re-linearised carrier (multirate): on a step's first attempt, keep its coefficients, losses
+// and coupling states; on a retry, restore them (the attempt before moved them through its
+// sub-steps) and remake its operator as it was.
+void Simulation::carrier_step_start() {
+  const int cs = p_.carrier.species;
+  SpeciesRun& f = *sp_[cs];
+  CarrierStart& k = carrier_start_;
+  if (k.t != t_ || k.accepted != stats_.accepted) {
+    k.t = t_;
+    k.accepted = stats_.accepted;
+    k.version = f.version;
+    k.K = f.spec.K;
+    k.DK = f.spec.DK;
+    k.losses = f.spec.losses;
+    k.base_losses = f.base_losses;
+    for (auto& c : p_.couplings)
+      if (c->relinearises(cs)) c->keep_step_start();
+    return;
+  }
+  for (auto& c : p_.couplings)
+    if (c->relinearises(cs)) c->back_to_step_start();
+  if (f.version == k.version) return;  // not rebuilt since
+  f.spec.K = k.K;
+  f.spec.DK = k.DK;
+  f.spec.losses = k.losses;
+  f.base_losses = k.base_losses;
+  rebuild(cs, t_);
+  k.version = f.version;
+}
+
 void Simulation::subcycle_carrier(double h) {
   const int cs = p_.carrier.species;
   SpeciesRun& f = *sp_[cs];
   const size_t n = p_.grid.cells();
   const bool trbdf2 = p_.time.scheme == Scheme::TrBdf2;
+  if (relinearised_carrier_) carrier_step_start();
   const std::vector<double> u0 = f.u;
   const std::map<std::string, double> Q0 = f.Q;
   carrier_psi_.assign(n, 0.0);
+  if (relinearised_carrier_) {
+    carrier_fx_.assign(f.op->face_x().size(), 0.0);
+    carrier_fy_.assign(f.op->face_y().size(), 0.0);
+    carrier_fz_.assign(f.op->face_z().size(), 0.0);
+    carrier_c_.assign(n, 0.0);
+  }
   substeps_ = substeps_rejected_ = 0;
   double tau = 0, hs = std::min(h_sub_ > 0 ? h_sub_ : h, h);
+  // (a re-linearised carrier: its coefficients as at the step's start too; the next attempt
+  // restores them, see carrier_step_start)
   auto restore = [&] {
     f.u = u0;
     f.Q = Q0;
@@ -579,6 +631,19 @@ void Simulation::subcycle_carrier(double h) {
   long left = 0;
   double even = 0, cut_for = -1;
   while (tau < h) {
+    if (relinearised_carrier_) {
+      // about the state at the sub-step's start (a retried sub-step: the same state, no change)
+      try {
+        for (auto& c : p_.couplings)
+          if (c->relinearises(cs)) {
+            c->relinearise(*this, cs, t_ + tau);
+            hs = std::min(hs, c->max_substep(*this, cs));
+          }
+      } catch (...) {
+        restore();
+        throw;
+      }
+    }
     if (hs != cut_for) {
       left = std::max(1L, static_cast<long>(std::ceil((h - tau) / (1.05 * hs))));
       even = (h - tau) / static_cast<double>(left);
@@ -614,10 +679,23 @@ void Simulation::subcycle_carrier(double h) {
     ++substeps_;
     --left;
     // the potential averaged over the sub-step with the weights of the scheme's update
-    if (trbdf2)
+    if (relinearised_carrier_) {
+      // the face volumes and the concentration of this sub-step, with its own coefficients
+      sub_w_.resize(n);
+      if (trbdf2)
+        for (size_t i = 0; i < n; ++i) sub_w_[i] = 0.5 * kGamma * (kA * (f.u[i] + f.ug[i]) + f.u_new[i]);
+      else
+        for (size_t i = 0; i < n; ++i) sub_w_[i] = f.u_new[i];
+      f.op->face_fluxes(sub_w_, sub_fx_, sub_fy_, sub_fz_);
+      for (size_t i = 0; i < sub_fx_.size(); ++i) carrier_fx_[i] += step * sub_fx_[i];
+      for (size_t i = 0; i < sub_fy_.size(); ++i) carrier_fy_[i] += step * sub_fy_[i];
+      for (size_t i = 0; i < sub_fz_.size(); ++i) carrier_fz_[i] += step * sub_fz_[i];
+      for (size_t i = 0; i < n; ++i) carrier_c_[i] += step * f.spec.K[i] * sub_w_[i];
+    } else if (trbdf2) {
       for (size_t i = 0; i < n; ++i) carrier_psi_[i] += step * 0.5 * kGamma * (kA * (f.u[i] + f.ug[i]) + f.u_new[i]);
-    else
+    } else {
       for (size_t i = 0; i < n; ++i) carrier_psi_[i] += step * f.u_new[i];
+    }
     std::swap(f.u, f.u_new);
     f.Q = f.Q_new;
     tau = lands ? h : tau + step;
@@ -626,7 +704,14 @@ void Simulation::subcycle_carrier(double h) {
     fac = std::min(5.0, std::max(0.2, fac));
     // the same hysteresis as the whole steps, against the sub-step proposed (the cut may be shorter)
     if (fac < 1.0 || step * fac > 1.25 * hs) hs = step * fac;
-    if (mark) {
+    // (a re-linearised carrier keeps no marks: its coefficients would have to be kept with them;
+    // the probe still acts)
+    if (mark && relinearised_carrier_ && probe && substeps_ == 1 && h > kProbeRatio * hs) {
+      retry_h_ = kProbeRetry * hs;
+      restore();
+      return;
+    }
+    if (mark && !relinearised_carrier_) {
       SubcycleMark& m = marks_[static_cast<long>(std::floor(std::log(tau) / std::log(5.0)))];
       m.t = t_;
       m.tau = tau;
@@ -646,6 +731,9 @@ void Simulation::subcycle_carrier(double h) {
     }
   }
   for (double& v : carrier_psi_) v /= h;
+  if (relinearised_carrier_)
+    for (auto* v : {&carrier_fx_, &carrier_fy_, &carrier_fz_, &carrier_c_})
+      for (double& x : *v) x /= h;
   h_sub_next_ = hs;
   // hand the step over as a single one: start in u (and Q), end in u_new (and Q_new)
   f.u_new = std::move(f.u);

@@ -321,6 +321,21 @@ class Simulation {
   static constexpr double kProbeRatio = 64.0, kProbeRetry = 4.0;
   long substeps_ = 0, substeps_rejected_ = 0;  // of the step being attempted
   std::vector<double> carrier_psi_;
+  // multirate with a carrier that a coupling re-linearises before each sub-step (its coefficients
+  // change within the step, so the average potential no longer gives the flux): the face volume
+  // fluxes and the carrier's concentration accumulated over the sub-steps (times their lengths,
+  // divided by the step at its end), with work arrays; and the carrier's coefficients and losses
+  // at the start of the step being attempted (t, accepted steps then, operator version), which a
+  // retry of the step restores
+  bool relinearised_carrier_ = false;
+  std::vector<double> carrier_fx_, carrier_fy_, carrier_fz_, carrier_c_, sub_w_, sub_fx_, sub_fy_, sub_fz_;
+  struct CarrierStart {
+    double t = -1;
+    long accepted = -1, version = -1;
+    std::vector<double> K, DK;
+    std::vector<LossChannel> losses, base_losses;
+  } carrier_start_;
+  void carrier_step_start();
   std::vector<double> couple_phi_, couple_psi_;  // couple_to_carrier's work arrays
   // The carrier's state at a few of its sub-step ends within the first fifth of a step (the last
   // one in each factor of 5 of time, at most 6): a retry of the step that was rejected continues

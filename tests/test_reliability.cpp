@@ -250,25 +250,31 @@ TEST_CASE("checkpoint: the state round-trips through its arrays; malformed array
   CHECK_THROWS_AS(back.get("a", 3), CheckpointError);
 }
 
+namespace {
+// The state of the case's run saved after its `at`-th accepted step (the run stops there).
+SavedState saved_after(const Case& c, long at) {
+  SavedState st;
+  Simulation sim(build_problem(c, nullptr));
+  struct Saved {};
+  try {
+    sim.run({}, [&](const Simulation& s, double, double) {
+      if (s.stats().accepted == at) {
+        s.save_state(st);
+        throw Saved{};
+      }
+    });
+  } catch (const Saved&) {
+  }
+  return st;
+}
+}  // namespace
+
 TEST_CASE("checkpoint: a simulation restored mid-run continues exactly; a state of another problem is refused", "[reliability][restart]") {
   const Case c = test::parse(kCase, {});
   Simulation ref(build_problem(c, nullptr));
   ref.run();
   // the same run, saved after its 7th accepted step
-  SavedState st;
-  {
-    Simulation sim(build_problem(c, nullptr));
-    struct Saved {};
-    try {
-      sim.run({}, [&](const Simulation& s, double, double) {
-        if (s.stats().accepted == 7) {
-          s.save_state(st);
-          throw Saved{};
-        }
-      });
-    } catch (const Saved&) {
-    }
-  }
+  const SavedState st = saved_after(c, 7);
   Simulation cont(build_problem(c, nullptr));
   cont.restore_state(st);
   cont.run();
@@ -284,6 +290,34 @@ TEST_CASE("checkpoint: a simulation restored mid-run continues exactly; a state 
   broken.put("sp/0/u", std::vector<double>(3, 0.0));
   Simulation again(build_problem(c, nullptr));
   CHECK_THROWS_AS(again.restore_state(broken), CheckpointError);
+}
+
+TEST_CASE("checkpoint: a nonlinear-fluid run restored mid-run continues exactly, sub-cycled or not", "[reliability][restart][fluid]") {
+  // The lagged coefficients' state (what the operator was built with, the lag's rate) is saved too:
+  // without it the continued run rebuilt the fluid's operator at once, unbounded by the lag's rate,
+  // and took other steps.
+  for (const char* multirate : {"true", "false"})
+    for (long at : {5L, 25L}) {
+      const Case c = test::parse(
+          "time: {end: 6 h}\n"
+          "geometry: {kind: axisymmetric, width: 10 mm, lateral_cells: 10, lateral_grading: 3}\n"
+          "skin: {preset: face_cheek}\n"
+          "species:\n  - {name: niacinamide, ingredient: niacinamide}\n"
+          "delivery:\n  - {type: injection, species: {niacinamide: 20 mg/mL}, volume: 10 uL, depth: 1 mm}\n"
+          "fluid: {enabled: true, law: nonlinear, layers: {all: {compliant_stiffness: 10 Pa}}}\n",
+          {std::string("time.multirate=") + multirate});
+      Simulation ref(build_problem(c, nullptr));
+      ref.run();
+      Simulation cont(build_problem(c, nullptr));
+      cont.restore_state(saved_after(c, at));
+      cont.run();
+      INFO("multirate " << multirate << ", saved after step " << at << " of " << ref.stats().accepted);
+      CHECK(cont.history().time == ref.history().time);
+      for (int s : {0, 1}) {
+        CHECK(cont.concentration(s) == ref.concentration(s));
+        CHECK(cont.balance(s).error() == ref.balance(s).error());
+      }
+    }
 }
 
 // A checkpoint is never taken at the end of the run: the final output follows at once, and a run

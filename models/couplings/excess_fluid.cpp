@@ -17,8 +17,8 @@ const Registration<CouplingDoc> doc(std::make_unique<CouplingDoc>(PluginInfo{
     "excess_fluid", "the injected fluid held in the tissue: advects the solutes, drains to lymph, raises the surface (case key `fluid`)", {
         {"fluid.enabled", "true/false", "", "false", "", "the injected fluid as a field (opt-in: without it an injection only places its solutes)"},
         {"fluid.viscosity", "viscosity", "mPa*s", "water at 37 degC", "> 0", "the fluid's viscosity"},
-        {"fluid.law", "text", "", "linear", "linear, nonlinear", "nonlinear: k = k0 exp(m phi) and a strain-dependent tissue pressure (docs/validation.md); linear: p = H phi (sub-cycled inside the solutes' steps, `time.multirate`; the nonlinear law is not)"},
-        {"fluid.max_change", "number", "", "0.1", "(0, 1]", "largest relative change of the nonlinear law's lagged coefficients per step"},
+        {"fluid.law", "text", "", "linear", "linear, nonlinear", "nonlinear: k = k0 exp(m phi) and a strain-dependent tissue pressure (docs/validation.md); linear: p = H phi; either is sub-cycled inside the solutes' steps (`time.multirate`), the nonlinear law re-linearised before each sub-step"},
+        {"fluid.max_change", "number", "", "0.1", "(0, 1]", "largest relative change of the nonlinear law's lagged coefficients per step (per fluid sub-step under `time.multirate`)"},
         {"fluid.layers.<layer>", "map", "", "per layer kind", "",
          "`{permeability, stiffness, drainage, absorption, strain_exponent, compliant_stiffness, compliance_onset, stiffening_strain}` of each layer (models/fluid.cpp)"},
     }}));
