@@ -95,8 +95,9 @@ std::string describe_step_failure(const Simulation& sim, const StepFailure& f) {
 std::string field_guard(const Simulation& sim, double t, std::vector<double>& peak) {
   const Grid& g = sim.grid();
   peak.resize(sim.species_count(), 0.0);
+  thread_local std::vector<double> c;  // (kept between steps: no fresh memory per step)
   for (size_t s = 0; s < sim.species_count(); ++s) {
-    const auto c = sim.concentration(static_cast<int>(s));
+    sim.concentration(static_cast<int>(s), c);
     double top = 0;
     size_t low = 0;
     for (size_t n = 0; n < c.size(); ++n) {

@@ -417,10 +417,12 @@ void MetricsRecorder::on_step(const Simulation& sim, double t, double) {
   const auto& h = sim.history();
   if (h.time.empty()) return;
   // the region's amount and the boundary watch need the field: the entry run() just recorded
-  std::vector<std::vector<double>> fields(setup_.species.size());
+  std::vector<std::vector<double>>& fields = step_fields_;
+  fields.resize(setup_.species.size());
+  for (auto& f : fields) f.clear();  // (capacity kept)
   for (size_t si = 0; si < setup_.species.size(); ++si) {
     if (whole_ && edge_max_.empty()) break;
-    fields[si] = sim.concentration(setup_.species[si]);
+    sim.concentration(setup_.species[si], fields[si]);
     if (!whole_) {
       region_hist_[si].resize(h.time.size() - 1, region_hist_[si].empty() ? 0.0 : region_hist_[si].back());
       region_hist_[si].push_back(region_amount(fields[si]));
@@ -440,12 +442,12 @@ void MetricsRecorder::on_step(const Simulation& sim, double t, double) {
   const std::string key = "layer/" + setup_.target;
   for (size_t si = 0; si < setup_.species.size(); ++si) {
     const double mean = (whole_ ? h.species[setup_.species[si]].at(key).back() : region_hist_[si].back()) / volume_;
-    std::vector<double> c = fields[si];
+    std::vector<double>& c = fields[si];
     for (int w : {0, window_of(t)}) {
       if (w < 0 || !(mean > best_mean_[si][w])) continue;
       best_mean_[si][w] = mean;
       if (geometry_ == Geometry::OneD) continue;
-      if (c.empty()) c = sim.concentration(setup_.species[si]);
+      if (c.empty()) sim.concentration(setup_.species[si], c);
       cv_best_[si][w] = mid_cv(c);
     }
   }

@@ -144,6 +144,7 @@ class MetricsRecorder : public Recorder {
   bool whole_ = true;              // the region is the whole layer: amounts from the history
   double region_area_ = metrics_na;
   std::vector<std::vector<double>> region_hist_;  // per species: the region's amount per history entry
+  std::vector<std::vector<double>> step_fields_;  // on_step's work arrays (kept: no fresh memory per step)
   std::vector<size_t> edge_cells_;                // boundary watch
   std::vector<double> edge_vol_;
   std::vector<double> edge_max_, edge_time_;

@@ -98,7 +98,8 @@ void NonlinearField::restore_state(const SavedState& st, const std::string& pref
   std::vector<double> ab = st.get(prefix + "a_built", n), fb = st.get(prefix + "f_built", n);
   std::vector<double> al = st.get(prefix + "a_last"), fl = st.get(prefix + "f_last");
   const double t_last = st.scalar(prefix + "t_last"), rate = st.scalar(prefix + "rate");
-  if ((al.size() != 0 && al.size() != n) || fl.size() != al.size())
+  // (no last coefficients exactly when no step has started: t_last < 0)
+  if ((al.size() != 0 && al.size() != n) || fl.size() != al.size() || al.empty() != (t_last < 0))
     throw CheckpointError("the checkpoint's state-dependent coefficients do not match the grid");
   auto ok = [](const std::vector<double>& v, bool zero_allowed) {
     return std::all_of(v.begin(), v.end(), [&](double x) { return std::isfinite(x) && (x > 0 || (zero_allowed && x == 0)); });
@@ -115,8 +116,9 @@ void NonlinearField::restore_state(const SavedState& st, const std::string& pref
 }
 
 void NonlinearField::relinearise_at(Simulation& sim, double t) {
-  const auto c = sim.concentration(s_);
-  std::vector<double> a, f;
+  sim.concentration(s_, c_);
+  const std::vector<double>& c = c_;
+  std::vector<double>&a = a_, &f = f_;
   Simulation::SpeciesState& st = sim.state(s_);
   coefficients(c, st.spec.K, a, f);
   const size_t n = c.size();

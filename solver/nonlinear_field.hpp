@@ -74,6 +74,7 @@ class NonlinearField : public Coupling {
   double t_last_ = -1;
   double rate_ = 0;                       // largest relative change of the coefficients per second
   long rebuilds_ = 0;
+  std::vector<double> c_, a_, f_;         // work arrays (kept: no fresh memory per step)
   bool sub_cycled_ = false;               // re-linearised per sub-step (relinearise), not per step
   // what the above held at the start of the step being attempted (sub-cycled)
   struct Kept {

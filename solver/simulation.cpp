@@ -283,7 +283,10 @@ void Simulation::rebuild(int s, double t) {
       for (const auto& [cell, d] : conductances[c].dDK) r.spec.DK[cell] += d * r.built_openness[c];
     }
   }
-  r.op = std::make_unique<StencilOperator>(r.spec);
+  // remade in place (its arrays' storage reused: a field re-linearised at every fluid sub-step would
+  // otherwise take some 20 arrays of fresh memory each time)
+  if (r.op) r.op->rebuild(r.spec);
+  else r.op = std::make_unique<StencilOperator>(r.spec);
   ++r.version;
   if (r.op->inflow()) {
     if (!r.Q.count("uptake")) r.Q["uptake"] = 0.0;
@@ -371,11 +374,16 @@ void Simulation::feed(int s, int stage, std::vector<double>& b) const {
 }
 
 std::vector<double> Simulation::concentration(int s) const {
+  std::vector<double> c;
+  concentration(s, c);
+  return c;
+}
+
+void Simulation::concentration(int s, std::vector<double>& c) const {
   const SpeciesRun& r = *sp_[s];
   const size_t n = p_.grid.cells();
-  std::vector<double> c(n);
+  c.resize(n);
   for (size_t i = 0; i < n; ++i) c[i] = r.u[i] * r.spec.K[i];
-  return c;
 }
 
 Balance Simulation::balance(int s) const {
@@ -569,6 +577,17 @@ void Simulation::carrier_step_start() {
       if (c->relinearises(cs)) c->keep_step_start();
     return;
   }
+  carrier_back_to_start();
+}
+
+// The carrier's coefficients, losses and coupling states as kept at the start of this step: after an
+// attempt that moved them (a retry, a probe, a step given up), so that its state u, which is that of
+// the step's start, is read under the capacity it was written with.
+void Simulation::carrier_back_to_start() {
+  const int cs = p_.carrier.species;
+  SpeciesRun& f = *sp_[cs];
+  CarrierStart& k = carrier_start_;
+  if (!relinearised_carrier_ || k.t != t_ || k.accepted != stats_.accepted) return;
   for (auto& c : p_.couplings)
     if (c->relinearises(cs)) c->back_to_step_start();
   if (f.version == k.version) return;  // not rebuilt since
@@ -602,6 +621,7 @@ void Simulation::subcycle_carrier(double h) {
   auto restore = [&] {
     f.u = u0;
     f.Q = Q0;
+    carrier_back_to_start();
   };
   // a retry of this step: continue from the latest mark before its end (the marks after it are of
   // a longer cut and are dropped)
@@ -631,21 +651,34 @@ void Simulation::subcycle_carrier(double h) {
   long left = 0;
   double even = 0, cut_for = -1;
   while (tau < h) {
+    double bound = std::numeric_limits<double>::infinity();  // the couplings' largest sub-step
     if (relinearised_carrier_) {
       // about the state at the sub-step's start (a retried sub-step: the same state, no change)
+      std::string failed;
       try {
         for (auto& c : p_.couplings)
           if (c->relinearises(cs)) {
             c->relinearise(*this, cs, t_ + tau);
-            hs = std::min(hs, c->max_substep(*this, cs));
+            bound = std::min(bound, c->max_substep(*this, cs));
           }
+      } catch (const std::runtime_error& e) {  // the law itself (not a solve) failed here
+        failed = e.what();
       } catch (...) {
         restore();
         throw;
       }
+      if (!failed.empty()) {
+        restore();
+        throw StepFailure("the coupled law of '" + p_.species[cs].name + "' failed at t = " + format_quantity(t_ + tau, dims::time) + ": " + failed,
+                          StepFailure::Kind::Coupling, t_ + tau, hs, cs, -1);
+      }
+      if (bound < hs) {
+        hs = bound;
+        cut_for = -1;  // (recut: the bound holds for every sub-step of the cut, without the 5 % margin below)
+      }
     }
     if (hs != cut_for) {
-      left = std::max(1L, static_cast<long>(std::ceil((h - tau) / (1.05 * hs))));
+      left = std::max(1L, static_cast<long>(std::ceil((h - tau) / std::min(1.05 * hs, bound))));
       even = (h - tau) / static_cast<double>(left);
       cut_for = hs;
     }
@@ -708,6 +741,7 @@ void Simulation::subcycle_carrier(double h) {
     // the probe still acts)
     if (mark && relinearised_carrier_ && probe && substeps_ == 1 && h > kProbeRatio * hs) {
       retry_h_ = kProbeRetry * hs;
+      h_sub_ = hs;  // (no mark to continue from: the retry starts at the sub-step found, probing no more)
       restore();
       return;
     }
@@ -1133,8 +1167,10 @@ void Simulation::run(const OutputFn& on_output, const StepFn& on_step) {
     try {
       err = attempt(step);
     } catch (const StepFailure&) {
+      carrier_back_to_start();
       throw;
     } catch (const std::runtime_error& e) {  // a linear solve that failed: where, the stiffest cell of the species
+      carrier_back_to_start();
       long at = -1;
       if (solving_ >= 0) {
         const SpeciesRun& r = *sp_[solving_];
@@ -1157,6 +1193,9 @@ void Simulation::run(const OutputFn& on_output, const StepFn& on_step) {
       retry_h_ = 0;
       continue;
     }
+    // a step not accepted leaves the carrier as it started (a re-linearised carrier's coefficients
+    // moved with its sub-steps)
+    if (std::isinf(err) || (p_.time.dt_fixed <= 0 && err > 1.0)) carrier_back_to_start();
     if (std::isinf(err)) {
       // a coupling's stage iteration did not converge: a shorter step (also under a fixed dt, which
       // is then the longest step; it comes back by doubling)

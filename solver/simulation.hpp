@@ -146,8 +146,8 @@ struct TimeSpec {
   // Multirate: the carrier takes its own steps, under its own error control (rtol), inside each
   // step of the species it advects, which ride the face volume fluxes accumulated over those
   // sub-steps (Simulation::subcycle_carrier). Applies when the carrier has no stage source,
-  // reservoir, conductance or transfer and no coupling re-linearises it at every step; false: the
-  // carrier steps with the others.
+  // reservoir, conductance or transfer and no coupling re-linearises it only step by step
+  // (Coupling::relinearises without relinearises_substeps); false: the carrier steps with the others.
   bool multirate = true;
 };
 
@@ -230,6 +230,7 @@ class Simulation {
   size_t species_count() const { return p_.species.size(); }
   double time() const { return t_; }
   std::vector<double> concentration(int s) const;  // c = K u per cell (kg/m3)
+  void concentration(int s, std::vector<double>& c) const;  // the same into c (its storage reused)
   Balance balance(int s) const;
   // Instantaneous rates at the current state (kg/s): outflows by name, and "uptake" from a
   // fixed-activity reservoir.
@@ -336,6 +337,7 @@ class Simulation {
     std::vector<LossChannel> losses, base_losses;
   } carrier_start_;
   void carrier_step_start();
+  void carrier_back_to_start();
   std::vector<double> couple_phi_, couple_psi_;  // couple_to_carrier's work arrays
   // The carrier's state at a few of its sub-step ends within the first fifth of a step (the last
   // one in each factor of 5 of time, at most 6): a retry of the step that was rejected continues

@@ -17,7 +17,7 @@ const Registration<CouplingDoc> doc(std::make_unique<CouplingDoc>(PluginInfo{
     "excess_fluid", "the injected fluid held in the tissue: advects the solutes, drains to lymph, raises the surface (case key `fluid`)", {
         {"fluid.enabled", "true/false", "", "false", "", "the injected fluid as a field (opt-in: without it an injection only places its solutes)"},
         {"fluid.viscosity", "viscosity", "mPa*s", "water at 37 degC", "> 0", "the fluid's viscosity"},
-        {"fluid.law", "text", "", "linear", "linear, nonlinear", "nonlinear: k = k0 exp(m phi) and a strain-dependent tissue pressure (docs/validation.md); linear: p = H phi; either is sub-cycled inside the solutes' steps (`time.multirate`), the nonlinear law re-linearised before each sub-step"},
+        {"fluid.law", "text", "", "linear", "linear, nonlinear", "nonlinear: k = k0 exp(m phi) and a strain-dependent tissue pressure (docs/validation.md); linear: p = H phi; either is sub-cycled inside the solutes' steps (`time.multirate`; not with HA's osmotic pressure), the nonlinear law re-linearised before each sub-step"},
         {"fluid.max_change", "number", "", "0.1", "(0, 1]", "largest relative change of the nonlinear law's lagged coefficients per step (per fluid sub-step under `time.multirate`)"},
         {"fluid.layers.<layer>", "map", "", "per layer kind", "",
          "`{permeability, stiffness, drainage, absorption, strain_exponent, compliant_stiffness, compliance_onset, stiffening_strain}` of each layer (models/fluid.cpp)"},
@@ -35,7 +35,8 @@ std::vector<double> surface_elevation(const Simulation& sim) {
   std::vector<double> e(static_cast<size_t>(g.nx) * g.ny, 0.0);
   const int f = excess_fluid_species(sim);
   if (f < 0) return e;
-  auto phi = sim.concentration(f);
+  thread_local std::vector<double> phi;  // (kept between calls: no fresh memory per step)
+  sim.concentration(f, phi);
   // a crosslinked gel's water sits in the gel phase, beside the free fluid (gel_phase.hpp)
   if (const GelPhaseCoupling* gel = gel_phase(sim)) {
     const auto w = gel->water(sim);
