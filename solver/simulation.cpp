@@ -584,10 +584,10 @@ void Simulation::carrier_step_start() {
 // attempt that moved them (a retry, a probe, a step given up), so that its state u, which is that of
 // the step's start, is read under the capacity it was written with.
 void Simulation::carrier_back_to_start() {
+  CarrierStart& k = carrier_start_;
+  if (!relinearised_carrier_ || k.t != t_ || k.accepted != stats_.accepted) return;  // (also: no carrier)
   const int cs = p_.carrier.species;
   SpeciesRun& f = *sp_[cs];
-  CarrierStart& k = carrier_start_;
-  if (!relinearised_carrier_ || k.t != t_ || k.accepted != stats_.accepted) return;
   for (auto& c : p_.couplings)
     if (c->relinearises(cs)) c->back_to_step_start();
   if (f.version == k.version) return;  // not rebuilt since
