@@ -550,14 +550,6 @@ void Simulation::couple_to_carrier(int s) {
   ++r.version;
 }
 
-// Multirate (TimeSpec::multirate): the carrier steps from t_ to t_ + h in its own sub-steps, each
-// under the same error test as a whole step (rtol on the carrier alone) and proposed by the same
-// rule; its counters integrate over the sub-steps. What advects the others is the time integral of
-// the carrier's potential over the sub-steps, each with the weights of the scheme's own update (the
-// average that moves the carrier's mass: M (u1 - u0) = -h A psibar + sources), divided by h: the face
-// fluxes built from it carry exactly the volume that crossed each face during the step, so any
-// number of sub-steps keeps the balances exact. The carrier's end state goes to u_new (its start
-// stays in u until the step is accepted), as without sub-steps.
 // A re-linearised carrier (multirate): on a step's first attempt, keep its coefficients, losses
 // and coupling states; on a retry, restore them (the attempt before moved them through its
 // sub-steps) and remake its operator as it was.
@@ -599,6 +591,16 @@ void Simulation::carrier_back_to_start() {
   k.version = f.version;
 }
 
+// Multirate (TimeSpec::multirate): the carrier steps from t_ to t_ + h in its own sub-steps, each
+// under the same error test as a whole step (rtol on the carrier alone) and proposed by the same
+// rule; its counters integrate over the sub-steps. What advects the others is the time integral of
+// the carrier's potential over the sub-steps, each with the weights of the scheme's own update (the
+// average that moves the carrier's mass: M (u1 - u0) = -h A psibar + sources), divided by h: the face
+// fluxes built from it carry exactly the volume that crossed each face during the step, so any
+// number of sub-steps keeps the balances exact. The carrier's end state goes to u_new (its start
+// stays in u until the step is accepted), as without sub-steps. A carrier that a coupling
+// re-linearises before each sub-step changes its coefficients within the step: its face volumes
+// and its concentration are accumulated sub-step by sub-step instead (carrier_fx_ ..., carrier_c_).
 void Simulation::subcycle_carrier(double h) {
   const int cs = p_.carrier.species;
   SpeciesRun& f = *sp_[cs];
@@ -616,8 +618,7 @@ void Simulation::subcycle_carrier(double h) {
   }
   substeps_ = substeps_rejected_ = 0;
   double tau = 0, hs = std::min(h_sub_ > 0 ? h_sub_ : h, h);
-  // (a re-linearised carrier: its coefficients as at the step's start too; the next attempt
-  // restores them, see carrier_step_start)
+  // (and a re-linearised carrier's coefficients as at the step's start: carrier_back_to_start)
   auto restore = [&] {
     f.u = u0;
     f.Q = Q0;
