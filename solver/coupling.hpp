@@ -58,15 +58,13 @@ class Coupling {
   // Such a carrier is sub-cycled (TimeSpec::multirate) only when the coupling can re-linearise it
   // before each of its sub-steps instead (relinearises_substeps): the loop then calls relinearise
   // before every sub-step tried, at the sub-step's start time, bounds the sub-steps by max_substep,
-  // and keeps and restores the coupling's own state at the start of each step (keep_step_start,
-  // back_to_step_start): a rejected step redoes its sub-steps. before_step and max_step leave that
-  // species to the sub-steps then. Otherwise its lag stays that of a whole step.
+  // and keeps the coupling's own state at the start of each step with save_state, giving it back
+  // with restore_state when a rejected step redoes its sub-steps. before_step and max_step leave
+  // that species to the sub-steps then. Otherwise its lag stays that of a whole step.
   virtual bool relinearises(int s) const { return false; }
   virtual bool relinearises_substeps(int s) const { return false; }
   virtual void relinearise(Simulation& sim, int s, double t) {}
   virtual double max_substep(const Simulation& sim, int s) const { return std::numeric_limits<double>::infinity(); }
-  virtual void keep_step_start() {}
-  virtual void back_to_step_start() {}
   virtual void before_solve(Simulation& sim, int s) {}
 
   // A source of species s that depends on its own stage solution. stage: 0 start, 1 intermediate

@@ -63,24 +63,6 @@ void NonlinearField::relinearise(Simulation& sim, int s, double t) {
   if (s == s_) relinearise_at(sim, t);
 }
 
-void NonlinearField::keep_step_start() {
-  kept_.a_built = a_built_;
-  kept_.f_built = f_built_;
-  kept_.a_last = a_last_;
-  kept_.f_last = f_last_;
-  kept_.t_last = t_last_;
-  kept_.rate = rate_;
-}
-
-void NonlinearField::back_to_step_start() {
-  a_built_ = kept_.a_built;
-  f_built_ = kept_.f_built;
-  a_last_ = kept_.a_last;
-  f_last_ = kept_.f_last;
-  t_last_ = kept_.t_last;
-  rate_ = kept_.rate;
-}
-
 void NonlinearField::save_state(SavedState& st, const std::string& prefix) const {
   st.put(prefix + "a_built", a_built_);
   st.put(prefix + "f_built", f_built_);

@@ -51,10 +51,9 @@ class NonlinearField : public Coupling {
   bool relinearises_substeps(int s) const override { return s == s_; }
   void relinearise(Simulation& sim, int s, double t) override;
   double max_substep(const Simulation& sim, int s) const override;
-  void keep_step_start() override;
-  void back_to_step_start() override;
   // the coefficients the operator was built with and the lag's rate (a restarted run continues
-  // with the same operators and step bounds: the same steps)
+  // with the same operators and step bounds: the same steps; sub-cycled, also the state a retried
+  // step starts from)
   void save_state(SavedState& st, const std::string& prefix) const override;
   void restore_state(const SavedState& st, const std::string& prefix) override;
   int species() const { return s_; }
@@ -76,11 +75,6 @@ class NonlinearField : public Coupling {
   long rebuilds_ = 0;
   std::vector<double> c_, a_, f_;         // work arrays (kept: no fresh memory per step)
   bool sub_cycled_ = false;               // re-linearised per sub-step (relinearise), not per step
-  // what the above held at the start of the step being attempted (sub-cycled)
-  struct Kept {
-    std::vector<double> a_built, f_built, a_last, f_last;
-    double t_last = -1, rate = 0;
-  } kept_;
 };
 
 }  // namespace dermasim

@@ -565,8 +565,9 @@ void Simulation::carrier_step_start() {
     k.DK = f.spec.DK;
     k.losses = f.spec.losses;
     k.base_losses = f.base_losses;
-    for (auto& c : p_.couplings)
-      if (c->relinearises(cs)) c->keep_step_start();
+    k.couplings = SavedState();
+    for (size_t i = 0; i < p_.couplings.size(); ++i)
+      if (p_.couplings[i]->relinearises(cs)) p_.couplings[i]->save_state(k.couplings, "coupling/" + std::to_string(i) + "/");
     return;
   }
   carrier_back_to_start();
@@ -580,8 +581,8 @@ void Simulation::carrier_back_to_start() {
   if (!relinearised_carrier_ || k.t != t_ || k.accepted != stats_.accepted) return;  // (also: no carrier)
   const int cs = p_.carrier.species;
   SpeciesRun& f = *sp_[cs];
-  for (auto& c : p_.couplings)
-    if (c->relinearises(cs)) c->back_to_step_start();
+  for (size_t i = 0; i < p_.couplings.size(); ++i)
+    if (p_.couplings[i]->relinearises(cs)) p_.couplings[i]->restore_state(k.couplings, "coupling/" + std::to_string(i) + "/");
   if (f.version == k.version) return;  // not rebuilt since
   f.spec.K = k.K;
   f.spec.DK = k.DK;

@@ -335,6 +335,7 @@ class Simulation {
     long accepted = -1, version = -1;
     std::vector<double> K, DK;
     std::vector<LossChannel> losses, base_losses;
+    SavedState couplings;  // the states of the couplings that re-linearise it (save_state)
   } carrier_start_;
   void carrier_step_start();
   void carrier_back_to_start();
