@@ -111,6 +111,7 @@ HydrationSetup hydration_setup(const Case& c) {
   // HA: the case's hydration species (by default the species of library HA grades, models/hydration)
   for (const auto& n : c.hydration.species) s.ha.push_back(c.species_index(n));
   s.session_starts = metrics_setup(c).session_starts;
+  s.linear_fluid_law = c.fluid && !c.fluid_nonlinear;
   return s;
 }
 
@@ -407,6 +408,13 @@ HydrationMetrics HydrationRecorder::finish(const Simulation& sim) {
   if (std::isfinite(m.edge_time))
     m.warnings.push_back("the raised region (elevation >= " + format_quantity(m.threshold, dims::length) + ") reached a lateral boundary of the domain at t = " +
                          format_quantity(m.edge_time, dims::time) + ": the papule's size and duration then depend on the domain; widen it (geometry.width)");
+  // the linear law's papule flattens far faster than the wheals observed (docs/validation.md)
+  if (m.fluid && setup_.linear_fluid_law && !m.windows.empty() && std::isfinite(m.windows[0].halving_time) &&
+      m.windows[0].halving_time < kCredibleHalving)
+    m.warnings.push_back("with the fluid's linear law (fluid.law: linear, the default) the papule's height halves " +
+                         format_quantity(m.windows[0].halving_time, dims::time, 3) +
+                         " after its peak as it spreads, while an observed intradermal wheal (0.1 mL: 6-10 mm) stays raised for about "
+                         "10 minutes (docs/validation.md, \"Injected fluid: wheals and blebs\"); to model the wheal itself set fluid.law: nonlinear");
   return m;
 }
 

@@ -33,6 +33,11 @@ PapuleShape papule_shape(const Grid& g, const std::vector<double>& elevation, do
 
 // The elevation a clinician sees: the wheal is where the surface is raised by at least 0.1 mm.
 constexpr double kVisibleElevation = 1e-4;  // m
+// A papule of the linear fluid law whose height halves sooner than this after its peak is flagged:
+// observed intradermal wheals stay raised for about 10 minutes ([Web:mantoux-label];
+// docs/validation.md, "Injected fluid: wheals and blebs"), and the linear law's papule flattens
+// within milliseconds to a second; the nonlinear law reproduces the wheals.
+constexpr double kCredibleHalving = 60.0;  // s
 // Whether the surface is raised by >= threshold on a lateral boundary of the domain that is not
 // periodic (the outer radius in axisymmetric geometry; x and y edges in 2d and 3d): the papule then
 // depends on the domain's size.
@@ -64,6 +69,7 @@ struct HydrationSetup {
   std::vector<double> layer_water;    // water volume fraction per layer (0: not given)
   std::vector<int> ha;                // HA species (indices in the Problem)
   std::vector<double> session_starts; // as MetricsSetup
+  bool linear_fluid_law = false;      // the fluid's linear law (fluid.law: linear): its papule is checked against kWhealMinutes
 };
 HydrationSetup hydration_setup(const Case& c);
 
