@@ -69,7 +69,7 @@ struct HydrationSetup {
   std::vector<double> layer_water;    // water volume fraction per layer (0: not given)
   std::vector<int> ha;                // HA species (indices in the Problem)
   std::vector<double> session_starts; // as MetricsSetup
-  bool linear_fluid_law = false;      // the fluid's linear law (fluid.law: linear): its papule is checked against kWhealMinutes
+  bool linear_fluid_law = false;      // the fluid's linear law (fluid.law: linear): its papule is checked against kCredibleHalving
 };
 HydrationSetup hydration_setup(const Case& c);
 
