@@ -486,10 +486,10 @@ void Simulation::couple_to_carrier(int s) {
   SpeciesRun& r = *sp_[s];
   const size_t n = p_.grid.cells();
   // (sub-cycled: the potential averaged over the step, what moved the carrier)
-  const bool averaged = multirate_ && carrier_psi_.size() == n;
   // (re-linearised and sub-cycled: the face volumes and the concentration accumulated over the
-  // sub-steps, each with its own coefficients)
-  const bool accumulated = averaged && relinearised_carrier_ && carrier_c_.size() == n;
+  // sub-steps, each with its own coefficients; no average potential then)
+  const bool accumulated = multirate_ && relinearised_carrier_ && carrier_c_.size() == n;
+  const bool averaged = accumulated || (multirate_ && carrier_psi_.size() == n);
   std::vector<double>& phi = couple_phi_;  // (work arrays kept between steps: no fresh memory per step)
   phi.resize(n);
   if (accumulated)
@@ -610,7 +610,8 @@ void Simulation::subcycle_carrier(double h) {
   if (relinearised_carrier_) carrier_step_start();
   const std::vector<double> u0 = f.u;
   const std::map<std::string, double> Q0 = f.Q;
-  carrier_psi_.assign(n, 0.0);
+  if (relinearised_carrier_) carrier_psi_.clear();  // (its face volumes are accumulated instead, below)
+  else carrier_psi_.assign(n, 0.0);
   if (relinearised_carrier_) {
     carrier_fx_.assign(f.op->face_x().size(), 0.0);
     carrier_fy_.assign(f.op->face_y().size(), 0.0);
